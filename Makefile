@@ -1,0 +1,48 @@
+# cuewire — the two commands a fresh machine needs are `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: help install demo test unit integration lint typecheck up down bench eval clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install cuewire with its dev tools
+
+demo: $(STAMP)  ## run the whole pipeline on the bundled sample (starts and stops Kafka + Redis)
+	$(PY) -m cuewire.demo
+
+test: $(STAMP)  ## lint, type-check and run every test (real Kafka + Redis are started for the session)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(PY) -m pytest
+
+unit: $(STAMP)  ## only the fast, pure tests
+	$(PY) -m pytest tests/unit operators contracts
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+typecheck: $(STAMP)
+	$(VENV)/bin/mypy
+
+up: $(STAMP)  ## start Kafka (9092) and Redis (6379) in the background for development
+	$(PY) -m cuewire.servers up
+
+down: $(STAMP)  ## stop what `make up` started
+	$(PY) -m cuewire.servers down
+
+bench: $(STAMP)  ## throughput and latency benchmarks (writes bench/results/ and prints a table)
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
