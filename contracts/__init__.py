@@ -1,0 +1,1 @@
+"""The wire contracts of CONTRACTS.md as pydantic v2 models: what comes in, what goes out."""

@@ -1,0 +1,105 @@
+"""The flow's internal records: plain, immutable dataclasses that cross the hot loop.
+
+Wire shapes (pydantic, validated) live in ``contracts``; once a record is
+validated it is normalised into one of these, and everything downstream works
+on them. Times are always timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+TicketSource = Literal["zendesk", "intercom", "generic"]
+EventType = Literal["track", "page", "identify", "group"]
+
+
+@dataclass(frozen=True, slots=True)
+class Coordinates:
+    """Where a record came from: enough to find it again, never its content."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None = None
+    timestamp_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """One helpdesk message (a new ticket or a reply), whatever helpdesk sent it.
+
+    ``record_id`` is the idempotency key of the delivery (the webhook event's
+    id, or the ticket id where the helpdesk has no event id); ``ticket_id`` is
+    the conversation it belongs to, prefixed by its source so ids from two
+    helpdesks never collide.
+    """
+
+    record_id: str
+    ticket_id: str
+    source: TicketSource
+    kind: Literal["created", "replied", "updated"]
+    subject: str
+    body: str
+    created_at: datetime
+    requester_email: str | None = None
+    requester_name: str | None = None
+    account_id: str | None = None
+    organization_id: str | None = None
+    status: str | None = None
+    priority: str | None = None
+    url: str | None = None
+    tags: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """Subject and body together, as the scorer reads them."""
+        if self.subject and self.body and not self.body.startswith(self.subject):
+            return f"{self.subject}\n{self.body}"
+        return self.body or self.subject
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One Segment-spec message (track, page, identify or group)."""
+
+    message_id: str
+    type: EventType
+    timestamp: datetime
+    name: str | None = None
+    user_id: str | None = None
+    anonymous_id: str | None = None
+    group_id: str | None = None
+    email: str | None = None
+    traits: dict[str, Any] = field(default_factory=dict)
+    properties: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountUpdate:
+    """A CRM snapshot (``snapshot`` is the validated JSON) or a tombstone (``None``)."""
+
+    account_id: str
+    snapshot: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """A reviewer's decision on an alert."""
+
+    alert_id: str
+    decision: str
+    labels: dict[str, Any]
+    by: str | None
+    at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A record that cannot be processed; becomes a dead letter."""
+
+    error: str
+
+
+Record = Ticket | Event | AccountUpdate | Feedback

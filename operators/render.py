@@ -1,0 +1,246 @@
+"""Turn decisions into the records cuewire publishes: alerts, digest entries, dead letters.
+
+Everything returned here is a plain ``dict`` ready for orjson; its shape is the
+one ``contracts.alert`` validates (tests check that). ``alert_id`` is
+deterministic — rule, account and the ids of the triggering evidence — so a
+replay or a restart re-derives the same id and consumers can drop duplicates.
+
+>>> first = alert_id("ticket-frustration-gate", "acct_42", ["evt-1", "evt-2"])
+>>> first == alert_id("ticket-frustration-gate", "acct_42", ["evt-2", "evt-1", "evt-1"])
+True
+>>> first == alert_id("ticket-frustration-gate", "acct_43", ["evt-1", "evt-2"])
+False
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from operators.gate import GateDecision
+from operators.records import Coordinates, Event, Ticket
+from operators.score import Score
+
+ALERT_NAMESPACE = uuid.UUID("6f1d8a52-3c1e-4f7e-9a8b-2f6c1d0e9b47")
+EVIDENCE_TEXT_LIMIT = 280
+RENEWAL_RISK_DAYS = 90
+"""A renewal further away than this is context, not a risk factor."""
+
+_ACTIONS = {
+    "critical": "Book a call within 24 hours",
+    "high": "Send a proactive update today and offer a call",
+    "medium": "Reach out personally about the question they asked",
+    "low": "Review at the next account check-in",
+}
+
+_TOPIC_WORDS = {
+    "data": "data that looks wrong or missing",
+    "workflow": "a workflow that is not working",
+    "integration": "an integration that stopped working",
+    "billing": "a billing problem",
+    "usability": "the product being hard to use",
+    "relationship": "an issue that is still not resolved",
+}
+
+
+def alert_id(rule: str, account_id: str, evidence_ids: Iterable[str]) -> str:
+    """A stable id for (rule, account, triggering evidence), as a UUID string."""
+    name = "\x1f".join([rule, account_id, *sorted(set(evidence_ids))])
+    return str(uuid.uuid5(ALERT_NAMESPACE, name))
+
+
+def iso(at: datetime) -> str:
+    return at.isoformat().replace("+00:00", "Z")
+
+
+def ticket_evidence(ticket: Ticket, score: Score) -> dict[str, Any]:
+    text = ticket.text
+    if len(text) > EVIDENCE_TEXT_LIMIT:
+        text = text[: EVIDENCE_TEXT_LIMIT - 1].rstrip() + "…"
+    return {
+        "kind": "ticket",
+        "id": ticket.ticket_id,
+        "record_id": ticket.record_id,
+        "at": iso(ticket.created_at),
+        "text": text,
+        "url": ticket.url,
+        "phrases": list(score.phrases),
+    }
+
+
+def headline(ticket: Ticket, limit: int = 90) -> str:
+    """The ticket's subject, or the first line of its body when the helpdesk has no subject."""
+    line = ticket.subject.strip() or ticket.body.strip().split("\n", 1)[0]
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def _first_name(ticket: Ticket) -> str:
+    if ticket.requester_name:
+        return ticket.requester_name.split()[0]
+    if ticket.requester_email:
+        return ticket.requester_email.split("@")[0].split(".")[0].capitalize()
+    return "there"
+
+
+def render_ticket_alert(
+    *,
+    ticket: Ticket,
+    score: Score,
+    decision: GateDecision,
+    rule: str,
+    account_id: str,
+    account: dict[str, Any] | None,
+    detected_at: datetime,
+    deployment: str,
+) -> dict[str, Any]:
+    """The CloudEvent for a ticket that passed the frustration gate."""
+    account = account or {}
+    aid = alert_id(rule, account_id, [ticket.record_id])
+    signal = score.signal or "churn_risk"
+    topic_words = _TOPIC_WORDS.get(score.topic or "", "a problem")
+    who = ticket.requester_name or ticket.requester_email or "A contact"
+    name = account.get("name") or account_id
+    summary = (
+        f"{who} at {name} raised {topic_words} (frustration {score.score}/100"
+        f"{', ' + score.risk if score.risk else ''}): “{headline(ticket)}”."
+    )
+    risk_factors = [decision.reason]
+    if decision.renewal_days is not None and 0 <= decision.renewal_days <= RENEWAL_RISK_DAYS:
+        risk_factors.append(f"renewal in {decision.renewal_days} days")
+    if account.get("mrr") is not None:
+        risk_factors.append(f"MRR {float(account['mrr']):,.0f} {account.get('currency') or ''}".rstrip())
+    if account.get("health_score") is not None:
+        risk_factors.append(f"health score {float(account['health_score']):.0f}/100")
+    if score.phrases:
+        risk_factors.append("said: " + ", ".join(f"“{p}”" for p in score.phrases[:3]))
+    owner = account.get("cs_owner") or {}
+    owner_first = (owner.get("name") or "").split(" ")[0] or "[your name]"
+    message = (
+        f"Hi {_first_name(ticket)} — I saw your note about {topic_words} and wanted you to hear "
+        f"from me directly: I'm following it with our support team and will update you today. "
+        f"Would a short call help? {owner_first}"
+    )
+    data = {
+        "alert_id": aid,
+        "account_id": account_id,
+        "account_name": account.get("name"),
+        "signal": signal,
+        "rule": rule,
+        "priority": decision.priority,
+        "score": score.score,
+        "status": "staged",
+        "owner": {"name": owner.get("name"), "email": owner.get("email")} if owner else None,
+        "health_score": account.get("health_score"),
+        "mrr": account.get("mrr"),
+        "renewal_date": account.get("renewal_date"),
+        "summary": summary,
+        "risk_factors": risk_factors,
+        "recommended_action": _ACTIONS[decision.priority],
+        "suggested_message": message,
+        "evidence": [ticket_evidence(ticket, score)],
+        "first_evidence_at": iso(ticket.created_at),
+        "detected_at": iso(detected_at),
+    }
+    return cloud_event(
+        event_id=aid, type_=f"io.cuewire.alert.{signal}", subject=account_id,
+        time=detected_at, deployment=deployment, data=data,
+    )
+
+
+def render_ticket_digest(
+    *,
+    ticket: Ticket,
+    score: Score,
+    decision: GateDecision | None,
+    account_id: str | None,
+    detected_at: datetime,
+    deployment: str,
+) -> dict[str, Any]:
+    """A below-gate ticket (``…digest.below_gate``) or one that reached no account
+    (``…digest.ticket.unattached``): never silently dropped."""
+    unattached = account_id is None
+    kind = "ticket.unattached" if unattached else "ticket.below_gate"
+    data = {
+        "account_id": account_id,
+        "rule": None if unattached else "ticket-frustration-gate",
+        "reason": "no account matched the ticket" if unattached else (
+            decision.reason if decision else "below gate"),
+        "signal": score.signal,
+        "score": score.score,
+        "topic": score.topic,
+        "requester_email": ticket.requester_email,
+        "evidence": [ticket_evidence(ticket, score)],
+        "detected_at": iso(detected_at),
+    }
+    return cloud_event(
+        event_id=str(uuid.uuid5(ALERT_NAMESPACE, f"digest\x1f{kind}\x1f{ticket.record_id}")),
+        type_=f"io.cuewire.digest.{kind}", subject=account_id or "unattached",
+        time=detected_at, deployment=deployment, data=data,
+    )
+
+
+def render_event_unattached(event: Event, detected_at: datetime, deployment: str) -> dict[str, Any]:
+    data = {
+        "account_id": None,
+        "reason": "no account matched the event",
+        "event": {"type": event.type, "name": event.name, "message_id": event.message_id,
+                  "user_id": event.user_id, "anonymous_id": event.anonymous_id,
+                  "at": iso(event.timestamp)},
+        "detected_at": iso(detected_at),
+    }
+    return cloud_event(
+        event_id=str(uuid.uuid5(ALERT_NAMESPACE, f"digest\x1fevent\x1f{event.message_id}")),
+        type_="io.cuewire.digest.event.unattached", subject="unattached",
+        time=detected_at, deployment=deployment, data=data,
+    )
+
+
+def cloud_event(
+    *, event_id: str, type_: str, subject: str, time: datetime, deployment: str,
+    data: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "specversion": "1.0",
+        "id": event_id,
+        "source": f"cuewire/{deployment}",
+        "type": type_,
+        "subject": subject,
+        "time": iso(time),
+        "datacontenttype": "application/json",
+        "data": data,
+    }
+
+
+def render_dead_letter(
+    coords: Coordinates, value: bytes | None, error: str, at: datetime, step: str
+) -> dict[str, Any]:
+    """The dead-letter record: original bytes as text when they are UTF-8, else base64."""
+    text: str | None
+    encoding = "utf-8"
+    if value is None:
+        text = None
+    else:
+        try:
+            text = value.decode("utf-8")
+        except UnicodeDecodeError:
+            text, encoding = base64.b64encode(value).decode("ascii"), "base64"
+    key: str | None = None
+    if coords.key is not None:
+        try:
+            key = coords.key.decode("utf-8")
+        except UnicodeDecodeError:
+            key = base64.b64encode(coords.key).decode("ascii")
+    return {
+        "topic": coords.topic,
+        "partition": coords.partition,
+        "offset": coords.offset,
+        "key": key,
+        "value": text,
+        "value_encoding": encoding,
+        "error": error,
+        "step": step,
+        "at": iso(at),
+    }

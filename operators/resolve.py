@@ -1,0 +1,236 @@
+"""Which account a ticket or event belongs to, and what identity links a record teaches.
+
+Resolution order (CONTRACTS.md): an explicit account/group id; a known contact
+e-mail or user id (linked by ``identify``, ``group`` and the accounts'
+``contacts``); the Zendesk organisation id; the e-mail's domain (never a
+free-mail domain). What reaches no account resolves to ``None``.
+
+The function here is pure and sequential over a batch: each record sees the
+links taught by the records before it, as if they had been processed one by
+one. Identity lookups are logical keys (``("email", "dana@acme.io")``); the
+state layer turns them into Redis keys. When a record needs a key the caller has
+not fetched yet, :func:`resolve_batch` reports it in ``missing`` and the caller
+fetches and calls again — at most a few rounds per batch, never one per record.
+
+>>> from datetime import datetime, timezone
+>>> from operators.records import AccountUpdate, Event
+>>> t = datetime(2026, 11, 20, tzinfo=timezone.utc)
+>>> batch = [AccountUpdate("acct_42", {"account_id": "acct_42", "domains": ["acme.io"]}),
+...          Event("m1", "identify", t, user_id="u1", email="dana@acme.io")]
+>>> out = resolve_batch(batch, {("account", "acct_42"): None, ("user", "u1"): None,
+...     ("user_email", "u1"): None, ("email", "dana@acme.io"): None})
+>>> out.missing, out.resolved[1].account_id
+((), 'acct_42')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from operators.records import AccountUpdate, Event, Feedback, Record, Ticket
+
+LookupKey = tuple[str, str]
+"""(kind, value): kind is account, user, user_email, email, org or domain."""
+
+FREE_MAIL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "hotmail.com", "outlook.com",
+    "live.com", "msn.com", "icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com",
+    "gmx.de", "gmx.net", "web.de", "mail.ru", "yandex.ru", "qq.com", "163.com",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    record: Record
+    account_id: str | None
+    account: dict[str, Any] | None
+    how: str | None = None
+
+
+@dataclass(slots=True)
+class ResolveResult:
+    resolved: list[Resolved]
+    writes: dict[LookupKey, Any | None] = field(default_factory=dict)
+    """Links and snapshots to store (``None`` deletes), last write per key wins."""
+    missing: tuple[LookupKey, ...] = ()
+
+
+class _Missing(Exception):
+    pass
+
+
+class _View:
+    """Fetched state overlaid with the writes of earlier records in the batch."""
+
+    def __init__(self, fetched: dict[LookupKey, Any | None]) -> None:
+        self.fetched = fetched
+        self.overlay: dict[LookupKey, Any | None] = {}
+        self.missing: set[LookupKey] = set()
+
+    def get(self, key: LookupKey) -> Any | None:
+        if key in self.overlay:
+            return self.overlay[key]
+        if key in self.fetched:
+            return self.fetched[key]
+        self.missing.add(key)
+        raise _Missing
+
+    def put(self, key: LookupKey, value: Any | None) -> None:
+        self.overlay[key] = value
+
+
+def email_domain(email: str | None) -> str | None:
+    if not email or "@" not in email:
+        return None
+    domain = email.rsplit("@", 1)[1].strip().lower()
+    return None if domain in FREE_MAIL_DOMAINS or not domain else domain
+
+
+def resolve_batch(records: Sequence[Record], fetched: dict[LookupKey, Any | None]) -> ResolveResult:
+    """Resolve every record in order against ``fetched`` state plus earlier records' links."""
+    view = _View(fetched)
+    resolved: list[Resolved] = []
+    for record in records:
+        try:
+            resolved.append(_resolve_one(record, view))
+        except _Missing:
+            # Keep walking: later records may need keys too, and one fetch round
+            # should bring them all.
+            resolved.append(Resolved(record, None, None))
+    if view.missing:
+        return ResolveResult([], {}, tuple(sorted(view.missing)))
+    return ResolveResult(resolved, view.overlay)
+
+
+def _resolve_one(record: Record, view: _View) -> Resolved:
+    if isinstance(record, AccountUpdate):
+        _apply_account(record, view)
+        return Resolved(record, record.account_id, record.snapshot, "snapshot")
+    if isinstance(record, Feedback):
+        return Resolved(record, None, None)
+    if isinstance(record, Event):
+        _learn_from_event(record, view)
+        account_id, how = _account_for_event(record, view)
+    else:
+        account_id, how = _account_for_ticket(record, view)
+    account = view.get(("account", account_id)) if account_id else None
+    return Resolved(record, account_id, account, how)
+
+
+def _apply_account(update: AccountUpdate, view: _View) -> None:
+    old = view.get(("account", update.account_id))
+    old_links = _account_links(update.account_id, old)
+    new_links = _account_links(update.account_id, update.snapshot)
+    for key in old_links - new_links:
+        # Only unlink what still points at this account; another account may own it now.
+        if view.get(key) == update.account_id:
+            view.put(key, None)
+    for key in new_links:
+        view.put(key, update.account_id)
+    view.put(("account", update.account_id), update.snapshot)
+
+
+def _account_links(account_id: str, snapshot: dict[str, Any] | None) -> set[LookupKey]:
+    if not snapshot:
+        return set()
+    links: set[LookupKey] = {("email", c) for c in snapshot.get("contacts") or ()}
+    links |= {("domain", d) for d in snapshot.get("domains") or () if d not in FREE_MAIL_DOMAINS}
+    if snapshot.get("zendesk_organization_id"):
+        links.add(("org", str(snapshot["zendesk_organization_id"])))
+    return links
+
+
+def _learn_from_event(event: Event, view: _View) -> None:
+    user = event.user_id
+    if user and event.email:
+        view.put(("user_email", user), event.email)
+    if event.type == "group" or (event.group_id and event.type in ("track", "page", "identify")):
+        if event.group_id and user:
+            view.put(("user", user), event.group_id)
+        if event.group_id and event.email:
+            view.put(("email", event.email), event.group_id)
+
+
+def _account_for_event(event: Event, view: _View) -> tuple[str | None, str | None]:
+    if event.group_id:
+        return event.group_id, "group id"
+    if event.user_id:
+        account = view.get(("user", event.user_id))
+        if account:
+            return str(account), "user id"
+    email = event.email
+    if not email and event.user_id:
+        linked = view.get(("user_email", event.user_id))
+        email = str(linked) if linked else None
+    return _by_email(email, view)
+
+
+def _account_for_ticket(ticket: Ticket, view: _View) -> tuple[str | None, str | None]:
+    if ticket.account_id:
+        return ticket.account_id, "account id"
+    if ticket.requester_email:
+        account = view.get(("email", ticket.requester_email))
+        if account:
+            return str(account), "contact e-mail"
+    if ticket.organization_id:
+        account = view.get(("org", ticket.organization_id))
+        if account:
+            return str(account), "zendesk organization"
+    domain = email_domain(ticket.requester_email)
+    if domain:
+        account = view.get(("domain", domain))
+        if account:
+            return str(account), "e-mail domain"
+    return None, None
+
+
+def _by_email(email: str | None, view: _View) -> tuple[str | None, str | None]:
+    if not email:
+        return None, None
+    account = view.get(("email", email))
+    if account:
+        return str(account), "contact e-mail"
+    domain = email_domain(email)
+    if domain:
+        account = view.get(("domain", domain))
+        if account:
+            return str(account), "e-mail domain"
+    return None, None
+
+
+def candidate_keys(records: Sequence[Record]) -> set[LookupKey]:
+    """Every key a record may need that is known before any lookup: the first fetch round.
+
+    Prefetching them together means most batches resolve in two round trips
+    (these, then the snapshots of the accounts they found).
+    """
+    keys: set[LookupKey] = set()
+    for record in records:
+        if isinstance(record, AccountUpdate):
+            keys.add(("account", record.account_id))
+        elif isinstance(record, Ticket):
+            if record.account_id:
+                keys.add(("account", record.account_id))
+                continue
+            if record.requester_email:
+                keys.add(("email", record.requester_email))
+                domain = email_domain(record.requester_email)
+                if domain:
+                    keys.add(("domain", domain))
+            if record.organization_id:
+                keys.add(("org", record.organization_id))
+        elif isinstance(record, Event):
+            if record.group_id:
+                keys.add(("account", record.group_id))
+                continue
+            if record.user_id:
+                keys.add(("user", record.user_id))
+                keys.add(("user_email", record.user_id))
+            if record.email:
+                keys.add(("email", record.email))
+                domain = email_domain(record.email)
+                if domain:
+                    keys.add(("domain", domain))
+    return keys
