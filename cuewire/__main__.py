@@ -1,0 +1,5 @@
+"""``python -m cuewire`` is the ``cuewire`` command."""
+
+from cuewire.cli import app
+
+app()

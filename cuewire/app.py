@@ -1,0 +1,105 @@
+"""Assembling a runnable flow from settings: the one place that wires every layer together."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+import redis
+
+from config.settings import Settings
+from config.taxonomy import load_taxonomy
+from flows.pipeline import build_flow
+from flows.steps import Outgoing, Steps
+from operators.decode import Limits
+from operators.score import TaxonomyScorer
+from state.identity import IdentityStore
+from state.keys import DAY, Keyspace, TTLs
+from state.ledger import AlertLedger
+
+
+def make_steps(settings: Settings, client: redis.Redis,
+               clock: Callable[[], datetime] | None = None) -> Steps:
+    keyspace = Keyspace(settings.redis_prefix)
+    ttls = TTLs(account=settings.account_ttl_days * DAY, identity=settings.identity_ttl_days * DAY,
+                alert_sent=settings.ledger_ttl_days * DAY)
+    return Steps(
+        identity=IdentityStore(client, keyspace, ttls),
+        ledger=AlertLedger(client, keyspace, ttls, run_id=uuid.uuid4().hex[:12]),
+        scorer=TaxonomyScorer(load_taxonomy(settings.taxonomy)),
+        deployment=settings.deployment,
+        limits=Limits(settings.max_record_bytes, settings.max_json_depth),
+        clock=clock or (lambda: datetime.now(UTC)),
+    )
+
+
+def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = None,
+              addresses: list[str] | None = None, recovery_dir: Path | None = None,
+              epoch_seconds: float = 10.0, exit_at_end: bool = False,
+              clock: Callable[[], datetime] | None = None) -> Steps:
+    """``cuewire run``: the flow between real Kafka and Redis, until interrupted
+    (or, with ``exit_at_end``, until every input partition has been read to its end)."""
+    from datetime import timedelta
+
+    from bytewax.recovery import RecoveryConfig
+    from bytewax.run import cli_main
+
+    from flows import metrics
+    from flows.kafka_io import KafkaOutSink, ensure_topics, kafka_inputs
+    from state.redis_client import connect
+
+    client = connect(settings.redis_url.get_secret_value(),
+                     allow_volatile=settings.allow_volatile_redis)
+    if settings.kafka_create_topics:
+        created = ensure_topics(settings)
+        if created:
+            print(f"created topics: {', '.join(created)}", file=sys.stderr)
+    if settings.metrics_port and (process_id or 0) == 0:
+        metrics.serve(settings.metrics_port)
+    steps = make_steps(settings, client, clock)
+    flow = build_flow(steps, kafka_inputs(settings, tail=not exit_at_end),
+                      KafkaOutSink(settings, steps.published))
+    recovery = None
+    if recovery_dir:
+        if not any(recovery_dir.glob("*.sqlite3")):
+            # First start: one recovery partition (more only matter for many processes).
+            from bytewax.recovery import init_db_dir
+
+            recovery_dir.mkdir(parents=True, exist_ok=True)
+            init_db_dir(recovery_dir, 1)
+        recovery = RecoveryConfig(str(recovery_dir))
+    cli_main(flow, workers_per_process=workers, process_id=process_id, addresses=addresses,
+             epoch_interval=timedelta(seconds=epoch_seconds), recovery_config=recovery)
+    return steps
+
+
+def replay(settings: Settings, path: Path, write: Callable[[list[Outgoing]], None],
+           clock: Callable[[], datetime] | None = None) -> Steps:
+    """``cuewire replay``: the same flow over a file with in-process Redis; no servers."""
+    import fakeredis
+    from bytewax.testing import run_main
+
+    from flows.replay_io import CallbackSink, file_inputs
+
+    steps = make_steps(settings, fakeredis.FakeRedis(), clock)
+    flow = build_flow(steps, file_inputs(path), CallbackSink(write, steps.published))
+    run_main(flow)
+    return steps
+
+
+def json_lines_writer(kinds: set[str], out: Callable[[bytes], object]) -> Callable[[list[Outgoing]], None]:
+    """Write the chosen kinds of output as JSON lines (``{"topic": …, "value": …}`` when several)."""
+    def write(batch: list[Outgoing]) -> None:
+        for item in batch:
+            if item.kind not in kinds:
+                continue
+            if len(kinds) == 1:
+                out(item.value + b"\n")
+            else:
+                out(orjson.dumps({"topic": item.kind, "value": orjson.Fragment(item.value)}) + b"\n")
+
+    return write

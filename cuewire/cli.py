@@ -1,0 +1,108 @@
+"""The ``cuewire`` command: run the flow, replay a file, and the tools around them."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from contracts.errors import ConfigurationError, CuewireError, DependencyDown
+
+app = typer.Typer(
+    name="cuewire",
+    help=(
+        "Joins product events and helpdesk tickets per account, scores and gates them, and "
+        "publishes staged, explainable customer-success alerts.\n\n"
+        "Settings come from CUEWIRE_* environment variables (see README): "
+        "CUEWIRE_KAFKA_BOOTSTRAP, CUEWIRE_REDIS_URL, CUEWIRE_RULES, CUEWIRE_TOPIC_*."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    from config.settings import load_settings
+
+    return load_settings()
+
+
+def _fail(exc: CuewireError) -> None:
+    kind = {
+        ConfigurationError: "configuration error",
+        DependencyDown: "dependency down",
+    }.get(type(exc), "error")
+    typer.secho(f"cuewire: {kind}: {exc}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(2 if isinstance(exc, ConfigurationError) else 1)
+
+
+@app.command()
+def run(
+    workers: Annotated[int, typer.Option("-w", "--workers", help="worker threads in this process")] = 1,
+    process_id: Annotated[int | None, typer.Option(
+        "-i", "--process-id", help="this process's index among --addresses (scale-out)")] = None,
+    addresses: Annotated[str | None, typer.Option(
+        "-a", "--addresses", help="host:port of every process, ';'-separated, same order everywhere")] = None,
+    recovery_dir: Annotated[Path | None, typer.Option(
+        "-r", "--recovery-dir",
+        help="Bytewax recovery store: resume from the last snapshot instead of re-reading topics")] = None,
+    exit_at_end: Annotated[bool, typer.Option(
+        "--exit-at-end", help="stop once every input partition has been read to its current end")] = False,
+) -> None:
+    """Run the flow between Kafka and Redis until interrupted.
+
+    Scale out with Kafka partitions and processes: on two machines (or ports),
+    `cuewire run -i 0 -a "h1:2101;h2:2101"` and `cuewire run -i 1 -a "h1:2101;h2:2101"`.
+    Without --recovery-dir a restart re-reads the input topics from
+    CUEWIRE_KAFKA_START_FROM; idempotency keys and the alert ledger make that safe.
+    """
+    from cuewire.app import run_kafka
+
+    try:
+        run_kafka(_settings(), workers=workers, process_id=process_id,
+                  addresses=addresses.split(";") if addresses else None, recovery_dir=recovery_dir,
+                  exit_at_end=exit_at_end)
+    except CuewireError as exc:
+        _fail(exc)
+
+
+@app.command()
+def replay(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
+                                         help="JSON lines of {\"topic\": …, \"value\": {…}}")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout")] = None,
+    include: Annotated[str, typer.Option(
+        help="which outputs to write: any of alerts,digest,dlq (comma-separated)")] = "alerts",
+) -> None:
+    """Run the same flow over a file with in-process state: no Kafka, no Redis.
+
+    Writes alerts as JSON lines. With several --include kinds each line is
+    wrapped as {"topic": "alerts|digest|dlq", "value": …}.
+    """
+    from cuewire.app import json_lines_writer
+    from cuewire.app import replay as replay_file
+
+    kinds = {k.strip() for k in include.split(",") if k.strip()}
+    unknown = kinds - {"alerts", "digest", "dlq"}
+    if unknown:
+        raise typer.BadParameter(f"unknown output kind(s): {', '.join(sorted(unknown))}")
+    try:
+        if out is None:
+            replay_file(_settings(), file, json_lines_writer(kinds, sys.stdout.buffer.write))
+            sys.stdout.flush()
+        else:
+            with out.open("wb") as fh:
+                replay_file(_settings(), file, json_lines_writer(kinds, fh.write))
+    except CuewireError as exc:
+        _fail(exc)
+
+
+def main() -> None:  # pragma: no cover - console entry
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,154 @@
+"""Kafka at the flow's edges: the input step and a producer sink that never drops.
+
+Input is Bytewax's Kafka source (one partition per Kafka partition). It keeps
+offsets only in Bytewax's recovery store: run with a recovery directory to
+resume where the flow stopped; without one, a restart re-reads from
+``CUEWIRE_KAFKA_START_FROM`` and the idempotency keys and alert ledger make the
+re-read harmless (no window counts twice, no alert is published twice).
+
+The sink is our own rather than Bytewax's ``KafkaSink``, which raises when the
+producer's queue fills: ours waits for room, flushes every batch before
+returning (so a recovery snapshot never gets ahead of what Kafka has), and
+only then confirms the batch's alert ids in the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import bytewax.operators as op
+from bytewax.connectors.kafka import KafkaSourceMessage
+from bytewax.connectors.kafka import operators as kop
+from bytewax.dataflow import Dataflow, Stream
+from bytewax.outputs import DynamicSink, StatelessSinkPartition
+from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, KafkaException, Producer
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from config.settings import Settings
+from contracts.errors import DependencyDown
+from flows.pipeline import InputBuilder
+from flows.steps import Incoming, Outgoing, Steps
+from operators.decode import InputKind
+from operators.records import Coordinates
+
+FLUSH_TIMEOUT_S = 60.0
+
+
+def kafka_inputs(settings: Settings, *, tail: bool = True) -> InputBuilder:
+    """The Kafka input step; ``tail=False`` stops the flow at the end of every partition."""
+    kinds: dict[str, InputKind] = {
+        settings.topic_events: "events",
+        settings.topic_tickets: "tickets",
+        settings.topic_accounts: "accounts",
+    }
+
+    def to_incoming(msg: KafkaSourceMessage[bytes | None, bytes | None]) -> Incoming:
+        ts = msg.timestamp[1] if msg.timestamp and msg.timestamp[1] > 0 else None
+        coords = Coordinates(msg.topic or "", msg.partition or 0, msg.offset or 0, msg.key, ts)
+        return Incoming(kinds[msg.topic or ""], msg.key, msg.value, coords)
+
+    def read(flow: Dataflow, steps: Steps) -> tuple[Stream[Incoming], Stream[Outgoing]]:
+        # Bytewax also hands this to an admin client, so only connection and security
+        # settings go here; it sets group.id and no auto-commit itself, the starting
+        # offset is explicit, and librdkafka already reads committed transactions only.
+        consumer_conf = settings.kafka_common()
+        consumer_conf.pop("bootstrap.servers")
+        source = kop.input(
+            "kafka-in", flow,
+            brokers=settings.kafka_bootstrap.split(","),
+            topics=list(kinds),
+            tail=tail,
+            starting_offset=OFFSET_BEGINNING if settings.kafka_start_from == "earliest" else OFFSET_END,
+            add_config=consumer_conf,
+            batch_size=settings.kafka_batch_size,
+        )
+        incoming = op.map("to-incoming", source.oks, to_incoming)
+
+        def source_error(err: object) -> Outgoing:
+            msg = getattr(err, "msg", None)
+            reason = str(getattr(err, "err", "consumer error"))
+            incoming = to_incoming(msg) if msg is not None and msg.topic in kinds else Incoming(
+                "events", None, None, Coordinates("?", -1, -1))
+            return steps.source_error(incoming, f"Kafka consumer error: {reason}")
+
+        errors = op.map("source-errors", source.errs, source_error)
+        return incoming, errors
+
+    return read
+
+
+class KafkaOutSink(DynamicSink[Outgoing]):
+    """Produces each batch to its topic, flushes, then tells ``on_published``."""
+
+    def __init__(self, settings: Settings, on_published: Callable[[list[Outgoing]], None]) -> None:
+        self._conf = settings.kafka_producer()
+        self._topics = {"alerts": settings.topic_alerts, "digest": settings.topic_digest,
+                        "dlq": settings.topic_dlq}
+        self._on_published = on_published
+
+    def build(self, step_id: str, worker_index: int, worker_count: int) -> _KafkaOutPartition:
+        return _KafkaOutPartition(Producer(self._conf), self._topics, self._on_published)
+
+
+class _KafkaOutPartition(StatelessSinkPartition[Outgoing]):
+    def __init__(self, producer: Producer, topics: dict[str, str],
+                 on_published: Callable[[list[Outgoing]], None]) -> None:
+        self._producer = producer
+        self._topics = topics
+        self._on_published = on_published
+        self._failures: list[str] = []
+
+    def _delivered(self, err: object, _msg: object) -> None:
+        if err is not None:
+            self._failures.append(str(err))
+
+    def write_batch(self, items: list[Outgoing]) -> None:
+        for out in items:
+            while True:
+                try:
+                    self._producer.produce(self._topics[out.kind], out.value, out.key,
+                                           on_delivery=self._delivered)
+                    break
+                except BufferError:
+                    # Queue full: serve delivery reports until there is room again.
+                    self._producer.poll(0.05)
+        remaining = self._producer.flush(FLUSH_TIMEOUT_S)
+        if remaining or self._failures:
+            failures, self._failures = self._failures, []
+            raise DependencyDown(
+                f"Kafka did not acknowledge {remaining or len(failures)} records within "
+                f"{FLUSH_TIMEOUT_S:.0f}s ({failures[:1]}); the flow stops so nothing is lost"
+            )
+        self._on_published(items)
+
+    def close(self) -> None:
+        self._producer.flush(FLUSH_TIMEOUT_S)
+
+
+def ensure_topics(settings: Settings) -> list[str]:
+    """Create any missing input/output topic (accounts compacted); return those created."""
+    admin = AdminClient(settings.kafka_common())
+    try:
+        existing = set(admin.list_topics(timeout=10).topics)
+    except KafkaException as exc:
+        raise DependencyDown(
+            f"Kafka at {settings.kafka_bootstrap} does not answer ({exc.args[0]}); start it or set "
+            "CUEWIRE_KAFKA_BOOTSTRAP"
+        ) from None
+    wanted = [settings.topic_events, settings.topic_tickets, settings.topic_accounts,
+              settings.topic_feedback, *settings.output_topics]
+    new = [
+        NewTopic(t, num_partitions=settings.kafka_partitions,
+                 replication_factor=settings.kafka_replication,
+                 config={"cleanup.policy": "compact"} if t == settings.topic_accounts else {})
+        for t in wanted if t not in existing
+    ]
+    if not new:
+        return []
+    for topic, future in admin.create_topics(new).items():
+        try:
+            future.result(timeout=30)
+        except KafkaException as exc:
+            if "TOPIC_ALREADY_EXISTS" not in str(exc):
+                raise DependencyDown(f"could not create topic {topic}: {exc.args[0]}") from None
+    return [t.topic for t in new]

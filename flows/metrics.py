@@ -1,0 +1,32 @@
+"""Prometheus metrics the running flow exposes (``CUEWIRE_METRICS_PORT``).
+
+Labels carry coordinates only (topic, step, rule, reason): never ticket text,
+ids or e-mail addresses, which would also explode cardinality.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram, start_http_server
+
+RECORDS_IN = Counter("cuewire_records_in_total", "Records read, per input topic", ["topic"])
+DEAD_LETTERS = Counter(
+    "cuewire_dead_letters_total", "Records sent to the dead-letter topic", ["topic", "step"]
+)
+ALERTS_OUT = Counter("cuewire_alerts_total", "Alerts published, per rule", ["rule"])
+DIGEST_OUT = Counter("cuewire_digest_total", "Digest records published")
+DUPLICATES_DROPPED = Counter(
+    "cuewire_duplicate_alerts_dropped_total", "Alerts not published because their id was already"
+)
+EVENT_TO_ALERT = Histogram(
+    "cuewire_event_to_alert_seconds",
+    "From the produce time of the record that completed the evidence to the alert's publication",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5, 10, 30, 60),
+)
+REDIS_ROUND_TRIPS = Histogram(
+    "cuewire_redis_round_trips_per_batch", "Redis round trips made by one batch step",
+    buckets=(0, 1, 2, 3, 4, 6, 8, 16),
+)
+
+
+def serve(port: int) -> None:
+    start_http_server(port, addr="0.0.0.0")

@@ -1,0 +1,67 @@
+"""Every Redis key cuewire writes: its shape and its TTL, in one place.
+
+Key prefixes are schema: changing one strands existing state, so it needs a
+migration. Personal data (e-mail addresses) is hashed before it becomes part of
+a key, and ticket text never does. Every key has a TTL so state stays bounded
+however long the flow runs.
+
+>>> ks = Keyspace("cw:")
+>>> ks.lookup(("account", "acct_42"))
+'cw:acct:acct_42'
+>>> ks.lookup(("email", "dana@acme.io")).startswith("cw:id:email:")
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+DAY = 86_400
+
+# Logical lookup kinds (see operators.resolve) and their key segment.
+_LOOKUP_SEGMENTS = {
+    "account": "acct:",
+    "user": "id:user:",
+    "user_email": "id:user-email:",
+    "email": "id:email:",
+    "org": "id:org:",
+    "domain": "id:domain:",
+}
+_HASHED = frozenset({"email"})
+
+
+@dataclass(frozen=True, slots=True)
+class TTLs:
+    """Seconds each kind of key lives after its last write."""
+
+    account: int = 180 * DAY
+    identity: int = 400 * DAY
+    alert_pending: int = 600
+    alert_sent: int = 30 * DAY
+
+    def for_lookup(self, kind: str) -> int:
+        return self.account if kind == "account" else self.identity
+
+
+def _digest(value: str) -> str:
+    return hashlib.blake2b(value.encode("utf-8"), digest_size=12).hexdigest()
+
+
+class Keyspace:
+    """Builds every key from one prefix, so tests and deployments can share a server."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def lookup(self, key: tuple[str, str]) -> str:
+        kind, value = key
+        segment = _LOOKUP_SEGMENTS[kind]
+        return f"{self.prefix}{segment}{_digest(value) if kind in _HASHED else value}"
+
+    def alert(self, alert_id: str) -> str:
+        return f"{self.prefix}alert:{alert_id}"
+
+    def pattern(self) -> str:
+        """Matches every key of this keyspace (for tests and `cuewire state clear`)."""
+        return f"{self.prefix}*"

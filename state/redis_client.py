@@ -1,0 +1,39 @@
+"""Connecting to Redis, and refusing one that would lose state on restart."""
+
+from __future__ import annotations
+
+import redis
+
+from contracts.errors import ConfigurationError, DependencyDown
+
+
+def connect(url: str, *, allow_volatile: bool = False) -> redis.Redis:
+    """A client for ``url``, checked for reachability and append-only persistence.
+
+    Cooldowns, windows and the alert ledger must survive a Redis restart; a
+    server without AOF would silently forget them, so the flow refuses it
+    unless ``allow_volatile`` says this is a throwaway run.
+    """
+    client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5,
+                                  health_check_interval=30)
+    try:
+        info = client.info("persistence")
+    except redis.ConnectionError as exc:
+        raise DependencyDown(
+            f"Redis at {_redacted(url)} does not answer ({exc.__class__.__name__}); "
+            "start it or set CUEWIRE_REDIS_URL"
+        ) from None
+    if not allow_volatile and not int(info.get("aof_enabled", 0)):
+        raise ConfigurationError(
+            f"Redis at {_redacted(url)} has append-only persistence off, so cooldowns and the "
+            "alert ledger would be lost on restart: enable `appendonly yes`, or set "
+            "CUEWIRE_ALLOW_VOLATILE_REDIS=true for a throwaway run"
+        )
+    return client
+
+
+def _redacted(url: str) -> str:
+    if "@" in url:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://***@{rest.split('@', 1)[1]}"
+    return url

@@ -1,0 +1,90 @@
+"""State against a real redis-server: the alert ledger, identity links, the AOF guard."""
+
+import time
+
+import pytest
+import redis
+
+from contracts.errors import ConfigurationError, DependencyDown
+from state.identity import IdentityStore
+from state.keys import Keyspace, TTLs
+from state.ledger import AlertLedger
+from state.redis_client import connect
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def client(redis_url: str) -> redis.Redis:
+    return connect(redis_url)
+
+
+def test_ledger_publishes_each_id_once(client: redis.Redis, unique: str) -> None:
+    ks = Keyspace(f"t{unique}:")
+    ledger = AlertLedger(client, ks, TTLs(), run_id="run-a")
+    assert ledger.claim(["a1", "a2", "a1"]) == [True, True, False]
+    ledger.confirm(["a1", "a2"])
+    assert ledger.claim(["a1", "a3"]) == [False, True]
+    # Another run (a restart) sees a confirmed id as published.
+    assert AlertLedger(client, ks, TTLs(), run_id="run-b").claim(["a2"]) == [False]
+
+
+def test_ledger_takes_over_a_claim_from_a_run_that_died_before_flushing(
+        client: redis.Redis, unique: str) -> None:
+    ks = Keyspace(f"t{unique}:")
+    crashed = AlertLedger(client, ks, TTLs(), run_id="crashed")
+    assert crashed.claim(["a1"]) == [True]          # claimed, never confirmed
+    restarted = AlertLedger(client, ks, TTLs(), run_id="restarted")
+    assert restarted.claim(["a1"]) == [True]        # not lost: published again
+    assert restarted.claim(["a1"]) == [False]       # but only once by this run
+
+
+def test_ledger_keys_expire(client: redis.Redis, unique: str) -> None:
+    ks = Keyspace(f"t{unique}:")
+    ledger = AlertLedger(client, ks, TTLs(alert_pending=50, alert_sent=1000), run_id="r")
+    ledger.claim(["a1"])
+    assert 0 < client.ttl(ks.alert("a1")) <= 50
+    ledger.confirm(["a1"])
+    assert 50 < client.ttl(ks.alert("a1")) <= 1000
+
+
+def test_ledger_uses_one_round_trip_per_batch(client: redis.Redis, unique: str) -> None:
+    ledger = AlertLedger(client, Keyspace(f"t{unique}:"), TTLs(), run_id="r")
+    ledger.claim([f"a{i}" for i in range(500)])
+    assert ledger.round_trips == 1
+
+
+def test_identity_round_trip_with_ttls(client: redis.Redis, unique: str) -> None:
+    ks = Keyspace(f"t{unique}:")
+    store = IdentityStore(client, ks, TTLs(account=100, identity=200))
+    store.write({("email", "dana@acme.io"): "acct_42", ("account", "acct_42"): {"mrr": 3200}})
+    got = store.fetch([("email", "dana@acme.io"), ("account", "acct_42"), ("org", "nope")])
+    assert got == {("email", "dana@acme.io"): "acct_42", ("account", "acct_42"): {"mrr": 3200},
+                   ("org", "nope"): None}
+    assert 0 < client.ttl(ks.lookup(("account", "acct_42"))) <= 100
+    assert 100 < client.ttl(ks.lookup(("email", "dana@acme.io"))) <= 200
+    # No e-mail address in any key.
+    assert not [k for k in client.keys(f"t{unique}:*") if b"acme.io" in k and b"domain" not in k]
+    store.write({("email", "dana@acme.io"): None})
+    assert store.fetch([("email", "dana@acme.io")]) == {("email", "dana@acme.io"): None}
+
+
+def test_refuses_a_redis_without_persistence(tmp_path, unique: str) -> None:  # type: ignore[no-untyped-def]
+    from cuewire.servers import RedisServer, free_port
+
+    server = RedisServer(free_port(), tmp_path / "volatile").start()
+    try:
+        redis.Redis.from_url(server.url).config_set("appendonly", "no")
+        time.sleep(0.2)
+        with pytest.raises(ConfigurationError, match="CUEWIRE_ALLOW_VOLATILE_REDIS"):
+            connect(server.url)
+        assert connect(server.url, allow_volatile=True).ping()
+    finally:
+        server.stop()
+
+
+def test_unreachable_redis_is_a_dependency_error() -> None:
+    from cuewire.servers import free_port
+
+    with pytest.raises(DependencyDown, match="CUEWIRE_REDIS_URL"):
+        connect(f"redis://127.0.0.1:{free_port()}/0")
