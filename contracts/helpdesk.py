@@ -15,7 +15,9 @@ Four shapes arrive on ``cuewire.tickets``:
 
 Every model ignores fields it does not name (vendors add fields without
 notice), takes ids as JSON numbers or strings, and takes times as RFC 3339 text
-or Unix seconds. The field types shared with the Segment models (:data:`Id`,
+or Unix seconds. Time fields cuewire never reads (``waiting_since``,
+``delivered_at``, a part's ``notified_at`` …) are left unnamed on purpose: each
+one costs a parse on the hot path. The field types shared with the Segment models (:data:`Id`,
 :data:`OptionalId`, :data:`UtcTime`) and :func:`validation_summary`, which
 reports a validation failure without echoing the payload, live here too.
 """
@@ -313,8 +315,6 @@ class IntercomPart(_Wire):
     part_type: str | None = None
     body: str | None = None
     created_at: UtcTime | None = None
-    updated_at: UtcTime | None = None
-    notified_at: UtcTime | None = None
     author: IntercomAuthor | None = None
     external_id: OptionalId = None
     redacted: bool | None = None
@@ -363,8 +363,6 @@ class IntercomConversation(_Wire):
     title: str | None = None
     created_at: UtcTime
     updated_at: UtcTime | None = None
-    waiting_since: UtcTime | None = None
-    snoozed_until: UtcTime | None = None
     open: bool | None = None
     state: str | None = None
     read: bool | None = None
@@ -392,8 +390,6 @@ class IntercomNotification(_Wire):
     data: IntercomNotificationData
     delivery_status: str | None = None
     delivery_attempts: int | None = None
-    delivered_at: UtcTime | None = None
-    first_sent_at: UtcTime | None = None
     created_at: UtcTime | None = None
 
 

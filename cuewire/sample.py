@@ -48,11 +48,13 @@ __all__ = [
     "SAMPLE_START",
     "generate_sample",
     "generic_ticket",
+    "intercom_author",
     "intercom_conversation",
     "intercom_notification",
     "intercom_part",
     "segment_message",
     "write_jsonl",
+    "zendesk_comment_event",
     "zendesk_detail",
     "zendesk_event",
     "zendesk_trigger",
@@ -653,8 +655,9 @@ class _Builder:
     def add_raw(self, at: datetime, kind: TopicKind, key: str | None, raw: bytes) -> None:
         self.items.append((at, len(self.items), kind, key.encode() if key else None, raw))
 
-    def at(self, day: float, hour_from: int = 8, hour_to: int = 18) -> datetime:
-        base = self.start + timedelta(days=int(day))
+    def at(self, day: int, hour_from: int = 8, hour_to: int = 18) -> datetime:
+        """A random moment of working hours on the ``day``-th day of the sample."""
+        base = self.start + timedelta(days=day)
         seconds = self.rng.randrange(hour_from * 3600, hour_to * 3600)
         return base.replace(hour=0, minute=0, second=0) + timedelta(seconds=seconds)
 
@@ -676,8 +679,7 @@ def generate_sample(
     """
     if n_accounts < 1:
         raise ValueError("n_accounts must be at least 1")
-    if start.tzinfo is None:
-        start = start.replace(tzinfo=UTC)
+    start = start.replace(tzinfo=UTC) if start.tzinfo is None else start.astimezone(UTC)
     rng = random.Random(seed)
     b = _Builder(rng, start)
     accounts = _accounts(b, n_accounts)

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import re
 from html import unescape
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -204,12 +204,11 @@ def _intercom(body: dict[str, Any]) -> Ticket:
         )
     newest = _newest_part(conv)
     when = (newest.created_at if newest else None) or conv.updated_at or note.created_at
-    part_ref = newest.id if newest and newest.id else "-"
     if note.topic == INTERCOM_ADMIN_CLOSED:
         common["status"] = "closed"
         return Ticket(
             **common,
-            record_id=note.id or f"intercom:{conv.id}:closed:{part_ref}",
+            record_id=note.id or f"intercom:{conv.id}:closed:{_part_ref(newest)}",
             kind="updated",
             body="",
             created_at=when or conv.created_at,
@@ -219,7 +218,7 @@ def _intercom(body: dict[str, Any]) -> Ticket:
     author = reply.author if reply else source_author
     return Ticket(
         **common,
-        record_id=note.id or f"intercom:{conv.id}:replied:{part_ref}",
+        record_id=note.id or f"intercom:{conv.id}:replied:{_part_ref(reply)}",
         kind="replied",
         body=_plain(reply.body if reply else source.body if source else None),
         created_at=(reply.created_at if reply else None) or when or conv.created_at,
@@ -241,17 +240,22 @@ def _newest_part(conv: IntercomConversation, contact_only: bool = False) -> Inte
     return newest
 
 
+def _part_ref(part: IntercomPart | None) -> str:
+    return part.id if part is not None and part.id else "-"
+
+
 def _part_time(part: IntercomPart) -> float:
     return part.created_at.timestamp() if part.created_at else float("-inf")
 
 
-def _is_contact(author: IntercomAuthor | None) -> bool:
+def _is_contact(author: IntercomAuthor | None) -> TypeGuard[IntercomAuthor]:
+    """A user or lead wrote it, not an admin, bot or team."""
     return author is not None and author.type in _CONTACT_AUTHOR_TYPES
 
 
 def _requester_email(conv: IntercomConversation, *authors: IntercomAuthor | None) -> str | None:
     for author in authors:
-        if _is_contact(author) and author is not None:
+        if _is_contact(author):
             email = _email(author.email)
             if email:
                 return email
@@ -264,7 +268,7 @@ def _requester_email(conv: IntercomConversation, *authors: IntercomAuthor | None
 
 
 def _contact_name(author: IntercomAuthor | None) -> str | None:
-    return _text_or_none(author.name) if author is not None and _is_contact(author) else None
+    return _text_or_none(author.name) if _is_contact(author) else None
 
 
 # --- generic ----------------------------------------------------------------
@@ -341,6 +345,13 @@ _SKIPPED_TAGS = frozenset({"script", "style", "head", "title"})
 # A tag starts with a letter right after "<" (so "5 < 6" stays text). No alternative
 # may cross a "<", which keeps the scan linear however malformed the markup.
 _TAG = re.compile(r"""<(/?)([A-Za-z][A-Za-z0-9]*)(?:[^<>"']|"[^"<]*"|'[^'<]*')*>|<[!?][^<>]*>""")
+# Tags whose content is dropped or kept verbatim need the slower, stateful pass.
+_STATEFUL_TAG = re.compile(r"<(?:script|style|head|title|pre)\b", re.IGNORECASE)
+
+
+def _tag_break(match: re.Match[str]) -> str:
+    name = match.group(2)
+    return "\n" if name is not None and name.lower() in _BLOCK_TAGS else ""
 
 
 def html_to_text(html: str) -> str:
@@ -363,6 +374,9 @@ def html_to_text(html: str) -> str:
         return _tidy_lines(html)
     if "<!--" in html:
         html = _without_comments(html)
+    if not _STATEFUL_TAG.search(html):
+        # The usual fragment (<p>, <br>, <b>, <a>): one substitution does it.
+        return _tidy_lines(unescape(_TAG.sub(_tag_break, " ".join(html.splitlines()))))
     out: list[str] = []
     pos = 0
     skipping: str | None = None
