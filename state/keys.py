@@ -39,6 +39,16 @@ class TTLs:
     identity: int = 400 * DAY
     alert_pending: int = 600
     alert_sent: int = 30 * DAY
+    # Governance (state/governance.py). Cooldown history lives as long as the
+    # ledger, so a restart that re-reads history finds what silenced each alert.
+    governance_cooldown: int = 30 * DAY
+    governance_day: int = 8 * DAY
+    governance_tickets: int = 30 * DAY
+    governance_log: int = 90 * DAY
+    governance_deferred: int = 14 * DAY
+    window_slack: int = 2 * DAY
+    """Windows live this long past the longest rule window, so late records still find them."""
+    timers: int = 60 * DAY
 
     def for_lookup(self, kind: str) -> int:
         return self.account if kind == "account" else self.identity
@@ -61,6 +71,35 @@ class Keyspace:
 
     def alert(self, alert_id: str) -> str:
         return f"{self.prefix}alert:{alert_id}"
+
+    def window(self, account_id: str, signal: str) -> str:
+        """Sorted set of one account's signals of one name, scored by event time (ms)."""
+        return f"{self.prefix}win:{account_id}:{signal}"
+
+    def timers(self) -> str:
+        """Sorted set of pending absence checks, scored by their due time (ms)."""
+        return f"{self.prefix}timers"
+
+    # Governance: cooldown history per (account, rule), alert ids published per
+    # account and owner-local day, frustrated tickets and the suppression log per
+    # account, and the deferred queue (scores by retry time, payloads by alert id).
+    def governance_cooldown(self, account_id: str, rule_id: str) -> str:
+        return f"{self.prefix}gov:cool:{account_id}:{rule_id}"
+
+    def governance_day(self, account_id: str, day: str) -> str:
+        return f"{self.prefix}gov:day:{account_id}:{day}"
+
+    def governance_tickets(self, account_id: str) -> str:
+        return f"{self.prefix}gov:tickets:{account_id}"
+
+    def governance_log(self, account_id: str) -> str:
+        return f"{self.prefix}gov:log:{account_id}"
+
+    def governance_deferred(self) -> str:
+        return f"{self.prefix}gov:deferred"
+
+    def governance_deferred_payloads(self) -> str:
+        return f"{self.prefix}gov:deferred:payload"
 
     def pattern(self) -> str:
         """Matches every key of this keyspace (for tests and `cuewire state clear`)."""

@@ -1,0 +1,317 @@
+"""Governance state in Redis: cooldowns, daily counts, frustrated tickets, the suppression log
+and the deferred queue.
+
+The decisions are made by the pure :func:`operators.govern.govern`; this store
+fetches what it reads and keeps what it decides, one pipeline per batch:
+
+* ``gov:cool:<account>:<rule>`` — sorted set of the rule's recent publications
+  for the account (score: evidence time), each with the time its cooldown ends;
+* ``gov:day:<account>:<owner-local day>`` — set of the alert ids published that day;
+* ``gov:tickets:<account>`` — hash of the account's frustrated tickets:
+  ``o:<ticket>`` when it opened, ``c:<ticket>`` when it closed (event time, so
+  governance as of an older time still sees a ticket that has since closed);
+* ``gov:log:<account>`` — capped list of the account's suppressions and
+  deferrals, newest first: ``cuewire explain`` reads it;
+* ``gov:deferred`` (alert id → retry time) and ``gov:deferred:payload``
+  (alert id → the candidate, re-timed to its retry) — the deferred queue.
+
+Everything is keyed by ``alert_id``, so a redelivered batch or a restart that
+re-reads history writes the same members again instead of counting twice.
+Every key gets its TTL on every write.
+
+The store imports the pure governance types from ``operators.govern`` (no
+Kafka, Bytewax or Redis there), as the brief for this module asked; the values
+it keeps are plain JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
+
+import orjson
+import redis
+from redis.client import Pipeline
+
+from config.rules import Governance
+from operators.govern import (
+    COOLDOWN_HISTORY,
+    Candidate,
+    CooldownEntry,
+    GovernanceView,
+    GovernanceWrites,
+    TicketSpan,
+    Verdict,
+    candidate_to_dict,
+    explain_entry,
+    retry_candidate,
+    view_keys,
+)
+from state.keys import DAY, Keyspace, TTLs
+
+LOG_LIMIT = 200
+"""Suppressions and deferrals kept per account (newest first)."""
+DEFAULT_LEASE = timedelta(minutes=10)
+
+
+class TicketStatus(NamedTuple):
+    """A helpdesk status update, as governance needs it: no text, only coordinates and time."""
+
+    account_id: str
+    ticket_id: str
+    frustrated: bool
+    open: bool
+    at: datetime
+
+
+class GovernanceStore:
+    def __init__(self, client: redis.Redis, keyspace: Keyspace, ttls: TTLs,
+                 log_limit: int = LOG_LIMIT) -> None:
+        self._r = client
+        self._ks = keyspace
+        self._ttls = ttls
+        self._log_limit = log_limit
+        self.round_trips = 0
+
+    # --- what govern() reads and writes -------------------------------------------------------
+
+    def fetch(self, candidates: Sequence[Candidate], policy: Governance) -> GovernanceView:
+        """Everything :func:`operators.govern.govern` reads for these candidates, in one round trip."""
+        if not candidates:
+            return GovernanceView()
+        keys = view_keys(candidates, policy)
+        pipe = self._r.pipeline(transaction=False)
+        for account_id, rule_id in keys.cooldowns:
+            pipe.zrange(self._ks.governance_cooldown(account_id, rule_id), 0, -1)
+        for account_id, day in keys.days:
+            pipe.smembers(self._ks.governance_day(account_id, day.isoformat()))
+        for account_id in keys.accounts:
+            pipe.hgetall(self._ks.governance_tickets(account_id))
+        replies = iter(pipe.execute())
+        self.round_trips += 1
+        cooldowns = {key: tuple(_cooldown_entry(m) for m in next(replies)) for key in keys.cooldowns}
+        published = {key: frozenset(m.decode() for m in next(replies)) for key in keys.days}
+        tickets = {account: _ticket_spans(next(replies)) for account in keys.accounts}
+        return GovernanceView(cooldowns=cooldowns, published=published, tickets=tickets)
+
+    def write(self, writes: GovernanceWrites) -> None:
+        """Store what a :func:`govern` call decided, in one round trip."""
+        self.commit(writes, ())
+
+    def commit(self, writes: GovernanceWrites, verdicts: Sequence[Verdict]) -> None:
+        """:meth:`write`, :meth:`record` and :meth:`defer` together, in one round trip."""
+        pipe = self._r.pipeline(transaction=False)
+        staged = self._stage_writes(pipe, writes)
+        staged += self._stage_record(pipe, verdicts)
+        staged += self._stage_defer(pipe, verdicts)
+        if staged:
+            pipe.execute()
+            self.round_trips += 1
+
+    def _stage_writes(self, pipe: Pipeline, writes: GovernanceWrites) -> int:
+        for (account_id, rule_id), entries in writes.cooldowns.items():
+            key = self._ks.governance_cooldown(account_id, rule_id)
+            pipe.zadd(key, {_cooldown_member(e): e.since.timestamp() for e in entries})
+            # Keep the newest entries only: bounded however often the rule fires.
+            pipe.zremrangebyrank(key, 0, -(COOLDOWN_HISTORY + 1))
+            longest = max(int((e.until - e.since).total_seconds()) for e in entries)
+            pipe.expire(key, max(self._ttls.governance_cooldown, longest + DAY))
+        for (account_id, day), alert_ids in writes.published.items():
+            key = self._ks.governance_day(account_id, day.isoformat())
+            pipe.sadd(key, *alert_ids)
+            pipe.expire(key, self._ttls.governance_day)
+        for account_id, ticket_ids in writes.forget_tickets.items():
+            fields = [f"{kind}:{t}" for t in ticket_ids for kind in ("o", "c")]
+            pipe.hdel(self._ks.governance_tickets(account_id), *fields)
+        return len(writes.cooldowns) + len(writes.published) + len(writes.forget_tickets)
+
+    # --- frustrated tickets ---------------------------------------------------------------------
+
+    def track_tickets(self, updates: Iterable[TicketStatus]) -> None:
+        """Follow frustrated tickets from the helpdesks' status updates (event time).
+
+        An open frustrated ticket starts being tracked; an update that is not
+        open (solved, closed) closes a tracked one; an open update of a closed
+        tracked ticket, later than its close, reopens it. A ticket that was
+        never frustrated is never stored. One round trip reads the tickets'
+        fields, one writes the changes.
+        """
+        updates = list(updates)
+        if not updates:
+            return
+        pipe = self._r.pipeline(transaction=False)
+        for u in updates:
+            pipe.hmget(self._ks.governance_tickets(u.account_id), f"o:{u.ticket_id}", f"c:{u.ticket_id}")
+        current: dict[tuple[str, str], list[datetime | None]] = {}
+        for u, (opened, closed) in zip(updates, pipe.execute(), strict=True):
+            current.setdefault((u.account_id, u.ticket_id), [_time(opened), _time(closed)])
+        self.round_trips += 1
+        before = {k: list(v) for k, v in current.items()}
+        for u in sorted(updates, key=lambda u: (u.at, u.account_id, u.ticket_id)):
+            span = current[(u.account_id, u.ticket_id)]
+            opened, closed = span
+            if u.open and opened is None and u.frustrated:
+                span[0] = u.at
+            elif u.open and opened is not None:
+                if u.at < opened:
+                    span[0] = u.at
+                if closed is not None and u.at > closed:
+                    span[1] = None  # reopened
+            elif not u.open and opened is not None and closed is None and u.at >= opened:
+                span[1] = u.at
+        pipe = self._r.pipeline(transaction=False)
+        touched: set[str] = set()
+        for (account_id, ticket_id), (opened, closed) in current.items():
+            if [opened, closed] == before[(account_id, ticket_id)]:
+                continue
+            if opened is None:
+                continue  # never frustrated while we watched: nothing to keep
+            key = self._ks.governance_tickets(account_id)
+            pipe.hset(key, f"o:{ticket_id}", _iso(opened))
+            if closed is not None:
+                pipe.hset(key, f"c:{ticket_id}", _iso(closed))
+            else:
+                pipe.hdel(key, f"c:{ticket_id}")
+            touched.add(key)
+        for key in sorted(touched):
+            pipe.expire(key, self._ttls.governance_tickets)
+        if touched:
+            pipe.execute()
+            self.round_trips += 1
+
+    # --- the suppression log --------------------------------------------------------------------
+
+    def record(self, verdicts: Sequence[Verdict]) -> None:
+        """Keep every suppression and deferral in its account's log, in one round trip."""
+        pipe = self._r.pipeline(transaction=False)
+        if self._stage_record(pipe, verdicts):
+            pipe.execute()
+            self.round_trips += 1
+
+    def _stage_record(self, pipe: Pipeline, verdicts: Sequence[Verdict]) -> int:
+        logs: dict[str, list[bytes]] = {}
+        for v in verdicts:
+            if v.outcome != "publish":
+                logs.setdefault(v.candidate.account_id, []).append(
+                    orjson.dumps(explain_entry(v), option=orjson.OPT_SORT_KEYS))
+        for account_id, entries in logs.items():
+            key = self._ks.governance_log(account_id)
+            pipe.lpush(key, *entries)
+            pipe.ltrim(key, 0, self._log_limit - 1)
+            pipe.expire(key, self._ttls.governance_log)
+        return len(logs)
+
+    def explain(self, account_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        """The account's latest suppressions and deferrals, newest first.
+
+        A redelivered or re-read batch records the same decision again; it is
+        shown once.
+        """
+        raw = self._r.lrange(self._ks.governance_log(account_id), 0, self._log_limit - 1)
+        self.round_trips += 1
+        seen: set[bytes | str] = set()
+        entries: list[dict[str, Any]] = []
+        for item in raw:
+            if item in seen:
+                continue
+            seen.add(item)
+            entries.append(orjson.loads(item))
+            if len(entries) >= limit:
+                break
+        return entries
+
+    # --- the deferred queue ---------------------------------------------------------------------
+
+    def defer(self, verdicts: Sequence[Verdict]) -> None:
+        """Queue each deferred candidate for its retry; settle the others, in one round trip.
+
+        A candidate the queue resubmitted and that is now decided (published or
+        suppressed) leaves the queue here; one deferred again stays, with its
+        new retry time.
+        """
+        pipe = self._r.pipeline(transaction=False)
+        if self._stage_defer(pipe, verdicts):
+            pipe.execute()
+            self.round_trips += 1
+
+    def _stage_defer(self, pipe: Pipeline, verdicts: Sequence[Verdict]) -> int:
+        if not verdicts:
+            return 0
+        queue, payloads = self._ks.governance_deferred(), self._ks.governance_deferred_payloads()
+        deferred = {v.candidate.alert_id: v for v in verdicts if v.outcome == "deferred"}
+        decided = sorted({v.candidate.alert_id for v in verdicts} - set(deferred))
+        if deferred:
+            pipe.hset(payloads, mapping={
+                aid: orjson.dumps(candidate_to_dict(retry_candidate(v)), option=orjson.OPT_SORT_KEYS)
+                for aid, v in deferred.items()})
+            pipe.zadd(queue, {aid: v.retry_at.timestamp() for aid, v in deferred.items()
+                              if v.retry_at is not None})
+            pipe.expire(queue, self._ttls.governance_deferred)
+            pipe.expire(payloads, self._ttls.governance_deferred)
+        if decided:
+            pipe.zrem(queue, *decided)
+            pipe.hdel(payloads, *decided)
+        return len(deferred) + len(decided)
+
+    def due(self, now: datetime, lease: timedelta = DEFAULT_LEASE) -> list[dict[str, Any]]:
+        """Deferred candidates whose retry time has come, as dicts for ``candidate_from_dict``.
+
+        They are leased, not removed: their retry moves to ``now + lease`` until
+        :meth:`defer` (or :meth:`commit`) settles them, so a flow that dies
+        between taking them and governing them sees them again instead of
+        losing them. Two workers taking the same candidate govern it twice,
+        which the alert-id keyed state and the ledger make harmless.
+        """
+        queue, payloads = self._ks.governance_deferred(), self._ks.governance_deferred_payloads()
+        ids = [_text(m) for m in self._r.zrangebyscore(queue, "-inf", now.timestamp())]
+        self.round_trips += 1
+        if not ids:
+            return []
+        pipe = self._r.pipeline(transaction=False)
+        pipe.hmget(payloads, ids)
+        pipe.zadd(queue, {aid: (now + lease).timestamp() for aid in ids}, xx=True)
+        raw, _ = pipe.execute()
+        self.round_trips += 1
+        found = [orjson.loads(p) for p in raw if p is not None]
+        orphans = [aid for aid, p in zip(ids, raw, strict=True) if p is None]
+        if orphans:
+            self._r.zrem(queue, *orphans)
+            self.round_trips += 1
+        return found
+
+
+def _cooldown_member(entry: CooldownEntry) -> bytes:
+    return orjson.dumps({"alert_id": entry.alert_id, "since": _iso(entry.since),
+                         "until": _iso(entry.until)}, option=orjson.OPT_SORT_KEYS)
+
+
+def _cooldown_entry(member: bytes) -> CooldownEntry:
+    data = orjson.loads(member)
+    return CooldownEntry(data["alert_id"], _parse(data["since"]), _parse(data["until"]))
+
+
+def _ticket_spans(fields: dict[bytes, bytes]) -> tuple[TicketSpan, ...]:
+    opened: dict[str, datetime] = {}
+    closed: dict[str, datetime] = {}
+    for name, value in fields.items():
+        kind, _, ticket_id = name.decode().partition(":")
+        (opened if kind == "o" else closed)[ticket_id] = _parse(value.decode())
+    return tuple(TicketSpan(t, opened.get(t), closed.get(t)) for t in sorted(opened.keys() | closed.keys()))
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat()
+
+
+def _parse(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def _text(raw: Any) -> str:
+    return raw.decode() if isinstance(raw, bytes) else str(raw)
+
+
+def _time(raw: bytes | None) -> datetime | None:
+    return _parse(raw.decode()) if raw is not None else None
+
