@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     identity_ttl_days: int = Field(400, ge=1)
     ledger_ttl_days: int = Field(30, ge=3)
     metrics_port: int | None = None
+    timer_lateness_seconds: float = Field(
+        300, ge=0, description="how late a record may arrive and still stop an absence timer"
+    )
 
     @field_validator("redis_prefix")
     @classmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -14,12 +14,15 @@ import redis
 from config.settings import Settings
 from config.taxonomy import load_taxonomy
 from flows.pipeline import build_flow
+from flows.rules_source import RulesSource
 from flows.steps import Outgoing, Steps
 from operators.decode import Limits
 from operators.score import TaxonomyScorer
+from state.governance import GovernanceStore
 from state.identity import IdentityStore
 from state.keys import DAY, Keyspace, TTLs
 from state.ledger import AlertLedger
+from state.windows import WindowStore
 
 
 def make_steps(settings: Settings, client: redis.Redis,
@@ -27,13 +30,18 @@ def make_steps(settings: Settings, client: redis.Redis,
     keyspace = Keyspace(settings.redis_prefix)
     ttls = TTLs(account=settings.account_ttl_days * DAY, identity=settings.identity_ttl_days * DAY,
                 alert_sent=settings.ledger_ttl_days * DAY)
+    rules = RulesSource(settings.rules)
     return Steps(
         identity=IdentityStore(client, keyspace, ttls),
         ledger=AlertLedger(client, keyspace, ttls, run_id=uuid.uuid4().hex[:12]),
+        windows=WindowStore(client, keyspace, ttls, rules.current().file.horizon()),
+        governance=GovernanceStore(client, keyspace, ttls),
+        rules=rules,
         scorer=TaxonomyScorer(load_taxonomy(settings.taxonomy)),
         deployment=settings.deployment,
         limits=Limits(settings.max_record_bytes, settings.max_json_depth),
         clock=clock or (lambda: datetime.now(UTC)),
+        timer_lateness=timedelta(seconds=settings.timer_lateness_seconds),
     )
 
 
@@ -43,7 +51,6 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
               clock: Callable[[], datetime] | None = None) -> Steps:
     """``cuewire run``: the flow between real Kafka and Redis, until interrupted
     (or, with ``exit_at_end``, until every input partition has been read to its end)."""
-    from datetime import timedelta
 
     from bytewax.recovery import RecoveryConfig
     from bytewax.run import cli_main
@@ -62,7 +69,7 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
         metrics.serve(settings.metrics_port)
     steps = make_steps(settings, client, clock)
     flow = build_flow(steps, kafka_inputs(settings, tail=not exit_at_end),
-                      KafkaOutSink(settings, steps.published))
+                      KafkaOutSink(settings, steps.published), live=not exit_at_end)
     recovery = None
     if recovery_dir:
         if not any(recovery_dir.glob("*.sqlite3")):
@@ -86,7 +93,7 @@ def replay(settings: Settings, path: Path, write: Callable[[list[Outgoing]], Non
     from flows.replay_io import CallbackSink, file_inputs
 
     steps = make_steps(settings, fakeredis.FakeRedis(), clock)
-    flow = build_flow(steps, file_inputs(path), CallbackSink(write, steps.published))
+    flow = build_flow(steps, file_inputs(path), CallbackSink(write, steps.published), live=False)
     run_main(flow)
     return steps
 

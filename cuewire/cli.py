@@ -100,6 +100,51 @@ def replay(
         _fail(exc)
 
 
+@app.command()
+def explain(
+    account_id: Annotated[str, typer.Argument(help="the account whose held-back alerts to show")],
+    limit: Annotated[int, typer.Option(help="how many entries, newest first")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table")] = False,
+) -> None:
+    """Why did nobody hear about this account? Every suppressed or deferred alert, with its reason.
+
+    Reads the governance log in Redis (CUEWIRE_REDIS_URL, CUEWIRE_REDIS_PREFIX).
+    """
+    from cuewire.explain_cmd import explain_command
+
+    try:
+        explain_command(account_id, limit=limit, as_json=as_json)
+    except CuewireError as exc:
+        _fail(exc)
+
+
+rules_app = typer.Typer(help="Work with rules files.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("check")
+def rules_check(
+    file: Annotated[Path, typer.Argument(help="the rules file (YAML) to validate")],
+) -> None:
+    """Validate a rules file: every error names the rule, the field and the line.
+
+    Exit status 0 when the file is valid (a summary of its rules is printed), 2 otherwise.
+    """
+    from config.rules import load_rules
+
+    try:
+        rules = load_rules(file)
+    except ConfigurationError as exc:
+        typer.secho(f"✗ {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    typer.secho(f"✓ {file}: {len(rules.rules)} rules, windows up to {rules.horizon().days} days",
+                fg=typer.colors.GREEN)
+    for rule in rules.rules:
+        state = "" if rule.enabled else " (disabled)"
+        reads = ", ".join(sorted(rule.when.signals()))
+        typer.echo(f"  {rule.id:<26} {rule.signal:<15} {rule.priority:<8} reads: {reads}{state}")
+
+
 def main() -> None:  # pragma: no cover - console entry
     app()
 

@@ -30,3 +30,7 @@ REDIS_ROUND_TRIPS = Histogram(
 
 def serve(port: int) -> None:
     start_http_server(port, addr="0.0.0.0")
+SUPPRESSED = Counter(
+    "cuewire_alerts_held_total", "Alerts suppressed or deferred by governance, by reason",
+    ["outcome", "reason"],
+)

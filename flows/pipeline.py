@@ -7,22 +7,41 @@ strands its state. ``tests/unit/test_flow_shape.py`` pins the list.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 
 import bytewax.operators as op
 from bytewax.dataflow import Dataflow, Stream
+from bytewax.inputs import SimplePollingSource
 from bytewax.outputs import Sink
 
-from flows.steps import Incoming, Outgoing, Steps
+from flows.steps import Incoming, Outgoing, Steps, Tick
 
 InputBuilder = Callable[[Dataflow, Steps], tuple[Stream[Incoming], Stream[Outgoing] | None]]
 """Adds the input step(s); returns the records and, if the source has one, its error stream."""
 
 
+class TimerTicks(SimplePollingSource[Tick]):
+    """A tick every ``interval`` on one worker, so absence timers fire on the wall clock
+    even when no record arrives. With ``live=False`` (replays, runs that stop at the
+    end of their input) it ticks never and timers follow event time alone."""
+
+    def __init__(self, interval: timedelta, live: bool) -> None:
+        super().__init__(interval)
+        self._live = live
+
+    def next_item(self) -> Tick:
+        if not self._live:
+            raise StopIteration
+        return Tick(datetime.now(UTC))
+
+
 def build_flow(
-    steps: Steps, read_inputs: InputBuilder, sink: Sink[Outgoing], flow_id: str = "cuewire"
+    steps: Steps, read_inputs: InputBuilder, sink: Sink[Outgoing], *, live: bool = True,
+    flow_id: str = "cuewire",
 ) -> Dataflow:
     flow = Dataflow(flow_id)
     incoming, source_errors = read_inputs(flow, steps)                   # Incoming, Outgoing(dlq)?
+    ticks = op.input("timer-ticks", flow, TimerTicks(timedelta(seconds=1), live))  # Tick
 
     decoded = op.map("decode", incoming, steps.decode)                   # Decoded
     checked = op.branch("split-invalid", decoded, steps.is_valid)
@@ -30,13 +49,24 @@ def build_flow(
 
     located = op.flat_map_batch("resolve-accounts", checked.trues, steps.resolve)  # Located
     by_kind = op.branch("split-tickets", located, steps.is_ticket)
-    scored = op.map("score-tickets", by_kind.trues, steps.score)         # ScoredTicket
-    gated = op.map("gate-tickets", scored, steps.gate_ticket)            # GatedTicket
-    tickets_out = op.map("render-tickets", gated, steps.render_ticket)   # Outgoing(alerts|digest)
     others_out = op.flat_map("route-others", by_kind.falses, steps.route_other)  # Outgoing(digest)
 
-    outputs = [tickets_out, others_out, rejected] + ([source_errors] if source_errors else [])
+    scored = op.map("score-tickets", by_kind.trues, steps.score)         # ScoredTicket
+    gated = op.map("gate-tickets", scored, steps.gate_ticket)            # GatedTicket
+    by_gate = op.branch("split-gated", gated, steps.passed_gate)
+    below_gate = op.map("render-ticket-digest", by_gate.falses, steps.render_ticket_digest)  # Outgoing
+    ticket_alerts = op.map("ticket-candidates", by_gate.trues, steps.ticket_candidate)  # PendingAlert
+
+    ticket_signals = op.flat_map("ticket-signals", scored, steps.ticket_signals)        # Signal
+    event_signals = op.flat_map("event-signals", by_kind.falses, steps.event_signals)   # Signal
+    signals = op.merge("merge-signals", ticket_signals, event_signals, ticks)          # Signal | Tick
+    pattern_alerts = op.flat_map_batch("match-patterns", signals, steps.match_patterns)  # PendingAlert
+
+    candidates = op.merge("merge-candidates", ticket_alerts, pattern_alerts)           # PendingAlert
+    governed = op.flat_map_batch("govern", candidates, steps.govern)  # Outgoing(alerts|digest)
+
+    outputs = [governed, below_gate, others_out, rejected] + ([source_errors] if source_errors else [])
     outgoing = op.merge("merge-outgoing", *outputs)
-    once = op.flat_map_batch("claim-alerts", outgoing, steps.claim_alerts)  # Outgoing, duplicates gone
+    once = op.flat_map_batch("claim-alerts", outgoing, steps.claim_alerts)  # Outgoing, no id twice
     op.output("publish", once, sink)
     return flow

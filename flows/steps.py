@@ -8,28 +8,40 @@ in the batch steps, with one pipeline per round.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import orjson
 
 from contracts.errors import PoisonRecord
 from flows import metrics
+from flows.rules_source import ActiveRules, RulesSource
 from operators.decode import InputKind, Limits, decode_record
-from operators.gate import RULE_ID, FrustrationGate, GateDecision, gate_ticket
+from operators.gate import RULE_ID, GateDecision, gate_ticket
+from operators.govern import Candidate, Verdict, candidate_from_dict, explain_entry, govern
+from operators.match import Match, account_conditions_hold, evaluate, timers_for
 from operators.records import Coordinates, Event, Record, Ticket
 from operators.render import (
+    ALERT_NAMESPACE,
+    alert_id,
+    cloud_event,
+    iso,
     render_dead_letter,
     render_event_unattached,
+    render_match_alert,
     render_ticket_alert,
     render_ticket_digest,
 )
 from operators.resolve import Resolved, candidate_keys, resolve_batch
 from operators.score import Score, TicketScorer
+from operators.signals import Signal, event_signals, ticket_signals
+from state.governance import GovernanceStore, TicketStatus
 from state.identity import IdentityStore
 from state.ledger import AlertLedger
+from state.windows import WindowStore
 
 OutKind = Literal["alerts", "digest", "dlq"]
 MAX_RESOLVE_ROUNDS = 4
@@ -75,6 +87,22 @@ class GatedTicket:
 
 
 @dataclass(frozen=True, slots=True)
+class Tick:
+    """A wall-clock tick: time to fire the absence timers that are due."""
+
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PendingAlert:
+    """An alert a rule wants to publish, before governance decides (``candidate.alert``
+    holds the rendered CloudEvent)."""
+
+    candidate: Candidate
+    produced_ms: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
     """One record to publish: which output, its key, its JSON value."""
 
@@ -95,19 +123,28 @@ class Steps:
         *,
         identity: IdentityStore,
         ledger: AlertLedger,
+        windows: WindowStore,
+        governance: GovernanceStore,
+        rules: RulesSource,
         scorer: TicketScorer,
         deployment: str,
         limits: Limits,
-        gate: FrustrationGate = FrustrationGate(),  # noqa: B008 - frozen
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        timer_lateness: timedelta = timedelta(minutes=5),
     ) -> None:
         self.identity = identity
         self.ledger = ledger
+        self.windows = windows
+        self.governance = governance
+        self.rules = rules
         self.scorer = scorer
         self.deployment = deployment
         self.limits = limits
-        self.gate = gate
         self.clock = clock
+        self.watermark: datetime | None = None
+        """Newest event time seen by this worker: timers fire when it passes them."""
+        self.timer_lateness = timer_lateness
+        """How long past a timer's due time records may still arrive out of order."""
 
     # -- decode ---------------------------------------------------------------
 
@@ -168,30 +205,200 @@ class Steps:
         return ScoredTicket(located.resolved, located.coords, ticket, self.scorer.score(ticket.text))
 
     def gate_ticket(self, scored: ScoredTicket) -> GatedTicket:
-        if scored.resolved.account_id is None:
+        gate = self.rules.current().gate
+        if scored.resolved.account_id is None or gate is None:
             return GatedTicket(scored, None)
-        decision = gate_ticket(scored.score, scored.resolved.account, scored.ticket.created_at,
-                               self.gate)
+        decision = gate_ticket(scored.score, scored.resolved.account, scored.ticket.created_at, gate)
         return GatedTicket(scored, decision)
 
-    def render_ticket(self, gated: GatedTicket) -> Outgoing:
-        scored, decision = gated.scored, gated.decision
-        account_id = scored.resolved.account_id
-        now = self.clock()
-        if account_id is not None and decision is not None and decision.passed:
-            body = render_ticket_alert(
-                ticket=scored.ticket, score=scored.score, decision=decision, rule=RULE_ID,
-                account_id=account_id, account=scored.resolved.account, detected_at=now,
-                deployment=self.deployment,
-            )
-            return Outgoing("alerts", account_id.encode(), orjson.dumps(body),
-                            alert_id=body["id"], rule=RULE_ID, produced_ms=scored.coords.timestamp_ms)
+    @staticmethod
+    def passed_gate(gated: GatedTicket) -> bool:
+        return gated.decision is not None and gated.decision.passed
+
+    def render_ticket_digest(self, gated: GatedTicket) -> Outgoing:
+        scored, account_id = gated.scored, gated.scored.resolved.account_id
         body = render_ticket_digest(
-            ticket=scored.ticket, score=scored.score, decision=decision, account_id=account_id,
-            detected_at=now, deployment=self.deployment,
+            ticket=scored.ticket, score=scored.score, decision=gated.decision, account_id=account_id,
+            detected_at=self.clock(), deployment=self.deployment,
         )
         key = account_id.encode() if account_id else b"unattached"
         return Outgoing("digest", key, orjson.dumps(body))
+
+    def ticket_candidate(self, gated: GatedTicket) -> PendingAlert:
+        scored, decision = gated.scored, gated.decision
+        account_id = scored.resolved.account_id
+        assert account_id is not None and decision is not None
+        body = render_ticket_alert(
+            ticket=scored.ticket, score=scored.score, decision=decision, rule=RULE_ID,
+            account_id=account_id, account=scored.resolved.account, detected_at=self.clock(),
+            deployment=self.deployment,
+        )
+        candidate = Candidate(
+            alert_id=body["id"], rule_id=RULE_ID, account_id=account_id,
+            signal=body["data"]["signal"], priority=decision.priority,
+            promotional=body["data"]["signal"] == "upgrade_intent", at=scored.ticket.created_at,
+            account=scored.resolved.account, contact_email=scored.ticket.requester_email,
+            alert=body,
+        )
+        return PendingAlert(candidate, scored.coords.timestamp_ms)
+
+    # -- signals and patterns -------------------------------------------------
+
+    def ticket_signals(self, scored: ScoredTicket) -> list[Signal]:
+        account_id = scored.resolved.account_id
+        if account_id is None:
+            return []
+        table = self.rules.current().table
+        found = ticket_signals(scored.ticket, scored.score, account_id, table)
+        if not found and scored.ticket.kind == "updated":
+            # Status changes carry no signal but do close (or reopen) a ticket.
+            return [Signal(account_id, "ticket_status", scored.ticket.ticket_id,
+                           scored.ticket.created_at, "ticket", scored.ticket.ticket_id,
+                           scored.ticket.record_id,
+                           open=(scored.ticket.status or "open") not in ("solved", "closed"))]
+        return found
+
+    def event_signals(self, located: Located) -> list[Signal]:
+        record, account_id = located.resolved.record, located.resolved.account_id
+        if not isinstance(record, Event) or account_id is None:
+            return []
+        return event_signals(record, account_id, self.rules.current().table)
+
+    def match_patterns(self, batch: list[Signal | Tick]) -> list[PendingAlert]:
+        """Store the batch's signals, evaluate the rules they trigger, fire due timers."""
+        active = self.rules.current()
+        signals = [s for s in batch if isinstance(s, Signal)]
+        self._track_tickets(signals, active)
+        for s in signals:
+            if self.watermark is None or s.at > self.watermark:
+                self.watermark = s.at
+        windowed = [s for s in signals if s.name in active.windowed]
+        timers = [t for s in windowed for t in timers_for(active.by_signal.get(s.name, ()), s)]
+        horizon = active.file.horizon()
+        reads: dict[str, tuple[set[str], datetime]] = {}
+        for s in windowed:
+            names, since = reads.get(s.account_id, (set(), s.at))
+            for rule in active.by_signal.get(s.name, ()):
+                names |= rule.when.signals()
+            reads[s.account_id] = (names, min(since, s.at - horizon))
+        windows = self.windows.exchange(windowed, timers, reads) if windowed or timers else {}
+        matches: list[Match] = []
+        for s in windowed:
+            for rule in active.by_signal.get(s.name, ()):
+                found = evaluate(rule, s, windows.get(s.account_id, {}))
+                if found is not None:
+                    matches.append(found)
+        ticks = [t.at for t in batch if isinstance(t, Tick)]
+        event_now = [self.watermark - self.timer_lateness] if self.watermark else []
+        now = max([*ticks, *event_now], default=None)
+        if now is not None:
+            matches += self._fire_timers(now, active)
+        return self._pending(matches)
+
+    def _fire_timers(self, now: datetime, active: ActiveRules) -> list[Match]:
+        due = self.windows.due_timers(now)
+        if not due:
+            return []
+        horizon = active.file.horizon()
+        reads: dict[str, tuple[set[str], datetime]] = {}
+        for rule_id, first, at in due:
+            rule = active.by_id.get(rule_id)
+            if rule is None:
+                continue
+            names, since = reads.get(first.account_id, (set(), at))
+            reads[first.account_id] = (names | rule.when.signals(), min(since, at - horizon))
+        windows = self.windows.exchange((), (), reads)
+        matches = []
+        for rule_id, first, at in due:
+            rule = active.by_id.get(rule_id)
+            if rule is None:
+                continue
+            for absence in rule.when.absences():
+                if absence.first == first.name and first.at + absence.within == at:
+                    found = evaluate(rule, first, windows.get(first.account_id, {}), due=at,
+                                     absence=absence)
+                    if found is not None:
+                        matches.append(found)
+        return matches
+
+    def _pending(self, matches: list[Match]) -> list[PendingAlert]:
+        if not matches:
+            return []
+        accounts = self.identity.fetch({("account", m.account_id) for m in matches})
+        out = []
+        now = self.clock()
+        for m in matches:
+            account = accounts.get(("account", m.account_id))
+            if not account_conditions_hold(m.rule, account, m.at):
+                continue
+            aid = alert_id(m.rule.id, m.account_id, [s.record_id for s in m.evidence])
+            body = render_match_alert(match=m, alert_id_=aid, priority=m.rule.priority,
+                                      account=account, detected_at=now, deployment=self.deployment)
+            contact = next((s.email for s in reversed(m.evidence) if s.email), None)
+            candidate = Candidate(
+                alert_id=aid, rule_id=m.rule.id, account_id=m.account_id, signal=m.rule.signal,
+                priority=m.rule.priority, promotional=m.rule.promotional, at=m.at, account=account,
+                contact_email=contact, cooldown=m.rule.cooldown, alert=body,
+            )
+            out.append(PendingAlert(candidate))
+        return out
+
+    def _track_tickets(self, signals: list[Signal], active: ActiveRules) -> None:
+        updates = [
+            TicketStatus(s.account_id, s.key, (s.score or 0) >= active.table.frustrated_at, s.open, s.at)
+            for s in signals if s.name in ("ticket", "ticket_status")
+        ]
+        if updates:
+            self.governance.track_tickets(updates)
+
+    # -- governance -----------------------------------------------------------
+
+    def govern(self, batch: list[PendingAlert]) -> list[Outgoing]:
+        """Cooldown, daily cap, promotional suppression, consent, working hours; in that order.
+
+        Deferred candidates whose retry time has come (by wall clock, or event time in
+        a replay) join the batch and are governed again."""
+        policy = self.rules.current().file.governance
+        pending = list(batch)
+        now = self.clock() if self.watermark is None else max(self.clock(), self.watermark)
+        pending += [PendingAlert(candidate_from_dict(d)) for d in self.governance.due(now)]
+        if not pending:
+            return []
+        produced = {p.candidate.alert_id: p.produced_ms for p in pending}
+        candidates = [p.candidate for p in pending]
+        verdicts, writes = govern(candidates, self.governance.fetch(candidates, policy), policy)
+        self.governance.commit(writes, verdicts)
+        out: list[Outgoing] = []
+        for verdict in verdicts:
+            if verdict.outcome == "publish":
+                out.append(self._publishable(verdict, produced.get(verdict.candidate.alert_id)))
+            else:
+                metrics.SUPPRESSED.labels(verdict.outcome, verdict.reason.split(":", 1)[0]).inc()
+                out.append(self._held_record(verdict))
+        return out
+
+    def _publishable(self, verdict: Verdict, produced_ms: int | None) -> Outgoing:
+        c = verdict.candidate
+        body = c.alert or {}
+        if verdict.queue_for_next_morning:
+            body = {**body, "data": {**body["data"], "queue": "next_morning",
+                                     "deliver_after": iso(verdict.next_morning_at)
+                                     if verdict.next_morning_at else None}}
+        return Outgoing("alerts", c.account_id.encode(), orjson.dumps(body), alert_id=c.alert_id,
+                        rule=c.rule_id, produced_ms=produced_ms)
+
+    def _held_record(self, verdict: Verdict) -> Outgoing:
+        c = verdict.candidate
+        kind = "suppressed" if verdict.outcome == "suppressed" else "deferred"
+        data = {**explain_entry(verdict), "alert": (c.alert or {}).get("data")}
+        body = cloud_event(
+            event_id=str(uuid.uuid5(ALERT_NAMESPACE, f"{kind}\x1f{c.alert_id}\x1f{verdict.reason}")),
+            type_=f"io.cuewire.digest.{kind}", subject=c.account_id, time=self.clock(),
+            deployment=self.deployment, data=data,
+        )
+        # Claimed in the ledger like an alert: a replay re-derives the same decision and
+        # the digest should not say it twice.
+        return Outgoing("digest", c.account_id.encode(), orjson.dumps(body), alert_id=body["id"])
 
     # -- everything that is not a ticket -------------------------------------
 

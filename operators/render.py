@@ -20,9 +20,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from operators.gate import GateDecision
+from operators.gate import GateDecision, renewal_days
+from operators.match import Match
 from operators.records import Coordinates, Event, Ticket
 from operators.score import Score
+from operators.signals import Signal
 
 ALERT_NAMESPACE = uuid.UUID("6f1d8a52-3c1e-4f7e-9a8b-2f6c1d0e9b47")
 EVIDENCE_TEXT_LIMIT = 280
@@ -244,3 +246,96 @@ def render_dead_letter(
         "step": step,
         "at": iso(at),
     }
+
+
+class _Placeholders(dict[str, str]):
+    """Fills a message template; an unknown placeholder stays visible as ``{name}``."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def signal_evidence(signal: Signal) -> dict[str, Any]:
+    return {
+        "kind": signal.kind,
+        "id": signal.source_id,
+        "record_id": signal.record_id,
+        "signal": signal.name,
+        "at": iso(signal.at),
+        "text": signal.text,
+        "url": signal.url,
+    }
+
+
+def _describe_signal(signal: Signal) -> str:
+    what = signal.name.replace("_", " ")
+    when = signal.at.strftime("%b %d %H:%M")
+    if signal.kind == "ticket":
+        return f"{what} (ticket “{(signal.text or '').splitlines()[0][:60]}”, {when})"
+    return f"{what} ({signal.text or 'event'}, {when})"
+
+
+def render_match_alert(
+    *,
+    match: Match,
+    alert_id_: str,
+    priority: str,
+    account: dict[str, Any] | None,
+    detected_at: datetime,
+    deployment: str,
+) -> dict[str, Any]:
+    """The CloudEvent for a pattern rule's match, with its evidence spelled out."""
+    account = account or {}
+    rule = match.rule
+    evidence = sorted(match.evidence, key=lambda s: (s.at, s.record_id))
+    person_signal = next((s for s in reversed(evidence) if s.person or s.email), None)
+    first_name = "there"
+    if person_signal and person_signal.person and person_signal.kind == "ticket":
+        first_name = person_signal.person.split()[0]
+    elif person_signal and person_signal.email:
+        first_name = person_signal.email.split("@")[0].split(".")[0].capitalize()
+    question_signal = next((s for s in reversed(evidence) if s.kind == "ticket"), evidence[-1])
+    topic = str(match.details.get("topic") or question_signal.topic or "this")
+    owner = account.get("cs_owner") or {}
+    placeholders = _Placeholders(
+        first_name=first_name,
+        topic=_TOPIC_WORDS.get(topic, topic.replace("_", " ")),
+        question=(question_signal.text or question_signal.name.replace("_", " ")).splitlines()[0],
+        count=str(match.details.get("count", len(evidence))),
+        owner_first_name=(owner.get("name") or "").split(" ")[0] or "[your name]",
+        account_name=account.get("name") or match.account_id,
+    )
+    name = account.get("name") or match.account_id
+    summary = f"{name}: {rule.description.rstrip('.') or rule.id} — " + "; ".join(
+        _describe_signal(s) for s in evidence[-4:]) + "."
+    risk_factors = [f"rule {rule.id}: {len(evidence)} signal(s) within its window"]
+    days = renewal_days(account, match.at)
+    if days is not None and 0 <= days <= RENEWAL_RISK_DAYS:
+        risk_factors.append(f"renewal in {days} days")
+    if account.get("mrr") is not None:
+        risk_factors.append(f"MRR {float(account['mrr']):,.0f} {account.get('currency') or ''}".rstrip())
+    if account.get("health_score") is not None:
+        risk_factors.append(f"health score {float(account['health_score']):.0f}/100")
+    data = {
+        "alert_id": alert_id_,
+        "account_id": match.account_id,
+        "account_name": account.get("name"),
+        "signal": rule.signal,
+        "rule": rule.id,
+        "priority": priority,
+        "score": max((s.score for s in evidence if s.score is not None), default=None),
+        "status": "staged",
+        "owner": {"name": owner.get("name"), "email": owner.get("email")} if owner else None,
+        "health_score": account.get("health_score"),
+        "mrr": account.get("mrr"),
+        "renewal_date": account.get("renewal_date"),
+        "summary": summary,
+        "risk_factors": risk_factors,
+        "recommended_action": rule.recommended_action,
+        "suggested_message": " ".join(rule.message.split()).format_map(placeholders),
+        "evidence": [signal_evidence(s) for s in evidence],
+        "first_evidence_at": iso(evidence[0].at),
+        "detected_at": iso(detected_at),
+    }
+    return cloud_event(event_id=alert_id_, type_=f"io.cuewire.alert.{rule.signal}",
+                       subject=match.account_id, time=detected_at, deployment=deployment, data=data)

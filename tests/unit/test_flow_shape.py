@@ -18,10 +18,12 @@ from flows.pipeline import build_flow
 from flows.replay_io import CallbackSink, file_inputs
 
 PINNED_STEP_IDS = [
-    "kafka-in", "to-incoming", "source-errors",
+    "kafka-in", "to-incoming", "source-errors", "timer-ticks",
     "decode", "split-invalid", "dead-letter",
-    "resolve-accounts", "split-tickets", "score-tickets", "gate-tickets", "render-tickets",
-    "route-others", "merge-outgoing", "claim-alerts", "publish",
+    "resolve-accounts", "split-tickets", "route-others",
+    "score-tickets", "gate-tickets", "split-gated", "render-ticket-digest", "ticket-candidates",
+    "ticket-signals", "event-signals", "merge-signals", "match-patterns",
+    "merge-candidates", "govern", "merge-outgoing", "claim-alerts", "publish",
 ]
 
 

@@ -1,0 +1,258 @@
+"""Schema of the rules file (YAML): signals, pattern rules and governance, validated on load.
+
+A rules file has three parts:
+
+``signals``
+    how records become named signals: event names (Segment ``track`` event or
+    ``page`` name) mapped to a signal, optionally only when event properties
+    match; tickets always raise ``ticket``, ``frustrated_ticket`` when their
+    score reaches ``frustrated_at``, and one signal per taxonomy intent.
+``rules``
+    each with an ``id`` (it appears on the alerts), the alert ``signal``, a
+    ``when`` condition tree (``count``, ``sequence``, ``absence``, ``all_of``,
+    ``any_of``, ``ticket_gate``), optional ``account`` conditions, priority,
+    cooldown, recommended action and message template.
+``governance``
+    cooldown, daily cap, suppression of promotional alerts during open
+    frustrated tickets, consent channel and working hours.
+
+Durations are written ``90s``, ``30m``, ``24h``, ``7d`` or ``2w``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+from config.yaml_errors import describe_yaml_errors
+from contracts.errors import ConfigurationError
+
+DEFAULT_RULES = Path(__file__).with_name("rules.yaml")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: Any) -> timedelta:
+    """``"24h"`` → 24 hours.
+
+    >>> parse_duration("7d")
+    datetime.timedelta(days=7)
+    >>> parse_duration("90s").total_seconds()
+    90.0
+    """
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=float(value))
+    match = _DURATION.match(str(value))
+    if not match:
+        raise ValueError(f"{value!r} is not a duration such as 90s, 30m, 24h, 7d or 2w")
+    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+Priority = Literal["critical", "high", "medium", "low"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PropertyCondition(_Strict):
+    """A condition on an event property or account field: exactly one comparison."""
+
+    field: str
+    equals: Any | None = None
+    one_of: list[Any] | None = None
+    at_least: float | None = None
+    at_most: float | None = None
+
+    @model_validator(mode="after")
+    def _one_comparison(self) -> PropertyCondition:
+        given = [n for n in ("equals", "one_of", "at_least", "at_most") if getattr(self, n) is not None]
+        if not given:
+            raise ValueError("needs one of equals, one_of, at_least, at_most")
+        return self
+
+
+class EventSignal(_Strict):
+    """Records that raise ``signal``: a Segment track event or page by name."""
+
+    signal: Name
+    events: list[str] = Field(default_factory=list)
+    pages: list[str] = Field(default_factory=list)
+    where: list[PropertyCondition] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _names(self) -> EventSignal:
+        if not self.events and not self.pages:
+            raise ValueError("needs events or pages")
+        return self
+
+
+class Signals(_Strict):
+    frustrated_at: int = Field(65, ge=0, le=100)
+    intents: dict[Name, Name] = Field(
+        default_factory=lambda: {"upgrade_question": "upgrade_intent"},
+        description="taxonomy intent → an extra signal its tickets raise",
+    )
+    events: list[EventSignal] = Field(default_factory=list)
+
+
+class Count(_Strict):
+    """At least ``at_least`` of signal ``of`` within ``within`` (optionally of one ``same`` field)."""
+
+    of: Name
+    at_least: int = Field(1, ge=1)
+    within: Duration
+    same: Literal["topic"] | None = None
+
+
+class Sequence(_Strict):
+    """``first`` then ``then`` within ``within``; fires on ``then``."""
+
+    first: Name
+    then: Name
+    within: Duration
+
+
+class Absence(_Strict):
+    """``first`` not followed by ``missing`` within ``within``; fired by a timer."""
+
+    first: Name
+    missing: Name
+    within: Duration
+
+
+class TicketGate(_Strict):
+    """Rule 1's composite gate on one ticket's score and its account."""
+
+    score_with_mrr: int = 65
+    mrr_floor: float = 1000
+    score_alone: int = 80
+    renewal_within_days: int = 60
+    score_near_renewal: int = 50
+    critical_renewal_days: int = 30
+
+
+class Condition(_Strict):
+    """One node of a ``when`` tree: exactly one key set."""
+
+    count: Count | None = None
+    sequence: Sequence | None = None
+    absence: Absence | None = None
+    ticket_gate: TicketGate | None = None
+    all_of: list[Condition] | None = None
+    any_of: list[Condition] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Condition:
+        given = [n for n in ("count", "sequence", "absence", "ticket_gate", "all_of", "any_of")
+                 if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "each condition needs exactly one of count, sequence, absence, ticket_gate, "
+                f"all_of, any_of (found {', '.join(given) or 'none'})"
+            )
+        return self
+
+    def signals(self) -> set[str]:
+        """Every signal name this condition reads."""
+        names: set[str] = set()
+        if self.count:
+            names.add(self.count.of)
+        if self.sequence:
+            names |= {self.sequence.first, self.sequence.then}
+        if self.absence:
+            names |= {self.absence.first, self.absence.missing}
+        if self.ticket_gate:
+            names.add("ticket")
+        for child in (self.all_of or []) + (self.any_of or []):
+            names |= child.signals()
+        return names
+
+    def longest_window(self) -> timedelta:
+        spans = [c.within for c in (self.count, self.sequence, self.absence) if c is not None]
+        spans += [child.longest_window() for child in (self.all_of or []) + (self.any_of or [])]
+        return max(spans, default=timedelta(0))
+
+    def absences(self) -> list[Absence]:
+        found = [self.absence] if self.absence else []
+        for child in (self.all_of or []) + (self.any_of or []):
+            found += child.absences()
+        return found
+
+
+class Rule(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    description: str = ""
+    signal: Name
+    when: Condition
+    account: list[PropertyCondition] = Field(default_factory=list)
+    priority: Priority = "medium"
+    promotional: bool = False
+    cooldown: Duration | None = None
+    recommended_action: str
+    message: str
+    enabled: bool = True
+
+
+class Governance(_Strict):
+    cooldown: Duration = timedelta(hours=48)
+    daily_cap: int = Field(3, ge=1)
+    suppress_promotional_while_frustrated: bool = True
+    channel: str = "email"
+    working_hours: tuple[int, int] = (9, 17)
+    working_days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
+    default_timezone: str = "UTC"
+
+
+class RulesFile(_Strict):
+    version: Literal[1]
+    signals: Signals = Signals()
+    rules: list[Rule]
+    governance: Governance = Governance()
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> RulesFile:
+        ids = [r.id for r in self.rules]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"rule ids used twice: {', '.join(dupes)}")
+        return self
+
+    def horizon(self) -> timedelta:
+        """How far back any rule looks: windows keep at least this much history."""
+        return max((r.when.longest_window() for r in self.rules), default=timedelta(days=14))
+
+
+def load_rules(path: Path | None = None) -> RulesFile:
+    """Load and validate a rules file; errors name the rule, the field and the line."""
+    path = path or DEFAULT_RULES
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"rules {path}: cannot read ({exc.strerror})") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise ConfigurationError(f"rules {path}{where}: not valid YAML") from None
+    try:
+        return RulesFile.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigurationError(f"rules {path}: {describe_yaml_errors(exc, text, raw)}") from None

@@ -1,0 +1,57 @@
+"""Validation errors of a YAML config file, told as a person would want them:
+the entry (by its ``id`` when it has one), the field, the line, what was wrong."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+
+def describe_yaml_errors(exc: ValidationError, text: str, raw: Any, limit: int = 5) -> str:
+    parts = []
+    for err in exc.errors(include_input=False)[:limit]:
+        loc = err["loc"]
+        line = line_of(loc, text)
+        named = _name_entries(loc, raw)
+        parts.append(f"{named}{f' (line {line})' if line else ''}: {err['msg']}")
+    more = len(exc.errors()) - limit
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+def _name_entries(loc: tuple[int | str, ...], raw: Any) -> str:
+    """``rules.1.when.count.within`` → ``rule 'upgrade-intent': when.count.within``."""
+    node, prefix = raw, ""
+    path: list[str] = []
+    for part in loc:
+        entry = node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node) \
+            else node.get(part) if isinstance(node, dict) else None
+        if isinstance(part, int) and isinstance(entry, dict) and "id" in entry and path:
+            prefix = f"{prefix}{path[-1].rstrip('s')} {entry['id']!r}: "
+            path = []
+        else:
+            path.append(str(part))
+        node = entry
+    return prefix + ".".join(path) if path else prefix.rstrip(": ")
+
+
+def line_of(loc: tuple[int | str, ...], text: str) -> int | None:
+    """Best-effort line number of a YAML location, found by walking the composed node tree."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    found = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            match = node.value[part]
+        else:
+            match = None
+        if match is None:
+            break
+        node = match
+        found = node.start_mark.line + 1
+    return found

@@ -1,0 +1,146 @@
+"""From records to named signals: what each ticket and event says about its account.
+
+A signal is one fact on an account's timeline (``upgrade_intent`` at 10:15,
+from event ``m-1``). Windows hold signals; pattern rules count and order them.
+
+``key`` is the signal's identity inside its window: the ticket id for
+everything a ticket raises (a reply to the same conversation is not a second
+ticket), the message id for events. Redelivering a record never adds a signal
+twice.
+
+>>> from datetime import datetime, timezone
+>>> from config.rules import load_rules
+>>> from operators.records import Event
+>>> t = datetime(2026, 11, 20, tzinfo=timezone.utc)
+>>> table = SignalTable.from_rules(load_rules())
+>>> [s.name for s in event_signals(Event("m1", "track", t, name="Pricing Page Viewed"), "acct_42", table)]
+['upgrade_intent']
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from config.rules import EventSignal, PropertyCondition, RulesFile
+from operators.records import Event, Ticket
+from operators.score import Score
+
+CLOSED_STATUSES = frozenset({"solved", "closed", "resolved"})
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    account_id: str
+    name: str
+    key: str
+    at: datetime
+    kind: Literal["ticket", "event"]
+    source_id: str
+    record_id: str
+    topic: str | None = None
+    score: int | None = None
+    text: str | None = None
+    url: str | None = None
+    person: str | None = None
+    email: str | None = None
+    open: bool = True
+    properties: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["at"] = self.at.isoformat()
+        return data
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> Signal:
+        return Signal(**{**data, "at": datetime.fromisoformat(data["at"])})
+
+
+@dataclass(frozen=True, slots=True)
+class SignalTable:
+    """The rules file's signal mapping, indexed for a lookup per event."""
+
+    frustrated_at: int
+    intents: dict[str, str]
+    by_event: dict[str, tuple[EventSignal, ...]]
+    by_page: dict[str, tuple[EventSignal, ...]]
+
+    @staticmethod
+    def from_rules(rules: RulesFile) -> SignalTable:
+        by_event: dict[str, list[EventSignal]] = {}
+        by_page: dict[str, list[EventSignal]] = {}
+        for mapping in rules.signals.events:
+            for name in mapping.events:
+                by_event.setdefault(name.casefold(), []).append(mapping)
+            for name in mapping.pages:
+                by_page.setdefault(name.casefold(), []).append(mapping)
+        return SignalTable(
+            rules.signals.frustrated_at, dict(rules.signals.intents),
+            {k: tuple(v) for k, v in by_event.items()}, {k: tuple(v) for k, v in by_page.items()},
+        )
+
+
+def matches(condition: PropertyCondition, values: dict[str, Any]) -> bool:
+    """Whether ``values[condition.field]`` satisfies the condition (dotted paths allowed).
+
+    >>> matches(PropertyCondition(field="cart.value", at_least=500), {"cart": {"value": 650}})
+    True
+    """
+    value: Any = values
+    for part in condition.field.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    if value is None:
+        return False
+    if condition.equals is not None:
+        return bool(value == condition.equals)
+    if condition.one_of is not None:
+        return value in condition.one_of
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return False
+    if condition.at_least is not None and number < condition.at_least:
+        return False
+    return not (condition.at_most is not None and number > condition.at_most)
+
+
+def event_signals(event: Event, account_id: str, table: SignalTable) -> list[Signal]:
+    if event.type not in ("track", "page") or not event.name:
+        return []
+    index = table.by_event if event.type == "track" else table.by_page
+    out: list[Signal] = []
+    for mapping in index.get(event.name.casefold(), ()):
+        if all(matches(c, event.properties) for c in mapping.where):
+            out.append(Signal(
+                account_id=account_id, name=mapping.signal, key=event.message_id, at=event.timestamp,
+                kind="event", source_id=event.message_id, record_id=event.message_id,
+                text=event.name, person=event.user_id, email=event.email,
+            ))
+    return out
+
+
+def ticket_signals(ticket: Ticket, score: Score, account_id: str, table: SignalTable) -> list[Signal]:
+    """``ticket``, ``frustrated_ticket`` when the score reaches the threshold, one per intent."""
+    is_open = (ticket.status or "open").lower() not in CLOSED_STATUSES
+    if ticket.kind == "updated" or not ticket.text.strip():
+        return []  # a status change or an agent's note is not the customer raising anything
+
+    def make(name: str) -> Signal:
+        return Signal(
+            account_id=account_id, name=name, key=ticket.ticket_id, at=ticket.created_at,
+            kind="ticket", source_id=ticket.ticket_id, record_id=ticket.record_id,
+            topic=score.topic or (score.intents[0] if score.intents else None), score=score.score,
+            text=(ticket.subject or ticket.body)[:140], url=ticket.url,
+            person=ticket.requester_name, email=ticket.requester_email, open=is_open,
+        )
+
+    names = ["ticket"]
+    if score.score >= table.frustrated_at:
+        names.append("frustrated_ticket")
+    for intent in score.intents:
+        names.append(intent)
+        if intent in table.intents:
+            names.append(table.intents[intent])
+    return [make(n) for n in dict.fromkeys(names)]

@@ -1,0 +1,107 @@
+"""Per-account sliding windows of signals, and the timers of absence rules, in Redis.
+
+Each (account, signal name) is a sorted set scored by event time in
+milliseconds. A member is the signal's JSON, deterministic for a given record,
+so a redelivered record adds nothing; two records of one ticket (the ticket
+and a reply) share the signal ``key`` and are counted once when read
+(``operators.match``). Windows are trimmed by event time to the rules' horizon
+and expire ``horizon + slack`` after their last write.
+
+One :meth:`WindowStore.exchange` per batch writes every new signal, schedules
+every new timer and reads every window the batch's rules need, in one
+pipeline: writes first, so a read sees the whole batch, and the matcher then
+looks only at signals up to each trigger's own time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+
+import orjson
+import redis
+
+from operators.match import Timer
+from operators.signals import Signal
+from state.keys import Keyspace, TTLs
+
+Windows = dict[str, dict[str, list[Signal]]]
+"""account id → signal name → signals."""
+
+
+def _ms(at: datetime) -> int:
+    return int(at.timestamp() * 1000)
+
+
+class WindowStore:
+    def __init__(self, client: redis.Redis, keyspace: Keyspace, ttls: TTLs, horizon: timedelta) -> None:
+        self._r = client
+        self._ks = keyspace
+        self._horizon = horizon
+        self._ttl = int(horizon.total_seconds()) + ttls.window_slack
+        self._timers_ttl = ttls.timers
+        self.round_trips = 0
+
+    def exchange(
+        self,
+        signals: Iterable[Signal],
+        timers: Iterable[Timer],
+        reads: Mapping[str, tuple[set[str], datetime]],
+    ) -> Windows:
+        """Store ``signals`` and ``timers``; return the windows named in ``reads``
+        (account → (signal names, oldest time needed))."""
+        pipe = self._r.pipeline(transaction=False)
+        written = False
+        for s in signals:
+            key = self._ks.window(s.account_id, s.name)
+            member = orjson.dumps(s.to_json(), option=orjson.OPT_SORT_KEYS)
+            pipe.zadd(key, {member: _ms(s.at)})
+            pipe.zremrangebyscore(key, "-inf", _ms(s.at - 2 * self._horizon))
+            pipe.expire(key, self._ttl)
+            written = True
+        timer_members = {
+            orjson.dumps({"rule": t.rule_id, "first": t.first.to_json()}, option=orjson.OPT_SORT_KEYS):
+                _ms(t.due)
+            for t in timers
+        }
+        if timer_members:
+            pipe.zadd(self._ks.timers(), timer_members)
+            pipe.expire(self._ks.timers(), self._timers_ttl)
+            written = True
+        order: list[tuple[str, str]] = []
+        for account_id, (names, since) in reads.items():
+            for name in sorted(names):
+                pipe.zrangebyscore(self._ks.window(account_id, name), _ms(since), "+inf")
+                order.append((account_id, name))
+        if not written and not order:
+            return {}
+        replies = pipe.execute()
+        self.round_trips += 1
+        windows: Windows = {}
+        for (account_id, name), members in zip(order, replies[-len(order):] if order else [],
+                                               strict=True):
+            windows.setdefault(account_id, {})[name] = [
+                Signal.from_json(orjson.loads(m)) for m in members
+            ]
+        return windows
+
+    def due_timers(self, now: datetime, limit: int = 1000) -> list[tuple[str, Signal, datetime]]:
+        """Pop the timers due at ``now``: (rule id, first signal, due time).
+
+        Only the worker that receives the timer ticks calls this, so read-then-remove
+        needs no transaction; a crash between the two re-fires, never loses, a timer
+        (alert ids are deterministic, so the ledger drops the repeat).
+        """
+        key = self._ks.timers()
+        members = self._r.zrangebyscore(key, "-inf", _ms(now), start=0, num=limit, withscores=True)
+        self.round_trips += 1
+        if not members:
+            return []
+        self._r.zrem(key, *[m for m, _ in members])
+        self.round_trips += 1
+        out = []
+        for member, score in members:
+            data = orjson.loads(member)
+            due = datetime.fromtimestamp(score / 1000, UTC)
+            out.append((data["rule"], Signal.from_json(data["first"]), due))
+        return out
