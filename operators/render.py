@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections import Counter
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from operators.gate import GateDecision, renewal_days
@@ -275,6 +276,11 @@ def _describe_signal(signal: Signal) -> str:
     return f"{what} ({signal.text or 'event'}, {when})"
 
 
+def _span_words(span: timedelta) -> str:
+    hours = span.total_seconds() / 3600
+    return f"{hours:.0f} hours" if hours < 48 else f"{hours / 24:.0f} days"
+
+
 def render_match_alert(
     *,
     match: Match,
@@ -308,7 +314,13 @@ def render_match_alert(
     name = account.get("name") or match.account_id
     summary = f"{name}: {rule.description.rstrip('.') or rule.id} — " + "; ".join(
         _describe_signal(s) for s in evidence[-4:]) + "."
-    risk_factors = [f"rule {rule.id}: {len(evidence)} signal(s) within its window"]
+    counts = Counter(s.name.replace("_", " ") for s in evidence)
+    span = max(evidence[-1].at - evidence[0].at, timedelta(0))
+    risk_factors = [
+        ", ".join(f"{n}× {name}" if n > 1 else name for name, n in counts.items())
+        + (f" within {_span_words(span)}" if len(evidence) > 1 else "")
+        + (f" (about {topic.replace('_', ' ')})" if match.details.get("topic") else "")
+    ]
     days = renewal_days(account, match.at)
     if days is not None and 0 <= days <= RENEWAL_RISK_DAYS:
         risk_factors.append(f"renewal in {days} days")
