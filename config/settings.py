@@ -86,8 +86,8 @@ class Settings(BaseSettings):
     def output_topics(self) -> list[str]:
         return [self.topic_alerts, self.topic_digest, self.topic_dlq]
 
-    def kafka_common(self) -> dict[str, str]:
-        conf = {"bootstrap.servers": self.kafka_bootstrap}
+    def kafka_common(self) -> dict[str, str | int | float | bool]:
+        conf: dict[str, str | int | float | bool] = {"bootstrap.servers": self.kafka_bootstrap}
         if self.kafka_security_protocol:
             conf["security.protocol"] = self.kafka_security_protocol
         if self.kafka_sasl_mechanism:
@@ -100,7 +100,7 @@ class Settings(BaseSettings):
             conf["ssl.ca.location"] = self.kafka_ssl_ca_location
         return conf
 
-    def kafka_consumer(self) -> dict[str, str]:
+    def kafka_consumer(self) -> dict[str, str | int | float | bool]:
         return {
             **self.kafka_common(),
             "auto.offset.reset": self.kafka_start_from,
@@ -110,7 +110,7 @@ class Settings(BaseSettings):
             "isolation.level": "read_committed",
         }
 
-    def kafka_producer(self) -> dict[str, str | int | bool]:
+    def kafka_producer(self) -> dict[str, str | int | float | bool]:
         return {
             **self.kafka_common(),
             "enable.idempotence": True,

@@ -22,7 +22,7 @@ from bytewax.connectors.kafka import operators as kop
 from bytewax.dataflow import Dataflow, Stream
 from bytewax.outputs import DynamicSink, StatelessSinkPartition
 from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, KafkaException, Producer
-from confluent_kafka.admin import AdminClient, NewTopic
+from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 
 from config.settings import Settings
 from contracts.errors import DependencyDown
@@ -51,8 +51,7 @@ def kafka_inputs(settings: Settings, *, tail: bool = True) -> InputBuilder:
         # Bytewax also hands this to an admin client, so only connection and security
         # settings go here; it sets group.id and no auto-commit itself, the starting
         # offset is explicit, and librdkafka already reads committed transactions only.
-        consumer_conf = settings.kafka_common()
-        consumer_conf.pop("bootstrap.servers")
+        consumer_conf = {k: str(v) for k, v in settings.kafka_common().items() if k != "bootstrap.servers"}
         source = kop.input(
             "kafka-in", flow,
             brokers=settings.kafka_bootstrap.split(","),

@@ -8,7 +8,7 @@ taught. Snapshots are stored as JSON; links as the account id (or, for
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import redis
@@ -29,7 +29,7 @@ class IdentityStore:
         wanted = list(keys)
         if not wanted:
             return {}
-        values = self._r.mget([self._ks.lookup(k) for k in wanted])
+        values = cast(list[bytes | None], self._r.mget([self._ks.lookup(k) for k in wanted]))
         self.round_trips += 1
         return {k: self._decode(k, v) for k, v in zip(wanted, values, strict=True)}
 

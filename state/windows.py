@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 import orjson
 import redis
@@ -86,22 +87,27 @@ class WindowStore:
         return windows
 
     def due_timers(self, now: datetime, limit: int = 1000) -> list[tuple[str, Signal, datetime]]:
-        """Pop the timers due at ``now``: (rule id, first signal, due time).
+        """Take the timers due at ``now``: (rule id, first signal, due time).
 
-        Only the worker that receives the timer ticks calls this, so read-then-remove
-        needs no transaction; a crash between the two re-fires, never loses, a timer
-        (alert ids are deterministic, so the ledger drops the repeat).
+        Each timer is removed with its own ``ZREM`` and only the caller whose removal
+        succeeded fires it, so workers racing for the same timer fire it once.
         """
         key = self._ks.timers()
-        members = self._r.zrangebyscore(key, "-inf", _ms(now), start=0, num=limit, withscores=True)
+        members = cast(list[tuple[bytes, float]], self._r.zrangebyscore(
+            key, "-inf", _ms(now), start=0, num=limit, withscores=True))
         self.round_trips += 1
         if not members:
             return []
-        self._r.zrem(key, *[m for m, _ in members])
+        pipe = self._r.pipeline(transaction=False)
+        for member, _ in members:
+            pipe.zrem(key, member)
+        removed = pipe.execute()
         self.round_trips += 1
         out = []
-        for member, score in members:
+        for (member, score), mine in zip(members, removed, strict=True):
+            if not mine:
+                continue
             data = orjson.loads(member)
             due = datetime.fromtimestamp(score / 1000, UTC)
-            out.append((data["rule"], Signal.from_json(data["first"]), due))
+            out.append((str(data["rule"]), Signal.from_json(data["first"]), due))
         return out
