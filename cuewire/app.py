@@ -22,6 +22,7 @@ from state.governance import GovernanceStore
 from state.identity import IdentityStore
 from state.keys import DAY, Keyspace, TTLs
 from state.ledger import AlertLedger
+from state.weekly import WeeklyDigestStore
 from state.windows import WindowStore
 
 
@@ -36,6 +37,7 @@ def make_steps(settings: Settings, client: redis.Redis,
         ledger=AlertLedger(client, keyspace, ttls, run_id=uuid.uuid4().hex[:12]),
         windows=WindowStore(client, keyspace, ttls, rules.current().file.horizon()),
         governance=GovernanceStore(client, keyspace, ttls),
+        weekly=WeeklyDigestStore(client, keyspace, ttls),
         rules=rules,
         scorer=TaxonomyScorer(load_taxonomy(settings.taxonomy)),
         deployment=settings.deployment,

@@ -56,14 +56,16 @@ def build_flow(
     by_gate = op.branch("split-gated", gated, steps.passed_gate)
     below_gate = op.map("render-ticket-digest", by_gate.falses, steps.render_ticket_digest)  # Outgoing
     ticket_alerts = op.map("ticket-candidates", by_gate.trues, steps.ticket_candidate)  # PendingAlert
+    ticket_near = op.flat_map("ticket-near-misses", by_gate.falses, steps.ticket_near_miss)  # NearMiss
 
     ticket_signals = op.flat_map("ticket-signals", scored, steps.ticket_signals)        # Signal
     event_signals = op.flat_map("event-signals", by_kind.falses, steps.event_signals)   # Signal
-    signals = op.merge("merge-signals", ticket_signals, event_signals, ticks)          # Signal | Tick
-    pattern_alerts = op.flat_map_batch("match-patterns", signals, steps.match_patterns)  # PendingAlert
+    signals = op.merge("merge-signals", ticket_signals, event_signals, ticket_near, ticks)
+    patterns = op.flat_map_batch("match-patterns", signals, steps.match_patterns)
+    # ^ PendingAlert, and Outgoing(digest) for the weekly near-miss digests
 
-    candidates = op.merge("merge-candidates", ticket_alerts, pattern_alerts)           # PendingAlert
-    governed = op.flat_map_batch("govern", candidates, steps.govern)  # Outgoing(alerts|digest)
+    candidates = op.merge("merge-candidates", ticket_alerts, patterns)     # PendingAlert | Outgoing
+    governed = op.flat_map_batch("govern", candidates, steps.govern)      # Outgoing(alerts|digest)
 
     outputs = [governed, below_gate, others_out, rejected] + ([source_errors] if source_errors else [])
     outgoing = op.merge("merge-outgoing", *outputs)

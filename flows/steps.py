@@ -23,6 +23,7 @@ from operators.decode import InputKind, Limits, decode_record
 from operators.gate import RULE_ID, GateDecision, gate_ticket
 from operators.govern import Candidate, Verdict, candidate_from_dict, explain_entry, govern
 from operators.match import Match, account_conditions_hold, evaluate, timers_for
+from operators.near_miss import NearMiss, near_miss, near_miss_ticket
 from operators.records import Coordinates, Event, Record, Ticket
 from operators.render import (
     ALERT_NAMESPACE,
@@ -38,13 +39,20 @@ from operators.render import (
 from operators.resolve import Resolved, candidate_keys, resolve_batch
 from operators.score import Score, TicketScorer
 from operators.signals import Signal, event_signals, ticket_signals
+from operators.weekly_digest import owner_of, render_weekly_digest
 from state.governance import GovernanceStore, TicketStatus
 from state.identity import IdentityStore
 from state.ledger import AlertLedger
+from state.weekly import WeeklyDigestStore
 from state.windows import WindowStore
 
 OutKind = Literal["alerts", "digest", "dlq"]
 MAX_RESOLVE_ROUNDS = 4
+TICKET_NEAR_MISS = 0.8
+"""How close a below-gate ticket must come to make the weekly digest (0.8: score 52 of 65)."""
+PATTERN_NEAR_MISS = 0.6
+DIGEST_GRACE = timedelta(hours=1)
+"""A week's digest waits this long past the week's end for stragglers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +133,7 @@ class Steps:
         ledger: AlertLedger,
         windows: WindowStore,
         governance: GovernanceStore,
+        weekly: WeeklyDigestStore,
         rules: RulesSource,
         scorer: TicketScorer,
         deployment: str,
@@ -136,6 +145,7 @@ class Steps:
         self.ledger = ledger
         self.windows = windows
         self.governance = governance
+        self.weekly = weekly
         self.rules = rules
         self.scorer = scorer
         self.deployment = deployment
@@ -224,6 +234,19 @@ class Steps:
         key = account_id.encode() if account_id else b"unattached"
         return Outgoing("digest", key, orjson.dumps(body))
 
+    def ticket_near_miss(self, gated: GatedTicket) -> list[NearMiss]:
+        """A below-gate ticket that came close, for its owner's weekly digest."""
+        scored, decision = gated.scored, gated.decision
+        account_id = scored.resolved.account_id
+        gate = self.rules.current().gate
+        if decision is None or account_id is None or gate is None:
+            return []
+        found = near_miss_ticket(decision, scored.score.score, scored.resolved.account,
+                                 account_id=account_id, at=scored.ticket.created_at,
+                                 ticket_id=scored.ticket.ticket_id, gate=gate,
+                                 min_closeness=TICKET_NEAR_MISS)
+        return [found] if found else []
+
     def ticket_candidate(self, gated: GatedTicket) -> PendingAlert:
         scored, decision = gated.scored, gated.decision
         account_id = scored.resolved.account_id
@@ -264,10 +287,12 @@ class Steps:
             return []
         return event_signals(record, account_id, self.rules.current().table)
 
-    def match_patterns(self, batch: list[Signal | Tick]) -> list[PendingAlert]:
-        """Store the batch's signals, evaluate the rules they trigger, fire due timers."""
+    def match_patterns(self, batch: list[Signal | Tick | NearMiss]) -> list[PendingAlert | Outgoing]:
+        """Store the batch's signals, evaluate the rules they trigger, fire due timers,
+        file near misses and publish the weekly digests whose week has ended."""
         active = self.rules.current()
         signals = [s for s in batch if isinstance(s, Signal)]
+        near: list[NearMiss] = [n for n in batch if isinstance(n, NearMiss)]
         self._track_tickets(signals, active)
         for s in signals:
             if self.watermark is None or s.at > self.watermark:
@@ -284,18 +309,39 @@ class Steps:
         windows = self.windows.exchange(windowed, timers, reads) if windowed or timers else {}
         matches: list[Match] = []
         for s in windowed:
+            window = windows.get(s.account_id, {})
             for rule in active.by_signal.get(s.name, ()):
-                found = evaluate(rule, s, windows.get(s.account_id, {}))
+                found = evaluate(rule, s, window)
                 if found is not None:
                     matches.append(found)
+                elif (close := near_miss(rule, s, window, s.at,
+                                         min_closeness=PATTERN_NEAR_MISS)) is not None:
+                    near.append(close)
         ticks = [t.at for t in batch if isinstance(t, Tick)]
         event_now = [self.watermark - self.timer_lateness] if self.watermark else []
         now = max([*ticks, *event_now], default=None)
         if now is not None:
-            matches += self._fire_timers(now, active)
-        return self._pending(matches)
+            matches += self._fire_timers(now, active, near)
+        accounts = self.identity.fetch(
+            {("account", m.account_id) for m in matches} | {("account", n.account_id) for n in near})
+        out: list[PendingAlert | Outgoing] = []
+        out += self._pending(matches, accounts)
+        if near:
+            self.weekly.record(near, {n.account_id: owner_of(accounts.get(("account", n.account_id)))
+                                      for n in near})
+        if now is not None:
+            out += self._weekly_digests(now)
+        return out
 
-    def _fire_timers(self, now: datetime, active: ActiveRules) -> list[Match]:
+    def _weekly_digests(self, now: datetime) -> list[Outgoing]:
+        out = []
+        for owner, week in self.weekly.due_weeks(now - DIGEST_GRACE):
+            body = render_weekly_digest(owner, week, self.weekly.take(owner, week), self.deployment,
+                                        self.clock())
+            out.append(Outgoing("digest", owner.encode(), orjson.dumps(body), alert_id=body["id"]))
+        return out
+
+    def _fire_timers(self, now: datetime, active: ActiveRules, near: list[NearMiss]) -> list[Match]:
         due = self.windows.due_timers(now)
         if not due:
             return []
@@ -315,16 +361,16 @@ class Steps:
                 continue
             for absence in rule.when.absences():
                 if absence.first == first.name and first.at + absence.within == at:
-                    found = evaluate(rule, first, windows.get(first.account_id, {}), due=at,
-                                     absence=absence)
+                    window = windows.get(first.account_id, {})
+                    found = evaluate(rule, first, window, due=at, absence=absence)
                     if found is not None:
                         matches.append(found)
+                    elif (close := near_miss(rule, first, window, at, absence=absence,
+                                             min_closeness=PATTERN_NEAR_MISS)) is not None:
+                        near.append(close)
         return matches
 
-    def _pending(self, matches: list[Match]) -> list[PendingAlert]:
-        if not matches:
-            return []
-        accounts = self.identity.fetch({("account", m.account_id) for m in matches})
+    def _pending(self, matches: list[Match], accounts: dict[tuple[str, str], Any]) -> list[PendingAlert]:
         out = []
         now = self.clock()
         for m in matches:
@@ -353,22 +399,23 @@ class Steps:
 
     # -- governance -----------------------------------------------------------
 
-    def govern(self, batch: list[PendingAlert]) -> list[Outgoing]:
+    def govern(self, batch: list[PendingAlert | Outgoing]) -> list[Outgoing]:
         """Cooldown, daily cap, promotional suppression, consent, working hours; in that order.
 
         Deferred candidates whose retry time has come (by wall clock, or event time in
-        a replay) join the batch and are governed again."""
+        a replay) join the batch and are governed again. Digests pass straight through."""
         policy = self.rules.current().file.governance
-        pending = list(batch)
+        passing = [o for o in batch if isinstance(o, Outgoing)]
+        pending = [p for p in batch if isinstance(p, PendingAlert)]
         now = self.clock() if self.watermark is None else max(self.clock(), self.watermark)
         pending += [PendingAlert(candidate_from_dict(d)) for d in self.governance.due(now)]
         if not pending:
-            return []
+            return passing
         produced = {p.candidate.alert_id: p.produced_ms for p in pending}
         candidates = [p.candidate for p in pending]
         verdicts, writes = govern(candidates, self.governance.fetch(candidates, policy), policy)
         self.governance.commit(writes, verdicts)
-        out: list[Outgoing] = []
+        out: list[Outgoing] = passing
         for verdict in verdicts:
             if verdict.outcome == "publish":
                 out.append(self._publishable(verdict, produced.get(verdict.candidate.alert_id)))

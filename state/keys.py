@@ -49,6 +49,11 @@ class TTLs:
     window_slack: int = 2 * DAY
     """Windows live this long past the longest rule window, so late records still find them."""
     timers: int = 60 * DAY
+    # Weekly digest (state/weekly.py): an owner-week's near misses live past the week's
+    # end long enough to be published; the published marker outlives them, so a late
+    # near miss cannot re-open a week that went out.
+    weekly_digest: int = 21 * DAY
+    weekly_digest_sent: int = 35 * DAY
 
     def for_lookup(self, kind: str) -> int:
         return self.account if kind == "account" else self.identity
@@ -100,6 +105,19 @@ class Keyspace:
 
     def governance_deferred_payloads(self) -> str:
         return f"{self.prefix}gov:deferred:payload"
+
+    # Weekly digest: near misses per owner and ISO week (the owner, often an e-mail
+    # address, is hashed), the index of owner-weeks with near misses, and the marker
+    # of an owner-week already published.
+    def weekly_digest(self, owner: str, week: str) -> str:
+        return f"{self.prefix}digest:week:{_digest(owner)}:{week}"
+
+    def weekly_digest_index(self) -> str:
+        """Sorted set of the owner-weeks holding near misses, scored by the week's end (s)."""
+        return f"{self.prefix}digest:weeks"
+
+    def weekly_digest_sent(self, owner: str, week: str) -> str:
+        return f"{self.prefix}digest:sent:{_digest(owner)}:{week}"
 
     def pattern(self) -> str:
         """Matches every key of this keyspace (for tests and `cuewire state clear`)."""

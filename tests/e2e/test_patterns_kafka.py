@@ -40,7 +40,9 @@ def ticket(account_id: str, n: int, day: float, body: str, subject: str = "Quest
     value = {"source": "generic", "ticket_id": f"{account_id}-{n}",
              "requester_email": f"pat@{account_id}.test", "subject": subject, "body": body,
              "created_at": at(day)}
-    return ("tickets", None, orjson.dumps(value))
+    # Keyed by account, as a relay that partitions by organisation would: one account's
+    # tickets keep their order, which is what makes "the fourth is in cooldown" exact.
+    return ("tickets", account_id.encode(), orjson.dumps(value))
 
 
 def track(account_id: str, name: str, day: float, hours: float = 0, page: bool = False):  # type: ignore[no-untyped-def]
@@ -117,6 +119,15 @@ def test_every_default_rule_over_three_weeks(settings: Settings) -> None:
     cart = alerts[("cart", "abandonment")][0]
     assert cart["evidence"][0]["signal"] == "cart_started"
 
-    held = [d for d in read(settings, "digest") if d["type"] == "io.cuewire.digest.suppressed"]
+    digest = read(settings, "digest")
+    weekly = {d["data"]["week"]: d["data"] for d in digest if d["type"] == "io.cuewire.digest.weekly"}
+    assert set(weekly) == {"2026-W45", "2026-W46"}, "weeks that ended before the last record"
+    assert all(d["owner"] == "riley@vendor.test" for d in weekly.values())
+    close_calls = {(n["account_id"], n["rule"]) for d in weekly.values() for n in d["near_misses"]}
+    assert ("repeatmiss", "repeat-unresolved") in close_calls      # 2 of 3 tickets
+    assert ("cancelmiss", "cancellation-intent") in close_calls    # terms viewed 8 days later
+    assert ("upgrademiss", "upgrade-intent") not in close_calls     # 1 of 2 is not close enough
+
+    held = [d for d in digest if d["type"] == "io.cuewire.digest.suppressed"]
     assert [(d["data"]["account_id"], d["data"]["rule"]) for d in held] == [("repeat", "repeat-unresolved")]
     assert "cooldown" in held[0]["data"]["reason"]

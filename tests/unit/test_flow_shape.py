@@ -22,6 +22,7 @@ PINNED_STEP_IDS = [
     "decode", "split-invalid", "dead-letter",
     "resolve-accounts", "split-tickets", "route-others",
     "score-tickets", "gate-tickets", "split-gated", "render-ticket-digest", "ticket-candidates",
+    "ticket-near-misses",
     "ticket-signals", "event-signals", "merge-signals", "match-patterns",
     "merge-candidates", "govern", "merge-outgoing", "claim-alerts", "publish",
 ]
