@@ -8,6 +8,7 @@ in the batch steps, with one pipeline per round.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from flows.rules_source import ActiveRules, RulesSource
 from operators.decode import InputKind, Limits, decode_record
 from operators.gate import RULE_ID, GateDecision, gate_ticket
 from operators.govern import Candidate, Verdict, candidate_from_dict, explain_entry, govern
-from operators.match import Match, account_conditions_hold, evaluate, timers_for
+from operators.match import Match, account_conditions_hold, evaluate, later_triggers, timers_for
 from operators.near_miss import NearMiss, near_miss, near_miss_ticket
 from operators.records import Coordinates, Event, Record, Ticket
 from operators.render import (
@@ -123,6 +124,36 @@ class Outgoing:
     """When the record that completed the evidence was produced (event→alert latency)."""
 
 
+class EventClock:
+    """How far event time has got on this worker: the low watermark of its input partitions.
+
+    Each partition's newest event time is tracked; the watermark is the oldest of
+    those among partitions that delivered something in the last ``idle_s`` seconds
+    (wall clock), so a partition read behind the others holds timers and weekly
+    digests back instead of letting another partition's later records fire them
+    early, while a partition that has gone quiet stops holding them.
+    """
+
+    def __init__(self, idle_s: float = 5.0, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._newest: dict[tuple[str, int], datetime] = {}
+        self._heard: dict[tuple[str, int], float] = {}
+        self._idle_s = idle_s
+        self._monotonic = monotonic
+
+    def saw(self, topic: str, partition: int, at: datetime) -> None:
+        key = (topic, partition)
+        if key not in self._newest or at > self._newest[key]:
+            self._newest[key] = at
+        self._heard[key] = self._monotonic()
+
+    def watermark(self) -> datetime | None:
+        if not self._newest:
+            return None
+        now = self._monotonic()
+        active = [t for k, t in self._newest.items() if now - self._heard[k] <= self._idle_s]
+        return min(active) if active else max(self._newest.values())
+
+
 class Steps:
     """State, scorer and clock for one worker process; its methods are the flow's steps."""
 
@@ -151,8 +182,7 @@ class Steps:
         self.deployment = deployment
         self.limits = limits
         self.clock = clock
-        self.watermark: datetime | None = None
-        """Newest event time seen by this worker: timers fire when it passes them."""
+        self.event_time = EventClock()
         self.timer_lateness = timer_lateness
         """How long past a timer's due time records may still arrive out of order."""
 
@@ -199,6 +229,11 @@ class Steps:
         else:  # pragma: no cover - resolution chains are at most three links long
             raise RuntimeError("identity resolution did not converge")
         self.identity.write(result.writes)
+        for d in valid:
+            record = d.record
+            if isinstance(record, Ticket | Event):
+                at = record.created_at if isinstance(record, Ticket) else record.timestamp
+                self.event_time.saw(d.incoming.coords.topic, d.incoming.coords.partition, at)
         metrics.REDIS_ROUND_TRIPS.observe(self.identity.round_trips)
         self.identity.round_trips = 0
         return [Located(r, d.incoming.coords) for r, d in zip(result.resolved, valid, strict=True)]
@@ -294,9 +329,7 @@ class Steps:
         signals = [s for s in batch if isinstance(s, Signal)]
         near: list[NearMiss] = [n for n in batch if isinstance(n, NearMiss)]
         self._track_tickets(signals, active)
-        for s in signals:
-            if self.watermark is None or s.at > self.watermark:
-                self.watermark = s.at
+        watermark = self.event_time.watermark()
         windowed = [s for s in signals if s.name in active.windowed]
         timers = [t for s in windowed for t in timers_for(active.by_signal.get(s.name, ()), s)]
         horizon = active.file.horizon()
@@ -308,17 +341,26 @@ class Steps:
             reads[s.account_id] = (names, min(since, s.at - horizon))
         windows = self.windows.exchange(windowed, timers, reads) if windowed or timers else {}
         matches: list[Match] = []
+        seen: set[tuple[str, str, str]] = set()
         for s in windowed:
             window = windows.get(s.account_id, {})
             for rule in active.by_signal.get(s.name, ()):
-                found = evaluate(rule, s, window)
-                if found is not None:
-                    matches.append(found)
-                elif (close := near_miss(rule, s, window, s.at,
-                                         min_closeness=PATTERN_NEAR_MISS)) is not None:
-                    near.append(close)
+                # A record that arrives late (after records with later event times) may
+                # complete a pattern as of one of those later records: evaluate as of each.
+                for trigger in later_triggers(rule, s, window):
+                    if (rule.id, trigger.account_id, trigger.key + trigger.name) in seen:
+                        continue
+                    seen.add((rule.id, trigger.account_id, trigger.key + trigger.name))
+                    found = evaluate(rule, trigger, window)
+                    if found is not None:
+                        matches.append(found)
+                        break
+                    close = near_miss(rule, trigger, window, trigger.at,
+                                      min_closeness=PATTERN_NEAR_MISS)
+                    if close is not None:
+                        near.append(close)
         ticks = [t.at for t in batch if isinstance(t, Tick)]
-        event_now = [self.watermark - self.timer_lateness] if self.watermark else []
+        event_now = [watermark - self.timer_lateness] if watermark else []
         now = max([*ticks, *event_now], default=None)
         if now is not None:
             matches += self._fire_timers(now, active, near)
@@ -407,7 +449,8 @@ class Steps:
         policy = self.rules.current().file.governance
         passing = [o for o in batch if isinstance(o, Outgoing)]
         pending = [p for p in batch if isinstance(p, PendingAlert)]
-        now = self.clock() if self.watermark is None else max(self.clock(), self.watermark)
+        watermark = self.event_time.watermark()
+        now = self.clock() if watermark is None else max(self.clock(), watermark)
         pending += [PendingAlert(candidate_from_dict(d)) for d in self.governance.due(now)]
         if not pending:
             return passing

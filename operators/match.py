@@ -142,6 +142,27 @@ def _absence(absence: Absence, first: Signal, window: Window, due: datetime) -> 
     return [first], {"waited": absence.within}
 
 
+def later_triggers(rule: Rule, signal: Signal, window: Window) -> list[Signal]:
+    """``signal`` and, oldest first, the signals the rule reads that are later than it
+    but within twice the rule's window: the times as of which a late ``signal`` can
+    complete the rule (or, up to twice the window, come close to it, which the weekly
+    digest reports). In-order arrival makes this just ``[signal]``.
+
+    >>> from datetime import UTC, timedelta
+    >>> from config.rules import load_rules
+    >>> rule = next(r for r in load_rules().rules if r.id == "upgrade-intent")
+    >>> t = datetime(2026, 11, 2, tzinfo=UTC)
+    >>> late = Signal("a", "upgrade_intent", "m1", t, "event", "m1", "m1")
+    >>> newer = Signal("a", "api_question", "t9", t + timedelta(days=2), "ticket", "t9", "r9")
+    >>> [s.key for s in later_triggers(rule, late, {"api_question": [newer]})]
+    ['m1', 't9']
+    """
+    until = signal.at + 2 * rule.when.longest_window()
+    names = rule.when.signals()
+    later = [s for name in names for s in window.get(name, ()) if signal.at < s.at <= until]
+    return [signal, *_unique(later)]
+
+
 def timers_for(rules: Sequence[Rule], signal: Signal) -> list[Timer]:
     """The absence checks a newly arrived signal starts."""
     out = []

@@ -19,7 +19,7 @@ twice.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -46,16 +46,26 @@ class Signal:
     person: str | None = None
     email: str | None = None
     open: bool = True
-    properties: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["at"] = self.at.isoformat()
-        return data
+        # Written out rather than dataclasses.asdict: this runs for every stored signal,
+        # and asdict deep-copies.
+        return {
+            "account_id": self.account_id, "name": self.name, "key": self.key,
+            "at": self.at.isoformat(), "kind": self.kind, "source_id": self.source_id,
+            "record_id": self.record_id, "topic": self.topic, "score": self.score,
+            "text": self.text, "url": self.url, "person": self.person, "email": self.email,
+            "open": self.open,
+        }
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> Signal:
-        return Signal(**{**data, "at": datetime.fromisoformat(data["at"])})
+        return Signal(
+            data["account_id"], data["name"], data["key"], datetime.fromisoformat(data["at"]),
+            data["kind"], data["source_id"], data["record_id"], data.get("topic"),
+            data.get("score"), data.get("text"), data.get("url"), data.get("person"),
+            data.get("email"), data.get("open", True),
+        )
 
 
 @dataclass(frozen=True, slots=True)

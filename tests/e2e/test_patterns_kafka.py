@@ -8,6 +8,7 @@ times, so the test needs no sleeps.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -63,11 +64,11 @@ def alerts_by(flow_settings: Settings) -> dict[tuple[str, str], list[dict[str, A
     return out
 
 
-def test_every_default_rule_over_three_weeks(settings: Settings) -> None:
+def test_every_default_rule_over_three_weeks(settings: Settings, tmp_path: Path) -> None:
     accounts = ["repeat", "repeatmiss", "upgrade", "upgrademiss", "cancel", "cancelmiss",
                 "cart", "cartdone", "quiet", "busy"]
     produce(settings, [account(a) for a in accounts])
-    run_kafka(settings, exit_at_end=True, epoch_seconds=1)
+    run_kafka(settings, exit_at_end=True, epoch_seconds=1, recovery_dir=tmp_path)
 
     sync = "The Salesforce sync stopped again."
     records = [
@@ -97,10 +98,11 @@ def test_every_default_rule_over_three_weeks(settings: Settings) -> None:
         track("busy", "Signed In", 12),
     ]
     produce(settings, records)
-    run_kafka(settings, exit_at_end=True, epoch_seconds=1)
-    # Later traffic moves event time past every timer (a run that resumes, like the live flow).
+    run_kafka(settings, exit_at_end=True, epoch_seconds=1, recovery_dir=tmp_path)
+    # Later traffic moves event time past every timer; the flow resumes from its recovery
+    # store, as a live flow would, so event time is this record's.
     produce(settings, [track("busy", "Signed In", 20)])
-    run_kafka(settings, exit_at_end=True, epoch_seconds=1)
+    run_kafka(settings, exit_at_end=True, epoch_seconds=1, recovery_dir=tmp_path)
 
     alerts = alerts_by(settings)
     fired = {key for key in alerts if key[1] != "ticket-frustration-gate"}
