@@ -41,8 +41,12 @@ up: $(STAMP)  ## start Kafka (9092) and Redis (6379) in the background for devel
 down: $(STAMP)  ## stop what `make up` started
 	$(PY) -m cuewire.servers down
 
-bench: $(STAMP)  ## throughput and latency benchmarks (writes bench/results/ and prints a table)
+bench: $(STAMP)  ## throughput, latency and scoring benchmarks (writes bench/results/, prints tables)
+	$(PY) -m bench.scoring
 	$(PY) -m bench
+
+eval: $(STAMP)  ## prequential evaluation of the ticket scorer on human-labelled text, VADER as baseline
+	$(PY) -m cuewire.evaluate
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,17 +1,69 @@
-"""Schema and loader of the ticket taxonomy file (``config/taxonomy.yaml`` by default)."""
+"""Schema and loader of the ticket taxonomy file (``config/taxonomy.yaml`` by default).
+
+Besides phrases, a category or intent may carry ``patterns`` (a word from one
+list near a word from another, for language a phrase list cannot enumerate:
+"<a data word> … <a disappearing word>") and ``weights`` (how strongly one
+phrase speaks for its category; 1.0 when not listed). The ``bands`` say where
+tickets of each risk level land on the 0–100 scale once the learned scorer has
+decided how likely they are to be frustrated; ``none`` is the band of a ticket
+that matches no category.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from contracts.errors import ConfigurationError
 
 RiskLevel = Literal["critical", "high", "medium-high", "low-medium"]
+BandName = Literal["critical", "high", "medium-high", "low-medium", "none"]
 DEFAULT_TAXONOMY = Path(__file__).with_name("taxonomy.yaml")
+
+DEFAULT_BANDS: dict[BandName, tuple[int, int]] = {
+    "critical": (80, 100),
+    "high": (65, 79),
+    "medium-high": (50, 64),
+    "low-medium": (35, 49),
+    "none": (50, 79),
+}
+"""DESIGN.md's thresholds (80 alerts whatever the MRR, 65 with MRR, 50 near renewal) as bands."""
+
+
+def _one_word(word: str) -> str:
+    core = word[:-1] if word.endswith("*") else word
+    if not core or any(ch.isspace() or ch == "*" for ch in core):
+        raise ValueError(f"{word!r} must be one word, optionally ending in * (a prefix)")
+    # Apostrophes are dropped on both sides of a match, so "don't" and "dont" are one word.
+    return word.lower().replace("'", "").replace("’", "")
+
+
+Word = Annotated[str, AfterValidator(_one_word)]
+Weight = Annotated[float, Field(gt=0, le=5)]
+
+
+class Pattern(BaseModel):
+    """A word from ``words`` at most ``within`` words from a word in ``near``, in one sentence.
+
+    A word ending in ``*`` matches any word it begins (``corrupt*``: corrupted, corruption).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    words: list[Word] = Field(min_length=1)
+    near: list[Word] = Field(min_length=1)
+    within: int = Field(5, ge=1, le=20)
+    weight: Weight = 1.0
 
 
 class Category(BaseModel):
@@ -22,6 +74,19 @@ class Category(BaseModel):
     signal: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     topic: str
     phrases: list[str] = Field(min_length=1)
+    patterns: list[Pattern] = Field(default_factory=list)
+    weights: dict[str, Weight] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _weights_name_phrases(self) -> Category:
+        unknown = sorted(set(self.weights) - set(self.phrases))
+        if unknown:
+            raise ValueError(f"weights names {unknown}, which are not among this category's "
+                             "phrases")
+        return self
+
+    def weight_of(self, phrase: str) -> float:
+        return self.weights.get(phrase, 1.0)
 
 
 class Intent(BaseModel):
@@ -29,7 +94,9 @@ class Intent(BaseModel):
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     signal: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    topic: str | None = None
     phrases: list[str] = Field(min_length=1)
+    patterns: list[Pattern] = Field(default_factory=list)
 
 
 class Taxonomy(BaseModel):
@@ -37,6 +104,7 @@ class Taxonomy(BaseModel):
 
     version: Literal[1]
     levels: dict[RiskLevel, int]
+    bands: dict[BandName, tuple[int, int]] = Field(default_factory=lambda: dict(DEFAULT_BANDS))
     categories: list[Category]
     intents: list[Intent] = Field(default_factory=list)
 
@@ -48,11 +116,23 @@ class Taxonomy(BaseModel):
         missing = {c.level for c in self.categories} - set(self.levels)
         if missing:
             raise ValueError(f"levels has no score for {sorted(missing)}")
+        for name, (low, high) in self.bands.items():
+            if not 0 <= low <= high <= 100:
+                raise ValueError(f"bands.{name} must be [low, high] with 0 ≤ low ≤ high ≤ 100, "
+                                 f"not [{low}, {high}]")
+        for level, score in self.levels.items():
+            low, high = self.band(level)
+            if not low <= score <= high:
+                raise ValueError(f"levels.{level} is {score}, outside its band [{low}, {high}]")
         ids = [c.id for c in self.categories] + [i.id for i in self.intents]
         dupes = {i for i in ids if ids.count(i) > 1}
         if dupes:
             raise ValueError(f"ids used twice: {sorted(dupes)}")
         return self
+
+    def band(self, level: BandName) -> tuple[int, int]:
+        """The band of a risk level (``none``: no category matched); defaults fill gaps."""
+        return self.bands.get(level, DEFAULT_BANDS[level])
 
 
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
