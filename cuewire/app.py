@@ -13,15 +13,17 @@ import redis
 
 from config.settings import Settings
 from config.taxonomy import load_taxonomy
+from flows.learning import CheckpointFollower, FeedbackLearner
 from flows.pipeline import build_flow
 from flows.rules_source import RulesSource
 from flows.steps import Outgoing, Steps
 from operators.decode import Limits
-from operators.score import TaxonomyScorer
+from operators.learned_score import LearnedScorer
 from state.governance import GovernanceStore
 from state.identity import IdentityStore
 from state.keys import DAY, Keyspace, TTLs
 from state.ledger import AlertLedger
+from state.model_store import AlertTexts, ModelStore
 from state.weekly import WeeklyDigestStore
 from state.windows import WindowStore
 
@@ -32,6 +34,12 @@ def make_steps(settings: Settings, client: redis.Redis,
     ttls = TTLs(account=settings.account_ttl_days * DAY, identity=settings.identity_ttl_days * DAY,
                 alert_sent=settings.ledger_ttl_days * DAY)
     rules = RulesSource(settings.rules)
+    taxonomy = load_taxonomy(settings.taxonomy)
+    scorer = LearnedScorer.seeded(taxonomy)
+    models = ModelStore(client, settings.redis_prefix)
+    follower = CheckpointFollower(scorer, models)
+    follower.refresh(datetime.now(UTC), force=True)
+    learner = FeedbackLearner(scorer, models, AlertTexts(client, settings.redis_prefix))
     return Steps(
         identity=IdentityStore(client, keyspace, ttls),
         ledger=AlertLedger(client, keyspace, ttls, run_id=uuid.uuid4().hex[:12]),
@@ -39,7 +47,9 @@ def make_steps(settings: Settings, client: redis.Redis,
         governance=GovernanceStore(client, keyspace, ttls),
         weekly=WeeklyDigestStore(client, keyspace, ttls),
         rules=rules,
-        scorer=TaxonomyScorer(load_taxonomy(settings.taxonomy)),
+        scorer=scorer,
+        learner=learner,
+        follower=follower,
         deployment=settings.deployment,
         limits=Limits(settings.max_record_bytes, settings.max_json_depth),
         clock=clock or (lambda: datetime.now(UTC)),

@@ -118,6 +118,17 @@ def explain(
         _fail(exc)
 
 
+def _register_tools() -> None:
+    # Imported here so `cuewire run` does not pay for the load generator and plotting.
+    from cuewire.loadtest import loadtest_command
+    from cuewire.score_cmd import score_command
+
+    app.command("score")(score_command)
+    app.command("loadtest")(loadtest_command)
+
+
+_register_tools()
+
 rules_app = typer.Typer(help="Work with rules files.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 

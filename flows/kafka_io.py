@@ -40,6 +40,7 @@ def kafka_inputs(settings: Settings, *, tail: bool = True) -> InputBuilder:
         settings.topic_events: "events",
         settings.topic_tickets: "tickets",
         settings.topic_accounts: "accounts",
+        settings.topic_feedback: "feedback",
     }
 
     def to_incoming(msg: KafkaSourceMessage[bytes | None, bytes | None]) -> Incoming:

@@ -34,3 +34,6 @@ SUPPRESSED = Counter(
     "cuewire_alerts_held_total", "Alerts suppressed or deferred by governance, by reason",
     ["outcome", "reason"],
 )
+FEEDBACK = Counter(
+    "cuewire_feedback_total", "Reviewer feedback records, by what the model did with them", ["outcome"]
+)

@@ -48,7 +48,12 @@ def build_flow(
     rejected = op.map("dead-letter", checked.falses, steps.dead_letter)  # Outgoing(dlq)
 
     located = op.flat_map_batch("resolve-accounts", checked.trues, steps.resolve)  # Located
-    by_kind = op.branch("split-tickets", located, steps.is_ticket)
+    by_source = op.branch("split-feedback", located, steps.is_feedback)
+    feedback = op.key_on("key-feedback", by_source.trues, steps.learner_key)  # ("model", Located)
+    feedback_batches = op.collect("collect-feedback", feedback, timeout=timedelta(seconds=5),
+                                  max_size=500)                          # ("model", [Located])
+    feedback_out = op.flat_map("learn-feedback", feedback_batches, steps.learn_feedback)  # dlq
+    by_kind = op.branch("split-tickets", by_source.falses, steps.is_ticket)
     others_out = op.flat_map("route-others", by_kind.falses, steps.route_other)  # Outgoing(digest)
 
     scored = op.map("score-tickets", by_kind.trues, steps.score)         # ScoredTicket
@@ -67,7 +72,8 @@ def build_flow(
     candidates = op.merge("merge-candidates", ticket_alerts, patterns)     # PendingAlert | Outgoing
     governed = op.flat_map_batch("govern", candidates, steps.govern)      # Outgoing(alerts|digest)
 
-    outputs = [governed, below_gate, others_out, rejected] + ([source_errors] if source_errors else [])
+    outputs = [governed, below_gate, others_out, rejected, feedback_out]
+    outputs += [source_errors] if source_errors else []
     outgoing = op.merge("merge-outgoing", *outputs)
     once = op.flat_map_batch("claim-alerts", outgoing, steps.claim_alerts)  # Outgoing, no id twice
     op.output("publish", once, sink)

@@ -13,19 +13,20 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import orjson
 
 from contracts.errors import PoisonRecord
 from flows import metrics
+from flows.learning import LEARNER_KEY, CheckpointFollower, FeedbackLearner
 from flows.rules_source import ActiveRules, RulesSource
 from operators.decode import InputKind, Limits, decode_record
 from operators.gate import RULE_ID, GateDecision, gate_ticket
 from operators.govern import Candidate, Verdict, candidate_from_dict, explain_entry, govern
 from operators.match import Match, account_conditions_hold, evaluate, later_triggers, timers_for
 from operators.near_miss import NearMiss, near_miss, near_miss_ticket
-from operators.records import Coordinates, Event, Record, Ticket
+from operators.records import Coordinates, Event, Feedback, Record, Ticket
 from operators.render import (
     ALERT_NAMESPACE,
     alert_id,
@@ -109,6 +110,8 @@ class PendingAlert:
 
     candidate: Candidate
     produced_ms: int | None = None
+    ticket_text: str | None = None
+    """The triggering ticket's full text, kept with the alert so feedback can teach the model."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +125,7 @@ class Outgoing:
     rule: str | None = None
     produced_ms: int | None = None
     """When the record that completed the evidence was produced (event→alert latency)."""
+    learn_text: str | None = None
 
 
 class EventClock:
@@ -167,6 +171,8 @@ class Steps:
         weekly: WeeklyDigestStore,
         rules: RulesSource,
         scorer: TicketScorer,
+        learner: FeedbackLearner | None,
+        follower: CheckpointFollower | None,
         deployment: str,
         limits: Limits,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -179,6 +185,8 @@ class Steps:
         self.weekly = weekly
         self.rules = rules
         self.scorer = scorer
+        self.learner = learner
+        self.follower = follower
         self.deployment = deployment
         self.limits = limits
         self.clock = clock
@@ -218,6 +226,8 @@ class Steps:
     # -- resolve --------------------------------------------------------------
 
     def resolve(self, batch: list[Decoded]) -> Iterable[Located]:
+        if self.follower is not None:
+            self.follower.refresh(self.clock())  # reads Redis at most every 30 s
         valid = [d for d in batch if d.record is not None]
         records = [d.record for d in valid if d.record is not None]
         fetched = self.identity.fetch(candidate_keys(records))
@@ -237,6 +247,35 @@ class Steps:
         metrics.REDIS_ROUND_TRIPS.observe(self.identity.round_trips)
         self.identity.round_trips = 0
         return [Located(r, d.incoming.coords) for r, d in zip(result.resolved, valid, strict=True)]
+
+    @staticmethod
+    def is_feedback(located: Located) -> bool:
+        return isinstance(located.resolved.record, Feedback)
+
+    @staticmethod
+    def learner_key(located: Located) -> str:
+        # One key, so one worker learns and checkpoints; scorers everywhere reload it.
+        return LEARNER_KEY
+
+    def learn_feedback(self, keyed: tuple[str, list[Located]]) -> list[Outgoing]:
+        """Teach the model from reviewers' decisions, once per record (fenced by offset)."""
+        _, batch = keyed
+        records = [(cast(Feedback, located.resolved.record), located.coords.partition,
+                    located.coords.offset) for located in batch]
+        if self.learner is None or not records:
+            return []
+        outcome = self.learner.learn_feedback(records)
+        metrics.FEEDBACK.labels("learned").inc(outcome.learned)
+        metrics.FEEDBACK.labels("duplicate").inc(outcome.duplicates)
+        metrics.FEEDBACK.labels("without_text").inc(outcome.without_text)
+        metrics.FEEDBACK.labels("unlabelled").inc(outcome.unlabelled)
+        by_offset = {(loc.coords.partition, loc.coords.offset): loc for loc in batch}
+        out = []
+        for partition, offset, reason in outcome.rejected:
+            coords = by_offset[(partition, offset)].coords
+            out.append(self._dead_letter(Incoming("feedback", coords.key, None, coords),
+                                         f"feedback not learned: {reason}", "learn-feedback"))
+        return out
 
     @staticmethod
     def is_ticket(located: Located) -> bool:
@@ -298,7 +337,7 @@ class Steps:
             account=scored.resolved.account, contact_email=scored.ticket.requester_email,
             alert=body,
         )
-        return PendingAlert(candidate, scored.coords.timestamp_ms)
+        return PendingAlert(candidate, scored.coords.timestamp_ms, scored.ticket.text)
 
     # -- signals and patterns -------------------------------------------------
 
@@ -454,20 +493,21 @@ class Steps:
         pending += [PendingAlert(candidate_from_dict(d)) for d in self.governance.due(now)]
         if not pending:
             return passing
-        produced = {p.candidate.alert_id: p.produced_ms for p in pending}
+        produced = {p.candidate.alert_id: (p.produced_ms, p.ticket_text) for p in pending}
         candidates = [p.candidate for p in pending]
         verdicts, writes = govern(candidates, self.governance.fetch(candidates, policy), policy)
         self.governance.commit(writes, verdicts)
         out: list[Outgoing] = passing
         for verdict in verdicts:
             if verdict.outcome == "publish":
-                out.append(self._publishable(verdict, produced.get(verdict.candidate.alert_id)))
+                produced_ms, text = produced.get(verdict.candidate.alert_id, (None, None))
+                out.append(self._publishable(verdict, produced_ms, text))
             else:
                 metrics.SUPPRESSED.labels(verdict.outcome, verdict.reason.split(":", 1)[0]).inc()
                 out.append(self._held_record(verdict))
         return out
 
-    def _publishable(self, verdict: Verdict, produced_ms: int | None) -> Outgoing:
+    def _publishable(self, verdict: Verdict, produced_ms: int | None, text: str | None) -> Outgoing:
         c = verdict.candidate
         body = c.alert or {}
         if verdict.queue_for_next_morning:
@@ -475,7 +515,7 @@ class Steps:
                                      "deliver_after": iso(verdict.next_morning_at)
                                      if verdict.next_morning_at else None}}
         return Outgoing("alerts", c.account_id.encode(), orjson.dumps(body), alert_id=c.alert_id,
-                        rule=c.rule_id, produced_ms=produced_ms)
+                        rule=c.rule_id, produced_ms=produced_ms, learn_text=text)
 
     def _held_record(self, verdict: Verdict) -> Outgoing:
         c = verdict.candidate
@@ -512,6 +552,10 @@ class Steps:
                 kept.append(out)
             else:
                 metrics.DUPLICATES_DROPPED.inc()
+        if self.learner is not None:
+            texts = [(o.alert_id, o.learn_text) for o in kept if o.alert_id and o.learn_text]
+            if texts:
+                self.learner.remember_alerts(texts)
         return kept
 
     def published(self, batch: list[Outgoing]) -> None:

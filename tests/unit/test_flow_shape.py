@@ -20,7 +20,8 @@ from flows.replay_io import CallbackSink, file_inputs
 PINNED_STEP_IDS = [
     "kafka-in", "to-incoming", "source-errors", "timer-ticks",
     "decode", "split-invalid", "dead-letter",
-    "resolve-accounts", "split-tickets", "route-others",
+    "resolve-accounts", "split-feedback", "key-feedback", "collect-feedback", "learn-feedback",
+    "split-tickets", "route-others",
     "score-tickets", "gate-tickets", "split-gated", "render-ticket-digest", "ticket-candidates",
     "ticket-near-misses",
     "ticket-signals", "event-signals", "merge-signals", "match-patterns",
