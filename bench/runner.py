@@ -1,0 +1,109 @@
+"""One measured run in its own process: ``python -m bench.runner VARIANT``.
+
+Each variant reads the input topics named by the CUEWIRE_* environment from the
+beginning to their current end, and prints one JSON line: when it started
+reading (``t0``, after imports and before connecting), when it finished
+(``t1``), and what it counted. A process of its own keeps one run's memory,
+threads and GIL out of the next one's, and out of the harness's.
+
+* ``bare``: confluent-kafka consume → produce, no logic (the floor of any Python flow).
+* ``passthrough``: Bytewax ``KafkaSource`` → ``KafkaSink``, no logic (the engine's ceiling).
+* ``cuewire``: the full flow, ``run_kafka(..., exit_at_end=True)``; ``-w``, ``-i``, ``-a`` as in
+  ``cuewire run``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import orjson
+
+from config.settings import Settings, load_settings
+
+
+def bare(settings: Settings, out_topic: str) -> int:
+    from confluent_kafka import Consumer, Producer, TopicPartition
+
+    consumer = Consumer({**settings.kafka_consumer(), "group.id": "bench-bare"})
+    producer = Producer(settings.kafka_producer())
+    parts, ends = [], {}
+    for topic in settings.input_topics:
+        for p in consumer.list_topics(topic, timeout=10).topics[topic].partitions:
+            _low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
+            if high > 0:
+                parts.append(TopicPartition(topic, p, 0))
+                ends[(topic, p)] = high
+    consumer.assign(parts)
+    remaining, count = set(ends), 0
+    deadline = time.monotonic() + 600
+    while remaining and time.monotonic() < deadline:
+        for msg in consumer.consume(1000, timeout=0.5):
+            if msg.error():
+                continue
+            while True:
+                try:
+                    producer.produce(out_topic, msg.value(), msg.key())
+                    break
+                except BufferError:
+                    producer.poll(0.05)
+            count += 1
+            if msg.offset() + 1 >= ends[(msg.topic(), msg.partition())]:
+                remaining.discard((msg.topic(), msg.partition()))
+        producer.poll(0)
+    producer.flush(60)
+    consumer.close()
+    return count
+
+
+def passthrough(settings: Settings, out_topic: str, workers: int, process_id: int | None,
+                addresses: list[str] | None) -> None:
+    import bytewax.operators as op
+    from bytewax.connectors.kafka import KafkaSinkMessage
+    from bytewax.connectors.kafka import operators as kop
+    from bytewax.dataflow import Dataflow
+    from bytewax.run import cli_main
+    from confluent_kafka import OFFSET_BEGINNING
+
+    flow = Dataflow("passthrough")
+    src = kop.input("in", flow, brokers=[settings.kafka_bootstrap], topics=settings.input_topics,
+                    tail=False, starting_offset=OFFSET_BEGINNING, batch_size=settings.kafka_batch_size)
+    msgs = op.map("to-sink", src.oks, lambda m: KafkaSinkMessage(m.key, m.value))
+    # Same producer settings as the flow's sink; a queue big enough that KafkaSink never overflows.
+    conf = {k: str(v) for k, v in settings.kafka_producer().items() if k != "bootstrap.servers"}
+    conf["queue.buffering.max.messages"] = "2000000"
+    kop.output("out", msgs, brokers=[settings.kafka_bootstrap], topic=out_topic, add_config=conf)
+    cli_main(flow, workers_per_process=workers, process_id=process_id, addresses=addresses)
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.runner")
+    ap.add_argument("variant", choices=["bare", "passthrough", "cuewire"])
+    ap.add_argument("--out-topic", default="bench.out")
+    ap.add_argument("-w", "--workers", type=int, default=1)
+    ap.add_argument("-i", "--process-id", type=int, default=None)
+    ap.add_argument("-a", "--addresses", default=None)
+    args = ap.parse_args(argv)
+    settings = load_settings()
+    addresses = args.addresses.split(";") if args.addresses else None
+    if args.variant == "cuewire":
+        # Imported before t0 so the timing is the flow's, not Python's start-up.
+        from cuewire.app import run_kafka
+    t0 = time.time()
+    count = None
+    if args.variant == "bare":
+        count = bare(settings, args.out_topic)
+    elif args.variant == "passthrough":
+        passthrough(settings, args.out_topic, args.workers, args.process_id, addresses)
+    else:
+        run_kafka(settings, workers=args.workers, process_id=args.process_id, addresses=addresses,
+                  exit_at_end=True)
+    t1 = time.time()
+    sys.stdout.write(orjson.dumps({"variant": args.variant, "t0": t0, "t1": t1, "count": count}).decode()
+                     + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
