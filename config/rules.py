@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -169,8 +170,12 @@ class Condition(_Strict):
             )
         return self
 
-    def signals(self) -> set[str]:
-        """Every signal name this condition reads."""
+    def signals(self) -> frozenset[str]:
+        """Every signal name this condition reads (computed once: the hot path asks often)."""
+        return self._signal_names
+
+    @cached_property
+    def _signal_names(self) -> frozenset[str]:
         names: set[str] = set()
         if self.count:
             names.add(self.count.of)
@@ -182,9 +187,13 @@ class Condition(_Strict):
             names.add("ticket")
         for child in (self.all_of or []) + (self.any_of or []):
             names |= child.signals()
-        return names
+        return frozenset(names)
 
     def longest_window(self) -> timedelta:
+        return self._longest_window
+
+    @cached_property
+    def _longest_window(self) -> timedelta:
         spans = [c.within for c in (self.count, self.sequence, self.absence) if c is not None]
         spans += [child.longest_window() for child in (self.all_of or []) + (self.any_of or [])]
         return max(spans, default=timedelta(0))

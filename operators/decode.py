@@ -64,7 +64,10 @@ def load_json_object(value: bytes | None, limits: Limits) -> dict[str, Any]:
         raise PoisonRecord(f"not valid UTF-8 JSON ({_json_error(exc)})") from None
     if not isinstance(body, dict):
         raise PoisonRecord(f"expected a JSON object, got a JSON {type(body).__name__}")
-    if json_depth_exceeds(body, limits.max_depth):
+    # Counting brackets in C first spares nearly every record the walk: a value cannot
+    # nest deeper than it has containers.
+    containers = value.count(b"{") + value.count(b"[")
+    if containers > limits.max_depth and json_depth_exceeds(body, limits.max_depth):
         raise PoisonRecord(f"JSON nests deeper than {limits.max_depth} levels")
     return body
 

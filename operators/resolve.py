@@ -80,6 +80,12 @@ class _View:
     def put(self, key: LookupKey, value: Any | None) -> None:
         self.overlay[key] = value
 
+    def learn(self, key: LookupKey, value: str) -> None:
+        """Record a link unless it is already known: most events repeat what the store has,
+        and rewriting it every time would cost a Redis write per event."""
+        if self.get(key) != value:
+            self.put(key, value)
+
 
 def email_domain(email: str | None) -> str | None:
     if not email or "@" not in email:
@@ -145,12 +151,12 @@ def _account_links(account_id: str, snapshot: dict[str, Any] | None) -> set[Look
 def _learn_from_event(event: Event, view: _View) -> None:
     user = event.user_id
     if user and event.email:
-        view.put(("user_email", user), event.email)
+        view.learn(("user_email", user), event.email)
     if event.type == "group" or (event.group_id and event.type in ("track", "page", "identify")):
         if event.group_id and user:
-            view.put(("user", user), event.group_id)
+            view.learn(("user", user), event.group_id)
         if event.group_id and event.email:
-            view.put(("email", event.email), event.group_id)
+            view.learn(("email", event.email), event.group_id)
 
 
 def _account_for_event(event: Event, view: _View) -> tuple[str | None, str | None]:
@@ -224,6 +230,13 @@ def candidate_keys(records: Sequence[Record]) -> set[LookupKey]:
         elif isinstance(record, Event):
             if record.group_id:
                 keys.add(("account", record.group_id))
+                if record.user_id:
+                    keys.add(("user", record.user_id))  # to learn the link only when it is new
+                if record.email:
+                    keys.add(("email", record.email))
+            if record.user_id and record.email:
+                keys.add(("user_email", record.user_id))
+            if record.group_id:
                 continue
             if record.user_id:
                 keys.add(("user", record.user_id))

@@ -47,6 +47,7 @@ class WindowStore:
         self._r = client
         self._ks = keyspace
         self._horizon = horizon
+        self._horizon_ms = int(horizon.total_seconds() * 1000)
         self._ttl = int(horizon.total_seconds()) + ttls.window_slack
         self._timers_ttl = ttls.timers
         self._parsed: dict[bytes, Signal] = {}
@@ -72,12 +73,16 @@ class WindowStore:
         pipe = self._r.pipeline(transaction=False)
         written = False
         per_key: dict[tuple[str, str], int] = {}
+        by_key: dict[tuple[str, str], dict[bytes, int]] = {}
         for s in signals:
             per_key[(s.account_id, s.name)] = per_key.get((s.account_id, s.name), 0) + 1
-            key = self._ks.window(s.account_id, s.name)
             member = orjson.dumps(s.to_json(), option=orjson.OPT_SORT_KEYS)
-            pipe.zadd(key, {member: _ms(s.at)})
-            pipe.zremrangebyscore(key, "-inf", _ms(s.at - 2 * self._horizon))
+            by_key.setdefault((s.account_id, s.name), {})[member] = _ms(s.at)
+        for (account_id, name), members in by_key.items():
+            # One ZADD, one trim and one EXPIRE per window, however many signals it gets.
+            key = self._ks.window(account_id, name)
+            pipe.zadd(key, members)
+            pipe.zremrangebyscore(key, "-inf", max(members.values()) - 2 * self._horizon_ms)
             pipe.expire(key, self._ttl)
             written = True
         timer_members = {

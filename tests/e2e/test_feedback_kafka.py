@@ -14,7 +14,7 @@ from cuewire.app import run_kafka
 from operators.learned_score import LearnedScorer
 from state.model_store import ModelStore
 from tests.e2e.test_flow_kafka import produce, read
-from tests.e2e.test_flow_kafka import settings as settings  # noqa: F401 - the fixture
+from tests.e2e.test_flow_kafka import settings as settings
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +22,7 @@ TEXT = "Our weekly report totals do not match the invoice numbers and we need th
 SIMILAR = "The report totals do not match our invoice numbers"
 
 
-def test_feedback_changes_later_scores_and_is_learned_once(settings: Settings, tmp_path: Path) -> None:  # noqa: F811
+def test_feedback_changes_later_scores_and_is_learned_once(settings: Settings, tmp_path: Path) -> None:
     account = {"account_id": "acct_fb", "mrr": 9000, "contacts": ["kim@fb.test"]}
     ticket = {"source": "generic", "ticket_id": "FB-1", "requester_email": "kim@fb.test",
               "subject": "", "body": TEXT, "created_at": "2026-11-20T10:00:00Z"}
