@@ -20,7 +20,7 @@ import bytewax.operators as op
 from bytewax.connectors.kafka import KafkaSourceMessage
 from bytewax.connectors.kafka import operators as kop
 from bytewax.dataflow import Dataflow, Stream
-from bytewax.outputs import DynamicSink, StatelessSinkPartition
+from bytewax.outputs import FixedPartitionedSink, StatefulSinkPartition
 from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 
@@ -77,33 +77,47 @@ def kafka_inputs(settings: Settings, *, tail: bool = True) -> InputBuilder:
     return read
 
 
-class KafkaOutSink(DynamicSink[Outgoing]):
-    """Produces each batch to its topic, flushes, then tells ``on_published``."""
+class KafkaOutSink(FixedPartitionedSink[Outgoing, None]):
+    """Produces to the output topics, flushing at the end of every Bytewax epoch.
 
-    def __init__(self, settings: Settings, on_published: Callable[[list[Outgoing]], None]) -> None:
+    Waiting for Kafka's acknowledgement on every small batch would bound the flow by
+    round trips; the epoch end is the moment that matters for at-least-once (the
+    recovery snapshot must never get ahead of what Kafka holds), so that is where
+    the partition flushes, raises if anything was not acknowledged, and only then
+    confirms the epoch's alert ids in the ledger. Records are routed to a partition
+    by their Kafka key, so one account's outputs keep their order.
+    """
+
+    def __init__(self, settings: Settings, on_published: Callable[[list[Outgoing]], None],
+                 partitions: int = 8) -> None:
         self._conf = settings.kafka_producer()
         self._topics = {"alerts": settings.topic_alerts, "digest": settings.topic_digest,
                         "dlq": settings.topic_dlq}
         self._on_published = on_published
+        self._parts = [f"out-{i}" for i in range(partitions)]
 
-    def build(self, step_id: str, worker_index: int, worker_count: int) -> _KafkaOutPartition:
+    def list_parts(self) -> list[str]:
+        return self._parts
+
+    def build_part(self, step_id: str, for_part: str, resume_state: None) -> _KafkaOutPartition:
         return _KafkaOutPartition(Producer(self._conf), self._topics, self._on_published)
 
 
-class _KafkaOutPartition(StatelessSinkPartition[Outgoing]):
+class _KafkaOutPartition(StatefulSinkPartition[Outgoing, None]):
     def __init__(self, producer: Producer, topics: dict[str, str],
                  on_published: Callable[[list[Outgoing]], None]) -> None:
         self._producer = producer
         self._topics = topics
         self._on_published = on_published
         self._failures: list[str] = []
+        self._unflushed: list[Outgoing] = []
 
     def _delivered(self, err: object, _msg: object) -> None:
         if err is not None:
             self._failures.append(str(err))
 
-    def write_batch(self, items: list[Outgoing]) -> None:
-        for out in items:
+    def write_batch(self, values: list[Outgoing]) -> None:
+        for out in values:
             while True:
                 try:
                     self._producer.produce(self._topics[out.kind], out.value, out.key,
@@ -112,6 +126,16 @@ class _KafkaOutPartition(StatelessSinkPartition[Outgoing]):
                 except BufferError:
                     # Queue full: serve delivery reports until there is room again.
                     self._producer.poll(0.05)
+        self._producer.poll(0)
+        self._unflushed.extend(values)
+
+    def snapshot(self) -> None:
+        self._flush()
+
+    def close(self) -> None:
+        self._flush()
+
+    def _flush(self) -> None:
         remaining = self._producer.flush(FLUSH_TIMEOUT_S)
         if remaining or self._failures:
             failures, self._failures = self._failures, []
@@ -119,10 +143,9 @@ class _KafkaOutPartition(StatelessSinkPartition[Outgoing]):
                 f"Kafka did not acknowledge {remaining or len(failures)} records within "
                 f"{FLUSH_TIMEOUT_S:.0f}s ({failures[:1]}); the flow stops so nothing is lost"
             )
-        self._on_published(items)
-
-    def close(self) -> None:
-        self._producer.flush(FLUSH_TIMEOUT_S)
+        done, self._unflushed = self._unflushed, []
+        if done:
+            self._on_published(done)
 
 
 def ensure_topics(settings: Settings) -> list[str]:

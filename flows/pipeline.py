@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import bytewax.operators as op
 from bytewax.dataflow import Dataflow, Stream
 from bytewax.inputs import SimplePollingSource
-from bytewax.outputs import Sink
+from bytewax.outputs import FixedPartitionedSink
 
 from flows.steps import Incoming, Outgoing, Steps, Tick
 
@@ -36,7 +36,8 @@ class TimerTicks(SimplePollingSource[Tick]):
 
 
 def build_flow(
-    steps: Steps, read_inputs: InputBuilder, sink: Sink[Outgoing], *, live: bool = True,
+    steps: Steps, read_inputs: InputBuilder, sink: FixedPartitionedSink[Outgoing, None], *,
+    live: bool = True,
     flow_id: str = "cuewire",
 ) -> Dataflow:
     flow = Dataflow(flow_id)
@@ -76,5 +77,6 @@ def build_flow(
     outputs += [source_errors] if source_errors else []
     outgoing = op.merge("merge-outgoing", *outputs)
     once = op.flat_map_batch("claim-alerts", outgoing, steps.claim_alerts)  # Outgoing, no id twice
-    op.output("publish", once, sink)
+    keyed = op.key_on("key-outgoing", once, steps.output_key)             # (Kafka key, Outgoing)
+    op.output("publish", keyed, sink)
     return flow

@@ -15,7 +15,7 @@ import bytewax.operators as op
 import orjson
 from bytewax.dataflow import Dataflow, Stream
 from bytewax.inputs import DynamicSource, StatelessSourcePartition
-from bytewax.outputs import DynamicSink, StatelessSinkPartition
+from bytewax.outputs import FixedPartitionedSink, StatefulSinkPartition
 
 from flows.pipeline import InputBuilder
 from flows.steps import Incoming, Outgoing, Steps
@@ -79,24 +79,31 @@ def file_inputs(path: Path, batch_size: int = 500) -> InputBuilder:
     return read
 
 
-class CallbackSink(DynamicSink[Outgoing]):
-    """Hands every published batch to ``write`` and then to ``on_published``."""
+class CallbackSink(FixedPartitionedSink[Outgoing, None]):
+    """Hands every published batch to ``write`` and then to ``on_published`` (one partition,
+    so a replay's output keeps the flow's order)."""
 
     def __init__(self, write: Callable[[list[Outgoing]], None],
                  on_published: Callable[[list[Outgoing]], None]) -> None:
         self._write = write
         self._on_published = on_published
 
-    def build(self, step_id: str, worker_index: int, worker_count: int) -> _CallbackPartition:
+    def list_parts(self) -> list[str]:
+        return ["out"]
+
+    def build_part(self, step_id: str, for_part: str, resume_state: None) -> _CallbackPartition:
         return _CallbackPartition(self._write, self._on_published)
 
 
-class _CallbackPartition(StatelessSinkPartition[Outgoing]):
+class _CallbackPartition(StatefulSinkPartition[Outgoing, None]):
     def __init__(self, write: Callable[[list[Outgoing]], None],
                  on_published: Callable[[list[Outgoing]], None]) -> None:
         self._write = write
         self._on_published = on_published
 
-    def write_batch(self, items: list[Outgoing]) -> None:
-        self._write(items)
-        self._on_published(items)
+    def write_batch(self, values: list[Outgoing]) -> None:
+        self._write(values)
+        self._on_published(values)
+
+    def snapshot(self) -> None:
+        return None

@@ -542,6 +542,11 @@ class Steps:
 
     # -- publish once ---------------------------------------------------------
 
+    @staticmethod
+    def output_key(out: Outgoing) -> str:
+        """Routes outputs to sink partitions: one account's records stay in order."""
+        return out.key.decode("utf-8", "replace") if out.key else ""
+
     def claim_alerts(self, batch: list[Outgoing]) -> list[Outgoing]:
         """Drop alerts whose id this deployment already published (or is publishing)."""
         alert_ids = [o.alert_id for o in batch if o.alert_id]
