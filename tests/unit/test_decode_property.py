@@ -10,11 +10,11 @@ from config.taxonomy import load_taxonomy
 from contracts.errors import PoisonRecord
 from operators.decode import Limits, decode_record
 from operators.gate import gate_ticket
+from operators.learned_score import LearnedScorer
 from operators.records import Coordinates, Ticket
 from operators.render import render_dead_letter, render_ticket_alert
-from operators.score import TaxonomyScorer
 
-SCORER = TaxonomyScorer(load_taxonomy())
+SCORER = LearnedScorer.seeded(load_taxonomy())
 AT = datetime(2026, 11, 20, tzinfo=UTC)
 
 json_values = st.recursive(
