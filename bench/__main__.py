@@ -429,6 +429,8 @@ def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="smaller input, fewer repeats, short latency runs")
     ap.add_argument("--soak", action="store_true", help="also run the 10-minute soak (100,000 accounts)")
+    ap.add_argument("--soak-only", action="store_true",
+                    help="run only the soak (keeps the other results from an earlier run)")
     ap.add_argument("--soak-rate", type=float, default=2000.0)
     ap.add_argument("--soak-seconds", type=float, default=600.0)
     ap.add_argument("--profile", action="store_true", help="also profile one full-flow run with py-spy")
@@ -448,6 +450,11 @@ def main(argv: list[str]) -> int:
             redis_server = RedisServer(free_port(), tmp / "redis").start()
         try:
             b = Bench(broker.bootstrap, redis_server.url, tmp)
+            if args.soak_only:
+                soak_doc = soak(b, args.soak_rate, args.soak_seconds, 100_000)
+                console.print(f"soak: RSS spread after 2 min {soak_doc['rss_spread_after_2min']}, "
+                              f"Redis {soak_doc['redis_spread_after_2min']}, dlq {soak_doc['dlq']}")
+                return 0
             tag = uuid.uuid4().hex[:6]
             with console.status(f"producing the shared input ({records:,} events and tickets)"):
                 inp = produce_input(b, tag, accounts=2000, records=records, seed=1)

@@ -27,18 +27,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationError,
     model_validator,
 )
 
-from config.yaml_errors import describe_yaml_errors
-from contracts.errors import ConfigurationError
+from config.yaml_errors import load_yaml_model
 
 DEFAULT_RULES = Path(__file__).with_name("rules.yaml")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
@@ -250,18 +247,4 @@ class RulesFile(_Strict):
 
 def load_rules(path: Path | None = None) -> RulesFile:
     """Load and validate a rules file; errors name the rule, the field and the line."""
-    path = path or DEFAULT_RULES
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigurationError(f"rules {path}: cannot read ({exc.strerror})") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise ConfigurationError(f"rules {path}{where}: not valid YAML") from None
-    try:
-        return RulesFile.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigurationError(f"rules {path}: {describe_yaml_errors(exc, text, raw)}") from None
+    return load_yaml_model(path or DEFAULT_RULES, RulesFile, "rules")

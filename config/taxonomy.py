@@ -14,17 +14,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     model_validator,
 )
 
-from contracts.errors import ConfigurationError
+from config.yaml_errors import load_yaml_model
 
 RiskLevel = Literal["critical", "high", "medium-high", "low-medium"]
 BandName = Literal["critical", "high", "medium-high", "low-medium", "none"]
@@ -137,48 +135,4 @@ class Taxonomy(BaseModel):
 
 def load_taxonomy(path: Path | None = None) -> Taxonomy:
     """Load and validate a taxonomy file; errors name the file, the entry and the line."""
-    path = path or DEFAULT_TAXONOMY
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigurationError(f"taxonomy {path}: cannot read ({exc.strerror})") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        raise ConfigurationError(f"taxonomy {path}{where}: not valid YAML") from None
-    try:
-        return Taxonomy.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigurationError(f"taxonomy {path}: {_describe(exc, text)}") from None
-
-
-def _describe(exc: ValidationError, text: str) -> str:
-    parts = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"])
-        line = _line_of(err["loc"], text)
-        parts.append(f"{loc}{f' (line {line})' if line else ''}: {err['msg']}")
-    return "; ".join(parts)
-
-
-def _line_of(loc: tuple[int | str, ...], text: str) -> int | None:
-    """Best-effort line number of a YAML location, found by walking the composed node tree."""
-    try:
-        node = yaml.compose(text)
-    except yaml.YAMLError:
-        return None
-    found = None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == part), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            match = node.value[part]
-        else:
-            match = None
-        if match is None:
-            break
-        node = match
-        found = node.start_mark.line + 1
-    return found
+    return load_yaml_model(path or DEFAULT_TAXONOMY, Taxonomy, "taxonomy")

@@ -1,12 +1,36 @@
-"""Validation errors of a YAML config file, told as a person would want them:
-the entry (by its ``id`` when it has one), the field, the line, what was wrong."""
+"""Loading a YAML config file into its pydantic schema, with errors told as a person would
+want them: the file, the entry (by its ``id`` when it has one), the field, the line, what
+was wrong."""
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+
+from contracts.errors import ConfigurationError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_yaml_model(path: Path, model: type[M], what: str) -> M:
+    """Read, parse and validate ``path`` as ``model``; any problem is a ConfigurationError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"{what} {path}: cannot read ({exc.strerror})") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise ConfigurationError(f"{what} {path}{where}: not valid YAML") from None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigurationError(f"{what} {path}: {describe_yaml_errors(exc, text, raw)}") from None
 
 
 def describe_yaml_errors(exc: ValidationError, text: str, raw: Any, limit: int = 5) -> str:
@@ -28,12 +52,18 @@ def _name_entries(loc: tuple[int | str, ...], raw: Any) -> str:
         entry = node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node) \
             else node.get(part) if isinstance(node, dict) else None
         if isinstance(part, int) and isinstance(entry, dict) and "id" in entry and path:
-            prefix = f"{prefix}{path[-1].rstrip('s')} {entry['id']!r}: "
+            prefix = f"{prefix}{_singular(path[-1])} {entry['id']!r}: "
             path = []
         else:
             path.append(str(part))
         node = entry
     return prefix + ".".join(path) if path else prefix.rstrip(": ")
+
+
+def _singular(plural: str) -> str:
+    if plural.endswith("ies"):
+        return plural[:-3] + "y"
+    return plural[:-1] if plural.endswith("s") else plural
 
 
 def line_of(loc: tuple[int | str, ...], text: str) -> int | None:

@@ -74,6 +74,18 @@ def ticket_evidence(ticket: Ticket, score: Score) -> dict[str, Any]:
     }
 
 
+def account_risk_factors(account: dict[str, Any], renewal_in_days: int | None) -> list[str]:
+    """What the CRM says that makes an alert more urgent, in words."""
+    factors = []
+    if renewal_in_days is not None and 0 <= renewal_in_days <= RENEWAL_RISK_DAYS:
+        factors.append(f"renewal in {renewal_in_days} days")
+    if account.get("mrr") is not None:
+        factors.append(f"MRR {float(account['mrr']):,.0f} {account.get('currency') or ''}".rstrip())
+    if account.get("health_score") is not None:
+        factors.append(f"health score {float(account['health_score']):.0f}/100")
+    return factors
+
+
 def headline(ticket: Ticket, limit: int = 90) -> str:
     """The ticket's subject, or the first line of its body when the helpdesk has no subject."""
     line = ticket.subject.strip() or ticket.body.strip().split("\n", 1)[0]
@@ -111,12 +123,7 @@ def render_ticket_alert(
         f"{', ' + score.risk if score.risk else ''}): “{headline(ticket)}”."
     )
     risk_factors = [decision.reason]
-    if decision.renewal_days is not None and 0 <= decision.renewal_days <= RENEWAL_RISK_DAYS:
-        risk_factors.append(f"renewal in {decision.renewal_days} days")
-    if account.get("mrr") is not None:
-        risk_factors.append(f"MRR {float(account['mrr']):,.0f} {account.get('currency') or ''}".rstrip())
-    if account.get("health_score") is not None:
-        risk_factors.append(f"health score {float(account['health_score']):.0f}/100")
+    risk_factors += account_risk_factors(account, decision.renewal_days)
     if score.phrases:
         risk_factors.append("said: " + ", ".join(f"“{p}”" for p in score.phrases[:3]))
     owner = account.get("cs_owner") or {}
@@ -322,12 +329,7 @@ def render_match_alert(
         + (f" (about {topic.replace('_', ' ')})" if match.details.get("topic") else "")
     ]
     days = renewal_days(account, match.at)
-    if days is not None and 0 <= days <= RENEWAL_RISK_DAYS:
-        risk_factors.append(f"renewal in {days} days")
-    if account.get("mrr") is not None:
-        risk_factors.append(f"MRR {float(account['mrr']):,.0f} {account.get('currency') or ''}".rstrip())
-    if account.get("health_score") is not None:
-        risk_factors.append(f"health score {float(account['health_score']):.0f}/100")
+    risk_factors += account_risk_factors(account, days)
     data = {
         "alert_id": alert_id_,
         "account_id": match.account_id,

@@ -76,7 +76,7 @@ def test_taxonomy_errors_name_the_entry_and_line(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigurationError) as err:
         load_taxonomy(bad)
-    assert "categories.0.level" in str(err.value)
+    assert "category 'data': level" in str(err.value)
     assert "line 5" in str(err.value)
 
 

@@ -65,14 +65,14 @@ def test_a_minimal_file_gets_the_default_bands(tmp_path: Path) -> None:
 def test_an_unknown_key_names_its_line(tmp_path: Path) -> None:
     path = write(tmp_path, VALID.replace("    topic: data\n", "    topic: data\n    colour: red\n"))
     message = error_of(path)
-    assert "categories.0.colour" in message
+    assert "category 'data_integrity': colour" in message
     assert "line 8" in message
 
 
 def test_a_pattern_word_with_a_space_names_its_line(tmp_path: Path) -> None:
     path = write(tmp_path, VALID.replace("near: [vanished, gone]", "near: [vanished, was gone]"))
     message = error_of(path)
-    assert "categories.0.patterns.0.near.1" in message
+    assert "category 'data_integrity': patterns.0.near.1" in message
     assert "line 12" in message
     assert "must be one word" in message
 
@@ -81,7 +81,7 @@ def test_an_unquoted_yaml_boolean_is_caught_with_its_line(tmp_path: Path) -> Non
     # YAML 1.1 reads a bare `off` or `no` as false: the error says where to add quotes.
     path = write(tmp_path, VALID.replace("near: [vanished, gone]", "near: [vanished, off]"))
     message = error_of(path)
-    assert "categories.0.patterns.0.near.1 (line 12)" in message
+    assert "category 'data_integrity': patterns.0.near.1 (line 12)" in message
     assert "valid string" in message
 
 
@@ -95,7 +95,7 @@ def test_weights_must_name_a_phrase_of_the_category(tmp_path: Path) -> None:
 def test_a_weight_out_of_range_names_its_line(tmp_path: Path) -> None:
     path = write(tmp_path, VALID.replace("weights: {refund: 0.5}", "weights: {refund: -1}"))
     message = error_of(path)
-    assert "categories.0.weights.refund (line 9)" in message
+    assert "category 'data_integrity': weights.refund (line 9)" in message
 
 
 def test_a_band_out_of_order_is_refused(tmp_path: Path) -> None:
@@ -111,7 +111,7 @@ def test_a_level_outside_its_band_is_refused(tmp_path: Path) -> None:
 def test_an_unknown_level_names_its_line(tmp_path: Path) -> None:
     path = write(tmp_path, VALID.replace("level: critical", "level: severe"))
     message = error_of(path)
-    assert "categories.0.level (line 5)" in message
+    assert "category 'data_integrity': level (line 5)" in message
 
 
 def test_a_yaml_syntax_error_names_its_line(tmp_path: Path) -> None:
