@@ -81,7 +81,7 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
         metrics.serve(settings.metrics_port)
     steps = make_steps(settings, client, clock)
     flow = build_flow(steps, kafka_inputs(settings, tail=not exit_at_end),
-                      KafkaOutSink(settings, steps.published), live=not exit_at_end)
+                      KafkaOutSink(settings, steps.produced, steps.published), live=not exit_at_end)
     recovery = None
     if recovery_dir:
         if not any(recovery_dir.glob("*.sqlite3")):
@@ -93,6 +93,7 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
         recovery = RecoveryConfig(str(recovery_dir))
     cli_main(flow, workers_per_process=workers, process_id=process_id, addresses=addresses,
              epoch_interval=timedelta(seconds=epoch_seconds), recovery_config=recovery)
+    steps.progress.report(steps.clock())  # what the last stretch published, for runs that end
     return steps
 
 

@@ -88,11 +88,12 @@ class KafkaOutSink(FixedPartitionedSink[Outgoing, None]):
     by their Kafka key, so one account's outputs keep their order.
     """
 
-    def __init__(self, settings: Settings, on_published: Callable[[list[Outgoing]], None],
-                 partitions: int = 8) -> None:
+    def __init__(self, settings: Settings, on_produced: Callable[[list[Outgoing]], None],
+                 on_published: Callable[[list[Outgoing]], None], partitions: int = 8) -> None:
         self._conf = settings.kafka_producer()
         self._topics = {"alerts": settings.topic_alerts, "digest": settings.topic_digest,
                         "dlq": settings.topic_dlq}
+        self._on_produced = on_produced
         self._on_published = on_published
         self._parts = [f"out-{i}" for i in range(partitions)]
 
@@ -100,14 +101,17 @@ class KafkaOutSink(FixedPartitionedSink[Outgoing, None]):
         return self._parts
 
     def build_part(self, step_id: str, for_part: str, resume_state: None) -> _KafkaOutPartition:
-        return _KafkaOutPartition(Producer(self._conf), self._topics, self._on_published)
+        return _KafkaOutPartition(Producer(self._conf), self._topics, self._on_produced,
+                                  self._on_published)
 
 
 class _KafkaOutPartition(StatefulSinkPartition[Outgoing, None]):
     def __init__(self, producer: Producer, topics: dict[str, str],
+                 on_produced: Callable[[list[Outgoing]], None],
                  on_published: Callable[[list[Outgoing]], None]) -> None:
         self._producer = producer
         self._topics = topics
+        self._on_produced = on_produced
         self._on_published = on_published
         self._failures: list[str] = []
         self._unflushed: list[Outgoing] = []
@@ -128,6 +132,7 @@ class _KafkaOutPartition(StatefulSinkPartition[Outgoing, None]):
                     self._producer.poll(0.05)
         self._producer.poll(0)
         self._unflushed.extend(values)
+        self._on_produced(values)
 
     def snapshot(self) -> None:
         self._flush()

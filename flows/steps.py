@@ -8,6 +8,7 @@ in the batch steps, with one pipeline per round.
 
 from __future__ import annotations
 
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -128,6 +129,37 @@ class Outgoing:
     learn_text: str | None = None
 
 
+class Progress:
+    """A line on stderr every ``every`` seconds while the flow runs, so an operator watching
+    `cuewire run` sees it working: what went out, and how far event time has got."""
+
+    def __init__(self, every: timedelta = timedelta(seconds=30),
+                 write: Callable[[str], object] = lambda line: print(line, file=sys.stderr)) -> None:
+        self._every = every
+        self._write = write
+        self._since: datetime | None = None
+        self._counts: dict[str, int] = {}
+
+    def count(self, batch: list[Outgoing], now: datetime) -> None:
+        for out in batch:
+            self._counts[out.kind] = self._counts.get(out.kind, 0) + 1
+        if self._since is None:
+            self._since = now
+        elif now - self._since >= self._every:
+            self.report(now)
+
+    def report(self, now: datetime) -> None:
+        if self._since is None:
+            return
+        seconds = max((now - self._since).total_seconds(), 1e-9)
+        c = self._counts
+        self._write(
+            f"cuewire: {c.get('alerts', 0):,} alerts, {c.get('digest', 0):,} digest records, "
+            f"{c.get('dlq', 0):,} dead letters in the last {seconds:.0f} s"
+        )
+        self._since, self._counts = now, {}
+
+
 class EventClock:
     """How far event time has got on this worker: the low watermark of its input partitions.
 
@@ -191,6 +223,7 @@ class Steps:
         self.limits = limits
         self.clock = clock
         self.event_time = EventClock()
+        self.progress = Progress()
         self.timer_lateness = timer_lateness
         """How long past a timer's due time records may still arrive out of order."""
 
@@ -563,11 +596,10 @@ class Steps:
                 self.learner.remember_alerts(texts)
         return kept
 
-    def published(self, batch: list[Outgoing]) -> None:
-        """Called by a sink once ``batch`` is durably written."""
-        alert_ids = [o.alert_id for o in batch if o.alert_id]
-        self.ledger.confirm(alert_ids)
-        now_ms = self.clock().timestamp() * 1000
+    def produced(self, batch: list[Outgoing]) -> None:
+        """Called by a sink as it hands ``batch`` to Kafka: counts, latency and progress."""
+        now = self.clock()
+        now_ms = now.timestamp() * 1000
         for out in batch:
             if out.rule:
                 metrics.ALERTS_OUT.labels(out.rule).inc()
@@ -575,12 +607,8 @@ class Steps:
                     metrics.EVENT_TO_ALERT.observe(max(0.0, (now_ms - out.produced_ms) / 1000))
             elif out.kind == "digest":
                 metrics.DIGEST_OUT.inc()
+        self.progress.count(batch, now)
 
-
-def record_summary(record: Any) -> str:
-    """Coordinates-only description of a record, safe for logs."""
-    if isinstance(record, Ticket):
-        return f"ticket {record.ticket_id}"
-    if isinstance(record, Event):
-        return f"event {record.message_id}"
-    return type(record).__name__
+    def published(self, batch: list[Outgoing]) -> None:
+        """Called by a sink once ``batch`` is durably written (acknowledged by Kafka)."""
+        self.ledger.confirm([o.alert_id for o in batch if o.alert_id])

@@ -5,7 +5,8 @@ milliseconds. A member is the signal's JSON, deterministic for a given record,
 so a redelivered record adds nothing; two records of one ticket (the ticket
 and a reply) share the signal ``key`` and are counted once when read
 (``operators.match``). Windows are trimmed by event time to the rules' horizon
-and expire ``horizon + slack`` after their last write.
+and to the newest ``WINDOW_CAP`` signals, and expire ``horizon + slack`` after
+their last write.
 
 One :meth:`WindowStore.exchange` per batch writes every new signal, schedules
 every new timer and reads every window the batch's rules need, in one
@@ -38,6 +39,10 @@ READ_LIMIT = 64
 """Newest signals read per (account, name) beyond the batch's own: rules look at a few
 recent signals (at_least N, the latest first step, any follower), so a busy account's
 whole fortnight need not cross the wire on every batch."""
+
+WINDOW_CAP = 256
+"""Signals kept per (account, name), newest first: a busy account's window stays bounded
+by count as well as by time (rules read at most READ_LIMIT of them)."""
 
 _PARSED_CACHE_SIZE = 200_000
 
@@ -83,6 +88,7 @@ class WindowStore:
             key = self._ks.window(account_id, name)
             pipe.zadd(key, members)
             pipe.zremrangebyscore(key, "-inf", max(members.values()) - 2 * self._horizon_ms)
+            pipe.zremrangebyrank(key, 0, -(WINDOW_CAP + 1))
             pipe.expire(key, self._ttl)
             written = True
         timer_members = {

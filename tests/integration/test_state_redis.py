@@ -88,3 +88,26 @@ def test_unreachable_redis_is_a_dependency_error() -> None:
 
     with pytest.raises(DependencyDown, match="CUEWIRE_REDIS_URL"):
         connect(f"redis://127.0.0.1:{free_port()}/0")
+
+
+def test_windows_stay_bounded_by_count_and_time(client: redis.Redis, unique: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from operators.signals import Signal
+    from state.windows import WINDOW_CAP, WindowStore
+
+    ks = Keyspace(f"t{unique}:")
+    store = WindowStore(client, ks, TTLs(), horizon=timedelta(days=14))
+    t0 = datetime(2026, 11, 1, tzinfo=UTC)
+    batch = [Signal("a", "upgrade_intent", f"m{i}", t0 + timedelta(minutes=i), "event", f"m{i}", f"m{i}")
+             for i in range(WINDOW_CAP + 50)]
+    store.exchange(batch, (), {})
+    key = ks.window("a", "upgrade_intent")
+    assert client.zcard(key) == WINDOW_CAP
+    assert b'"key":"m%d"' % (WINDOW_CAP + 49) in client.zrange(key, -1, -1)[0]  # newest kept
+    store.exchange([batch[-1]], (), {})  # a redelivery adds nothing
+    assert client.zcard(key) == WINDOW_CAP
+    assert 0 < client.ttl(key) <= 16 * 86400
+    late = Signal("a", "upgrade_intent", "new", t0 + timedelta(days=40), "event", "new", "new")
+    store.exchange([late], (), {})
+    assert client.zcard(key) == 1, "signals older than twice the horizon are trimmed"

@@ -32,7 +32,7 @@ PINNED_STEP_IDS = [
 def kafka_flow() -> Dataflow:
     settings = Settings()
     steps = make_steps(settings, fakeredis.FakeRedis())
-    return build_flow(steps, kafka_inputs(settings), KafkaOutSink(settings, steps.published))
+    return build_flow(steps, kafka_inputs(settings), KafkaOutSink(settings, steps.produced, steps.published))
 
 
 def _ids(port: object) -> list[str]:
