@@ -51,6 +51,10 @@ def run(
         help="Bytewax recovery store: resume from the last snapshot instead of re-reading topics")] = None,
     exit_at_end: Annotated[bool, typer.Option(
         "--exit-at-end", help="stop once every input partition has been read to its current end")] = False,
+    epoch_seconds: Annotated[float, typer.Option(
+        "--epoch-seconds", min=0.1,
+        help="how often Bytewax closes an epoch: snapshots recovery state, flushes the producers "
+             "and confirms alert ids in the ledger")] = 10.0,
 ) -> None:
     """Run the flow between Kafka and Redis until interrupted.
 
@@ -64,7 +68,7 @@ def run(
     try:
         run_kafka(_settings(), workers=workers, process_id=process_id,
                   addresses=addresses.split(";") if addresses else None, recovery_dir=recovery_dir,
-                  exit_at_end=exit_at_end)
+                  exit_at_end=exit_at_end, epoch_seconds=epoch_seconds)
     except CuewireError as exc:
         _fail(exc)
 
