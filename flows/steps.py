@@ -54,6 +54,7 @@ MAX_RESOLVE_ROUNDS = 4
 TICKET_NEAR_MISS = 0.8
 """How close a below-gate ticket must come to make the weekly digest (0.8: score 52 of 65)."""
 PATTERN_NEAR_MISS = 0.6
+DUE_CHECK_EVERY = timedelta(seconds=1)
 DIGEST_GRACE = timedelta(hours=1)
 """A week's digest waits this long past the week's end for stragglers."""
 
@@ -224,6 +225,7 @@ class Steps:
         self.clock = clock
         self.event_time = EventClock()
         self.progress = Progress()
+        self._last_checks: dict[str, datetime] = {}
         self.timer_lateness = timer_lateness
         """How long past a timer's due time records may still arrive out of order."""
 
@@ -434,7 +436,8 @@ class Steps:
         ticks = [t.at for t in batch if isinstance(t, Tick)]
         event_now = [watermark - self.timer_lateness] if watermark else []
         now = max([*ticks, *event_now], default=None)
-        if now is not None:
+        due_check = now is not None and self._time_to_check("timers", now)
+        if due_check and now is not None:
             matches += self._fire_timers(now, active, near)
         accounts = self.identity.fetch(
             {("account", m.account_id) for m in matches} | {("account", n.account_id) for n in near})
@@ -443,9 +446,18 @@ class Steps:
         if near:
             self.weekly.record(near, {n.account_id: owner_of(accounts.get(("account", n.account_id)))
                                       for n in near})
-        if now is not None:
+        if due_check and now is not None:
             out += self._weekly_digests(now)
         return out
+
+    def _time_to_check(self, what: str, now: datetime) -> bool:
+        """Whether ``now`` has moved a second past the last look at ``what``'s due queue:
+        due work is looked for about once a second, not in a round trip per batch."""
+        last = self._last_checks.get(what)
+        if last is not None and now - last < DUE_CHECK_EVERY:
+            return False
+        self._last_checks[what] = now
+        return True
 
     def _weekly_digests(self, now: datetime) -> list[Outgoing]:
         out = []
@@ -523,7 +535,8 @@ class Steps:
         pending = [p for p in batch if isinstance(p, PendingAlert)]
         watermark = self.event_time.watermark()
         now = self.clock() if watermark is None else max(self.clock(), watermark)
-        pending += [PendingAlert(candidate_from_dict(d)) for d in self.governance.due(now)]
+        if self._time_to_check("deferred", now):
+            pending += [PendingAlert(candidate_from_dict(d)) for d in self.governance.due(now)]
         if not pending:
             return passing
         produced = {p.candidate.alert_id: (p.produced_ms, p.ticket_text) for p in pending}
