@@ -52,22 +52,6 @@ def test_several_categories_add_up_but_stay_within_100(scorer: LearnedScorer) ->
     assert many.score <= 100
 
 
-@pytest.mark.parametrize(
-    ("text", "intent", "signal"),
-    [
-        ("What's in the Pro plan?", "upgrade_question", "upgrade_intent"),
-        ("Can we add more users to our workspace?", "upgrade_question", "upgrade_intent"),
-        ("Do you have an API?", "api_question", "upgrade_intent"),
-        ("How do I cancel our subscription?", "cancellation", "churn_risk"),
-        ("How can we export all our data?", "full_export", "churn_risk"),
-    ],
-)
-def test_intents(scorer: LearnedScorer, text: str, intent: str, signal: str) -> None:
-    result = scorer.score(text)
-    assert intent in result.intents
-    assert result.signal == signal
-
-
 def test_taxonomy_errors_name_the_entry_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "t.yaml"
     bad.write_text(
