@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import orjson
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Producer
 from rich.console import Console
 from rich.table import Table
 
@@ -25,7 +25,7 @@ from config.settings import Settings
 from cuewire.app import run_kafka
 from cuewire.sample import generate_sample
 from cuewire.servers import KafkaBroker, RedisServer, free_port
-from flows.kafka_io import ensure_topics
+from flows.kafka_io import ensure_topics, read_to_end
 
 
 def produce(settings: Settings, records: list[tuple[str, bytes | None, bytes | None]]) -> int:
@@ -40,25 +40,7 @@ def produce(settings: Settings, records: list[tuple[str, bytes | None, bytes | N
 
 def read_all(settings: Settings, topic: str) -> list[dict]:
     """Every record currently on ``topic``, decoded."""
-    consumer = Consumer({**settings.kafka_consumer(), "group.id": f"demo-{topic}",
-                         "enable.partition.eof": "true"})
-    md = consumer.list_topics(topic, timeout=10)
-    parts = [TopicPartition(topic, p, 0) for p in md.topics[topic].partitions]
-    consumer.assign(parts)
-    out: list[dict] = []
-    ended: set[int] = set()
-    deadline = time.monotonic() + 30
-    while len(ended) < len(parts) and time.monotonic() < deadline:
-        msg = consumer.poll(0.5)
-        if msg is None:
-            continue
-        if msg.error():
-            if msg.error().code() == -191:  # _PARTITION_EOF
-                ended.add(msg.partition())
-            continue
-        out.append(orjson.loads(msg.value()))
-    consumer.close()
-    return out
+    return [orjson.loads(value) for _key, value in read_to_end(settings.kafka_consumer(), topic)]
 
 
 def _is_context(record: tuple[str, bytes | None, bytes | None]) -> bool:

@@ -14,14 +14,23 @@ only then confirms the batch's alert ids in the ledger.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Mapping
 
 import bytewax.operators as op
 from bytewax.connectors.kafka import KafkaSourceMessage
 from bytewax.connectors.kafka import operators as kop
 from bytewax.dataflow import Dataflow, Stream
 from bytewax.outputs import FixedPartitionedSink, StatefulSinkPartition
-from confluent_kafka import OFFSET_BEGINNING, OFFSET_END, KafkaException, Producer
+from confluent_kafka import (
+    OFFSET_BEGINNING,
+    OFFSET_END,
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Producer,
+    TopicPartition,
+)
 from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 
 from config.settings import Settings
@@ -151,6 +160,36 @@ class _KafkaOutPartition(StatefulSinkPartition[Outgoing, None]):
         done, self._unflushed = self._unflushed, []
         if done:
             self._on_published(done)
+
+
+def read_to_end(consumer_conf: Mapping[str, str | int | float | bool], topic: str,
+                timeout_s: float = 30.0) -> list[tuple[bytes | None, bytes]]:
+    """Every (key, value) on ``topic`` from its start to its current end, every partition.
+
+    For tools and tests that inspect what the flow published (the demo, the e2e tests):
+    assigns partitions directly, so it commits nothing and joins no group.
+    """
+    consumer = Consumer({**consumer_conf, "group.id": f"cuewire-reader-{topic}",
+                         "enable.partition.eof": True, "enable.auto.commit": False})
+    try:
+        parts = consumer.list_topics(topic, timeout=10).topics[topic].partitions
+        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in parts])
+        found: list[tuple[bytes | None, bytes]] = []
+        ended: set[int] = set()
+        deadline = time.monotonic() + timeout_s
+        while len(ended) < len(parts) and time.monotonic() < deadline:
+            msg = consumer.poll(0.5)
+            if msg is None:
+                continue
+            error = msg.error()
+            if error is not None:
+                if error.code() == KafkaError._PARTITION_EOF:
+                    ended.add(msg.partition() or 0)
+                continue
+            found.append((msg.key(), msg.value() or b""))
+        return found
+    finally:
+        consumer.close()
 
 
 def ensure_topics(settings: Settings) -> list[str]:

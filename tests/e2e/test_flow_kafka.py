@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Producer
 
 from config.settings import Settings
 from contracts.alert import AlertData, CloudEvent, DeadLetter
 from cuewire.app import run_kafka
-from flows.kafka_io import ensure_topics
+from flows.kafka_io import ensure_topics, read_to_end
 
 pytestmark = pytest.mark.e2e
 
@@ -61,22 +60,8 @@ def produce(settings: Settings, records: Iterable[tuple[str, bytes | None, bytes
 
 
 def read(settings: Settings, kind: str) -> list[dict[str, Any]]:
-    topic = settings.topic(kind)
-    consumer = Consumer({**settings.kafka_consumer(), "group.id": f"t-{topic}",
-                         "enable.partition.eof": "true"})
-    parts = consumer.list_topics(topic, timeout=10).topics[topic].partitions
-    consumer.assign([TopicPartition(topic, p, 0) for p in parts])
-    out, ended, deadline = [], set(), time.monotonic() + 20
-    while len(ended) < len(parts) and time.monotonic() < deadline:
-        msg = consumer.poll(0.5)
-        if msg is None:
-            continue
-        if msg.error():
-            ended.add(msg.partition())
-            continue
-        out.append({"key": msg.key(), **orjson.loads(msg.value())})
-    consumer.close()
-    return out
+    return [{"key": key, **orjson.loads(value)}
+            for key, value in read_to_end(settings.kafka_consumer(), settings.topic(kind), 20)]
 
 
 def j(value: dict[str, Any]) -> bytes:

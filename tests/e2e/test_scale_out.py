@@ -17,19 +17,18 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from datetime import datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
 import orjson
 import pytest
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Producer
 
 from config.settings import Settings
 from cuewire.loadtest import Traffic, TrafficConfig
 from cuewire.servers import free_port
-from flows.kafka_io import ensure_topics
+from flows.kafka_io import ensure_topics, read_to_end
 
 pytestmark = pytest.mark.e2e
 
@@ -79,21 +78,7 @@ def _alerts(kafka: str, topic: str) -> list[tuple[str, str, str]]:
 
 def _events(kafka: str, topic: str) -> list[dict]:  # type: ignore[type-arg]
     """Every CloudEvent on ``topic``."""
-    consumer = Consumer({"bootstrap.servers": kafka, "group.id": f"t-{topic}",
-                         "enable.partition.eof": "true", "auto.offset.reset": "earliest"})
-    parts = consumer.list_topics(topic, timeout=10).topics[topic].partitions
-    consumer.assign([TopicPartition(topic, p, 0) for p in parts])
-    found, ended, deadline = [], set(), time.monotonic() + 20
-    while len(ended) < len(parts) and time.monotonic() < deadline:
-        msg = consumer.poll(0.5)
-        if msg is None:
-            continue
-        if msg.error():
-            ended.add(msg.partition())
-            continue
-        found.append(orjson.loads(msg.value()))
-    consumer.close()
-    return found
+    return [orjson.loads(value) for _key, value in read_to_end({"bootstrap.servers": kafka}, topic, 20)]
 
 
 @pytest.fixture(scope="module")
