@@ -1,34 +1,13 @@
 """Every default pattern rule of DESIGN.md: a case that fires and a near miss that does not."""
 
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
-from config.rules import Rule, RulesFile, load_rules
-from operators.match import Match, Window, evaluate, timers_for
+from config.rules import RulesFile
+from operators.match import Match, evaluate, timers_for
 from operators.signals import Signal
-
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-RULES = load_rules()
-
-
-def rule(rule_id: str) -> Rule:
-    return next(r for r in RULES.rules if r.id == rule_id)
-
-
-def sig(name: str, hours: float, key: str | None = None, topic: str | None = None,
-        kind: str = "ticket") -> Signal:
-    k = key or f"{name}-{hours}"
-    return Signal("acct_42", name, k, T0 + timedelta(hours=hours), kind, k, f"rec-{k}",  # type: ignore[arg-type]
-                  topic=topic)
-
-
-def window(signals: Sequence[Signal]) -> Window:
-    out: dict[str, list[Signal]] = {}
-    for s in signals:
-        out.setdefault(s.name, []).append(s)
-    return out
+from tests.unit.timelines import RULES, T0, rule, sig, window
 
 
 def run(rule_id: str, signals: list[Signal]) -> Match | None:

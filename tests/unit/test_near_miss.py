@@ -1,36 +1,14 @@
 """Near misses of every default rule: reported with the right words and closeness; far misses not."""
 
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from config.rules import Rule, load_rules
 from operators.gate import FrustrationGate, gate_ticket
-from operators.match import Window, evaluate
+from operators.match import evaluate
 from operators.near_miss import NearMiss, near_miss, near_miss_ticket
 from operators.score import Score
 from operators.signals import Signal
-
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-RULES = load_rules()
-
-
-def rule(rule_id: str) -> Rule:
-    return next(r for r in RULES.rules if r.id == rule_id)
-
-
-def sig(name: str, hours: float, key: str | None = None, topic: str | None = None,
-        kind: str = "ticket") -> Signal:
-    k = key or f"{name}-{hours}"
-    return Signal("acct_42", name, k, T0 + timedelta(hours=hours), kind, k, f"rec-{k}",  # type: ignore[arg-type]
-                  topic=topic)
-
-
-def window(signals: Sequence[Signal]) -> Window:
-    out: dict[str, list[Signal]] = {}
-    for s in signals:
-        out.setdefault(s.name, []).append(s)
-    return out
+from tests.unit.timelines import T0, rule, sig, window
 
 
 def miss(rule_id: str, signals: list[Signal], **kw: Any) -> NearMiss | None:
