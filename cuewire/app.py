@@ -68,7 +68,7 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
     from bytewax.run import cli_main
 
     from flows import metrics
-    from flows.kafka_io import KafkaOutSink, ensure_topics, kafka_inputs
+    from flows.kafka_io import KafkaOutSink, ensure_topics, kafka_inputs, order_policy
     from state.redis_client import connect
 
     client = connect(settings.redis_url.get_secret_value(),
@@ -80,6 +80,7 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
     if settings.metrics_port and (process_id or 0) == 0:
         metrics.serve(settings.metrics_port)
     steps = make_steps(settings, client, clock)
+    steps.order_policy = order_policy(settings, bounded=exit_at_end)
     flow = build_flow(steps, kafka_inputs(settings, tail=not exit_at_end),
                       KafkaOutSink(settings, steps.produced, steps.published), live=not exit_at_end)
     recovery = None

@@ -38,6 +38,7 @@ from contracts.errors import DependencyDown
 from flows.pipeline import InputBuilder
 from flows.steps import Incoming, Outgoing, Steps
 from operators.decode import InputKind
+from operators.ordering import OrderPolicy
 from operators.records import Coordinates
 
 FLUSH_TIMEOUT_S = 60.0
@@ -190,6 +191,33 @@ def read_to_end(consumer_conf: Mapping[str, str | int | float | bool], topic: st
         return found
     finally:
         consumer.close()
+
+
+def order_policy(settings: Settings, *, bounded: bool) -> OrderPolicy:
+    """Which partitions the flow's records wait for (``operators/ordering.py``).
+
+    Event and ticket partitions set the order; CRM snapshots and feedback are not
+    ordered against them. A bounded run (``--exit-at-end``) waits for every
+    partition that holds records, however long, so its output depends on the input
+    alone; a live run waits ``CUEWIRE_ORDER_WAIT_MS`` at most."""
+    consumer = Consumer({**settings.kafka_common(), "group.id": "cuewire-order-policy",
+                         "enable.auto.commit": False})
+    expected: set[tuple[str, int]] = set()
+    try:
+        for topic in (settings.topic_events, settings.topic_tickets):
+            meta = consumer.list_topics(topic, timeout=10).topics[topic]
+            for partition in meta.partitions:
+                if bounded:
+                    low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
+                    if high <= low:
+                        continue  # empty: it would hold everything back until the end
+                expected.add((topic, partition))
+    finally:
+        consumer.close()
+    if bounded:
+        return OrderPolicy(frozenset(expected))
+    wait = settings.order_wait_ms / 1000
+    return OrderPolicy(frozenset(expected), idle_s=wait, max_wait_s=wait)
 
 
 def ensure_topics(settings: Settings) -> list[str]:

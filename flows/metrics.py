@@ -27,9 +27,12 @@ REDIS_ROUND_TRIPS = Histogram(
     buckets=(0, 1, 2, 3, 4, 6, 8, 16),
 )
 
+RECORDS_OUT_OF_ORDER = Counter(
+    "cuewire_records_out_of_order_total",
+    "Records handled after a record later in log order (a live partition read behind the others "
+    "for longer than CUEWIRE_ORDER_WAIT_MS)",
+)
 
-def serve(port: int) -> None:
-    start_http_server(port, addr="0.0.0.0")
 SUPPRESSED = Counter(
     "cuewire_alerts_held_total", "Alerts suppressed or deferred by governance, by reason",
     ["outcome", "reason"],
@@ -37,3 +40,7 @@ SUPPRESSED = Counter(
 FEEDBACK = Counter(
     "cuewire_feedback_total", "Reviewer feedback records, by what the model did with them", ["outcome"]
 )
+
+
+def serve(port: int) -> None:
+    start_http_server(port, addr="0.0.0.0")

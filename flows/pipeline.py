@@ -14,6 +14,7 @@ from bytewax.dataflow import Dataflow, Stream
 from bytewax.inputs import SimplePollingSource
 from bytewax.outputs import FixedPartitionedSink
 
+from flows.input_order import shard_order
 from flows.steps import Incoming, Outgoing, Steps, Tick
 
 InputBuilder = Callable[[Dataflow, Steps], tuple[Stream[Incoming], Stream[Outgoing] | None]]
@@ -48,13 +49,17 @@ def build_flow(
     checked = op.branch("split-invalid", decoded, steps.is_valid)
     rejected = op.map("dead-letter", checked.falses, steps.dead_letter)  # Outgoing(dlq)
 
-    located = op.flat_map_batch("resolve-accounts", checked.trues, steps.resolve)  # Located
+    located = op.flat_map_batch("resolve-accounts", checked.trues, steps.resolve)  # Located, PartitionMark
     by_source = op.branch("split-feedback", located, steps.is_feedback)
     feedback = op.key_on("key-feedback", by_source.trues, steps.learner_key)  # ("model", Located)
     feedback_batches = op.collect("collect-feedback", feedback, timeout=timedelta(seconds=5),
                                   max_size=500)                          # ("model", [Located])
     feedback_out = op.flat_map("learn-feedback", feedback_batches, steps.learn_feedback)  # dlq
-    by_kind = op.branch("split-tickets", by_source.falses, steps.is_ticket)
+    # From here on an account is one worker's, and its records come in log order.
+    sharded = op.key_on("key-account-shards", by_source.falses, steps.account_shard)
+    ordered = op.stateful_batch("order-by-log", sharded, shard_order(steps.order_policy))
+    in_order = op.key_rm("unkey-account-shards", ordered)              # Located
+    by_kind = op.branch("split-tickets", in_order, steps.is_ticket)
     others_out = op.flat_map("route-others", by_kind.falses, steps.route_other)  # Outgoing(digest)
 
     scored = op.map("score-tickets", by_kind.trues, steps.score)         # ScoredTicket

@@ -11,10 +11,11 @@ from __future__ import annotations
 import sys
 import time
 import uuid
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeGuard, cast
 
 import orjson
 
@@ -27,6 +28,7 @@ from operators.gate import RULE_ID, GateDecision, gate_ticket
 from operators.govern import Candidate, Verdict, candidate_from_dict, explain_entry, govern
 from operators.match import Match, account_conditions_hold, evaluate, later_triggers, timers_for
 from operators.near_miss import NearMiss, near_miss, near_miss_ticket
+from operators.ordering import OrderPolicy, PartitionMark
 from operators.records import Coordinates, Event, Feedback, Record, Ticket
 from operators.render import (
     ALERT_NAMESPACE,
@@ -57,6 +59,9 @@ PATTERN_NEAR_MISS = 0.6
 DUE_CHECK_EVERY = timedelta(seconds=1)
 DIGEST_GRACE = timedelta(hours=1)
 """A week's digest waits this long past the week's end for stragglers."""
+ORDER_SHARDS = 16
+"""Account shards of the ``order-by-log`` step; Bytewax spreads them over the workers.
+Changing the number strands that step's recovery state."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +215,7 @@ class Steps:
         limits: Limits,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         timer_lateness: timedelta = timedelta(minutes=5),
+        order_policy: OrderPolicy | None = None,
     ) -> None:
         self.identity = identity
         self.ledger = ledger
@@ -228,6 +234,8 @@ class Steps:
         self._last_checks: dict[str, datetime] = {}
         self.timer_lateness = timer_lateness
         """How long past a timer's due time records may still arrive out of order."""
+        self.order_policy = order_policy or OrderPolicy()
+        """Which input partitions a record waits for before its account's shard handles it."""
 
     # -- decode ---------------------------------------------------------------
 
@@ -260,7 +268,7 @@ class Steps:
 
     # -- resolve --------------------------------------------------------------
 
-    def resolve(self, batch: list[Decoded]) -> Iterable[Located]:
+    def resolve(self, batch: list[Decoded]) -> Iterable[Located | PartitionMark]:
         if self.follower is not None:
             self.follower.refresh(self.clock())  # reads Redis at most every 30 s
         valid = [d for d in batch if d.record is not None]
@@ -281,11 +289,38 @@ class Steps:
                 self.event_time.saw(d.incoming.coords.topic, d.incoming.coords.partition, at)
         metrics.REDIS_ROUND_TRIPS.observe(self.identity.round_trips)
         self.identity.round_trips = 0
-        return [Located(r, d.incoming.coords) for r, d in zip(result.resolved, valid, strict=True)]
+        located: list[Located | PartitionMark] = [
+            Located(r, d.incoming.coords) for r, d in zip(result.resolved, valid, strict=True)]
+        return located + self._partition_marks(batch)
+
+    def _partition_marks(self, batch: list[Decoded]) -> list[PartitionMark]:
+        """After the batch, tell every shard how far this worker has read its partitions
+        (the marks follow the records down the same channels, so never overtake them)."""
+        newest: dict[tuple[str, int], int] = {}
+        expected = self.order_policy.expected
+        for d in batch:
+            c = d.incoming.coords
+            part = (c.topic, c.partition)
+            if c.timestamp_ms is not None and part in expected and c.timestamp_ms > newest.get(part, -1):
+                newest[part] = c.timestamp_ms
+        if not newest:
+            return []
+        reached = tuple((topic, partition, ms) for (topic, partition), ms in newest.items())
+        return [PartitionMark(shard, reached) for shard in range(ORDER_SHARDS)]
 
     @staticmethod
-    def is_feedback(located: Located) -> bool:
-        return isinstance(located.resolved.record, Feedback)
+    def is_feedback(item: Located | PartitionMark) -> TypeGuard[Located]:
+        return isinstance(item, Located) and isinstance(item.resolved.record, Feedback)
+
+    @staticmethod
+    def account_shard(item: Located | PartitionMark) -> str:
+        """Routes a record to its account's shard (so one worker handles an account, in
+        order), and a partition mark to the shard it is addressed to."""
+        if isinstance(item, PartitionMark):
+            return str(item.shard)
+        account = item.resolved.account_id
+        basis = account.encode() if account else (item.coords.key or b"")
+        return str(zlib.crc32(basis) % ORDER_SHARDS)
 
     @staticmethod
     def learner_key(located: Located) -> str:

@@ -21,7 +21,7 @@ PINNED_STEP_IDS = [
     "kafka-in", "to-incoming", "source-errors", "timer-ticks",
     "decode", "split-invalid", "dead-letter",
     "resolve-accounts", "split-feedback", "key-feedback", "collect-feedback", "learn-feedback",
-    "split-tickets", "route-others",
+    "key-account-shards", "order-by-log", "unkey-account-shards", "split-tickets", "route-others",
     "score-tickets", "gate-tickets", "split-gated", "render-ticket-digest", "ticket-candidates",
     "ticket-near-misses",
     "ticket-signals", "event-signals", "merge-signals", "match-patterns",
