@@ -128,7 +128,14 @@ class Bench:
             lines = [ln for ln in out.decode().splitlines() if ln.startswith("{")]
             reports.append(orjson.loads(lines[-1]))
         t0, t1 = min(r["t0"] for r in reports), max(r["t1"] for r in reports)
-        return {"variant": variant, "workers": workers, "processes": processes, "seconds": t1 - t0}
+        round_trips: dict[str, list[float]] = {}
+        for r in reports:
+            for step, (trips, calls) in (r.get("round_trips") or {}).items():
+                total = round_trips.setdefault(step, [0.0, 0.0])
+                total[0] += trips
+                total[1] += calls
+        return {"variant": variant, "workers": workers, "processes": processes, "seconds": t1 - t0,
+                "round_trips": round_trips}
 
 
 def produce_input(b: Bench, tag: str, accounts: int, records: int, seed: int) -> dict[str, Any]:
@@ -196,6 +203,7 @@ def throughput(b: Bench, tag: str, n: int, repeats: int) -> dict[str, Any]:
                                     "c_cuewire_w2": [], "c_cuewire_2proc": []}
     plan = [("a_bare", "bare", 1, 1), ("b_passthrough", "passthrough", 1, 1), ("c_cuewire", "cuewire", 1, 1),
             ("c_cuewire_w2", "cuewire", 2, 1), ("c_cuewire_2proc", "cuewire", 1, 2)]
+    trips: list[dict[str, list[float]]] = []
     # One discarded round first: the first read of the input warms the broker's page cache.
     for name, variant, workers, procs in plan:
         with console.status(f"warm-up: {name}"):
@@ -205,6 +213,8 @@ def throughput(b: Bench, tag: str, n: int, repeats: int) -> dict[str, Any]:
             with console.status(f"throughput {rep + 1}/{repeats}: {name} over {n:,} records"):
                 r = b.run(variant, topics, out_topic=out, workers=workers, processes=procs)
             runs[name].append(n / r["seconds"])
+            if name == "c_cuewire":
+                trips.append(r["round_trips"])
             console.print(f"  {name:16} run {rep + 1}: {n / r['seconds']:9,.0f} records/s "
                           f"({r['seconds']:.2f} s)")
     # Start-up and shutdown cost of each variant, over empty input topics.
@@ -221,7 +231,24 @@ def throughput(b: Bench, tag: str, n: int, repeats: int) -> dict[str, Any]:
         "ratio_w2_over_w1": med["c_cuewire_w2"] / med["c_cuewire"],
         "ratio_2proc_over_1": med["c_cuewire_2proc"] / med["c_cuewire"],
         "startup_overhead_s": overhead,
+        "redis_round_trips": round_trip_summary(trips),
     }
+
+
+def round_trip_summary(runs: list[dict[str, list[float]]]) -> dict[str, Any]:
+    """Redis round trips of the one-worker runs: per call of each batch step, and all steps'
+    round trips per input batch (a call of ``resolve-accounts``), as medians over the runs."""
+    per_input: list[float] = []
+    per_step: dict[str, list[float]] = {}
+    for run in runs:
+        batches = run.get("resolve-accounts", [0.0, 0.0])[1]
+        if batches:
+            per_input.append(sum(trips for trips, _ in run.values()) / batches)
+        for step, (trips, calls) in run.items():
+            if calls:
+                per_step.setdefault(step, []).append(trips / calls)
+    return {"per_input_batch": median(per_input) if per_input else None,
+            "per_step_call": {step: median(v) for step, v in sorted(per_step.items())}}
 
 
 class FlowProcess:
@@ -412,6 +439,10 @@ def table(tp: dict[str, Any], lats: list[dict[str, Any]], soak_doc: dict[str, An
     t.add_row("c / a", f"{tp['ratio_c_over_a']:.1%}", "")
     t.add_row("-w 2 / 1 worker", f"{tp['ratio_w2_over_w1']:.2f}×", "")
     t.add_row("2 processes / 1", f"{tp['ratio_2proc_over_1']:.2f}×", "")
+    trips = tp.get("redis_round_trips") or {}
+    if trips.get("per_input_batch") is not None:
+        t.add_row("Redis round trips per input batch (1 worker)", f"{trips['per_input_batch']:.1f}",
+                  ", ".join(f"{step} {v:.2f}" for step, v in trips["per_step_call"].items()))
     for r in lats:
         lat = r["latency_ms"]
         t.add_row(f"event→alert at {r['config']['rate']:,.0f}/s offered: p50 / p99 (ms)",

@@ -77,6 +77,21 @@ def passthrough(settings: Settings, out_topic: str, workers: int, process_id: in
     cli_main(flow, workers_per_process=workers, process_id=process_id, addresses=addresses)
 
 
+def redis_round_trips() -> dict[str, list[float]]:
+    """Step → [round trips, batch calls] of this process's run, from the flow's own metric."""
+    from flows.metrics import REDIS_ROUND_TRIPS
+
+    found: dict[str, list[float]] = {}
+    for metric in REDIS_ROUND_TRIPS.collect():
+        for sample in metric.samples:
+            step = sample.labels.get("step", "")
+            if sample.name.endswith("_sum"):
+                found.setdefault(step, [0.0, 0.0])[0] += sample.value
+            elif sample.name.endswith("_count"):
+                found.setdefault(step, [0.0, 0.0])[1] += sample.value
+    return found
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.runner")
     ap.add_argument("variant", choices=["bare", "passthrough", "cuewire"])
@@ -92,6 +107,7 @@ def main(argv: list[str]) -> int:
         from cuewire.app import run_kafka
     t0 = time.time()
     count = None
+    round_trips: dict[str, list[float]] = {}
     if args.variant == "bare":
         count = bare(settings, args.out_topic)
     elif args.variant == "passthrough":
@@ -99,9 +115,10 @@ def main(argv: list[str]) -> int:
     else:
         run_kafka(settings, workers=args.workers, process_id=args.process_id, addresses=addresses,
                   exit_at_end=True)
+        round_trips = redis_round_trips()
     t1 = time.time()
-    sys.stdout.write(orjson.dumps({"variant": args.variant, "t0": t0, "t1": t1, "count": count}).decode()
-                     + "\n")
+    sys.stdout.write(orjson.dumps({"variant": args.variant, "t0": t0, "t1": t1, "count": count,
+                                   "round_trips": round_trips}).decode() + "\n")
     return 0
 
 

@@ -23,8 +23,8 @@ EVENT_TO_ALERT = Histogram(
     buckets=(0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 2, 5, 10, 30, 60),
 )
 REDIS_ROUND_TRIPS = Histogram(
-    "cuewire_redis_round_trips_per_batch", "Redis round trips made by one batch step",
-    buckets=(0, 1, 2, 3, 4, 6, 8, 16),
+    "cuewire_redis_round_trips_per_batch", "Redis round trips made by one call of a batch step",
+    ["step"], buckets=(0, 1, 2, 3, 4, 6, 8, 16),
 )
 
 RECORDS_OUT_OF_ORDER = Counter(

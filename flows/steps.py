@@ -8,6 +8,7 @@ in the batch steps, with one pipeline per round.
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 import uuid
@@ -15,7 +16,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, TypeGuard, cast
+from typing import Any, Concatenate, Literal, ParamSpec, TypeGuard, TypeVar, cast
 
 import orjson
 
@@ -48,6 +49,7 @@ from operators.weekly_digest import owner_of, render_weekly_digest
 from state.governance import GovernanceStore, TicketStatus
 from state.identity import IdentityStore
 from state.ledger import AlertLedger
+from state.redis_client import ROUND_TRIPS
 from state.weekly import WeeklyDigestStore
 from state.windows import WindowStore
 
@@ -62,6 +64,28 @@ DIGEST_GRACE = timedelta(hours=1)
 ORDER_SHARDS = 16
 """Account shards of the ``order-by-log`` step; Bytewax spreads them over the workers.
 Changing the number strands that step's recovery state."""
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def counts_round_trips(step: str) -> Callable[[Callable[Concatenate[Steps, P], R]],
+                                              Callable[Concatenate[Steps, P], R]]:
+    """Export how many Redis round trips each call of a batch step made
+    (``cuewire_redis_round_trips_per_batch{step=…}``)."""
+    def wrap(fn: Callable[Concatenate[Steps, P], R]) -> Callable[Concatenate[Steps, P], R]:
+        observe = metrics.REDIS_ROUND_TRIPS.labels(step).observe
+
+        def measured(self: Steps, /, *args: P.args, **kwargs: P.kwargs) -> R:
+            before = ROUND_TRIPS.value
+            try:
+                return fn(self, *args, **kwargs)
+            finally:
+                observe(ROUND_TRIPS.value - before)
+        functools.update_wrapper(measured, fn)
+        return measured
+    return wrap
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,6 +292,7 @@ class Steps:
 
     # -- resolve --------------------------------------------------------------
 
+    @counts_round_trips("resolve-accounts")
     def resolve(self, batch: list[Decoded]) -> Iterable[Located | PartitionMark]:
         if self.follower is not None:
             self.follower.refresh(self.clock())  # reads Redis at most every 30 s
@@ -287,8 +312,6 @@ class Steps:
             if isinstance(record, Ticket | Event):
                 at = record.created_at if isinstance(record, Ticket) else record.timestamp
                 self.event_time.saw(d.incoming.coords.topic, d.incoming.coords.partition, at)
-        metrics.REDIS_ROUND_TRIPS.observe(self.identity.round_trips)
-        self.identity.round_trips = 0
         located: list[Located | PartitionMark] = [
             Located(r, d.incoming.coords) for r, d in zip(result.resolved, valid, strict=True)]
         return located + self._partition_marks(batch)
@@ -327,6 +350,7 @@ class Steps:
         # One key, so one worker learns and checkpoints; scorers everywhere reload it.
         return LEARNER_KEY
 
+    @counts_round_trips("learn-feedback")
     def learn_feedback(self, keyed: tuple[str, list[Located]]) -> list[Outgoing]:
         """Teach the model from reviewers' decisions, once per record (fenced by offset)."""
         _, batch = keyed
@@ -431,6 +455,7 @@ class Steps:
             return []
         return event_signals(record, account_id, self.rules.current().table)
 
+    @counts_round_trips("match-patterns")
     def match_patterns(self, batch: list[Signal | Tick | NearMiss]) -> list[PendingAlert | Outgoing]:
         """Store the batch's signals, evaluate the rules they trigger, fire due timers,
         file near misses and publish the weekly digests whose week has ended."""
@@ -560,6 +585,7 @@ class Steps:
 
     # -- governance -----------------------------------------------------------
 
+    @counts_round_trips("govern")
     def govern(self, batch: list[PendingAlert | Outgoing]) -> list[Outgoing]:
         """Cooldown, daily cap, promotional suppression, consent, working hours; in that order.
 
@@ -628,6 +654,7 @@ class Steps:
         """Routes outputs to sink partitions: one account's records stay in order."""
         return out.key.decode("utf-8", "replace") if out.key else ""
 
+    @counts_round_trips("claim-alerts")
     def claim_alerts(self, batch: list[Outgoing]) -> list[Outgoing]:
         """Drop alerts whose id this deployment already published (or is publishing)."""
         alert_ids = [o.alert_id for o in batch if o.alert_id]
@@ -657,6 +684,7 @@ class Steps:
                 metrics.DIGEST_OUT.inc()
         self.progress.count(batch, now)
 
+    @counts_round_trips("publish")
     def published(self, batch: list[Outgoing]) -> None:
         """Called by a sink once ``batch`` is durably written (acknowledged by Kafka)."""
         self.ledger.confirm([o.alert_id for o in batch if o.alert_id])

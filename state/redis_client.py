@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import redis
 
 from contracts.errors import ConfigurationError, DependencyDown
@@ -16,6 +19,9 @@ def connect(url: str, *, allow_volatile: bool = False) -> redis.Redis:
     """
     client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5,
                                   health_check_interval=30)
+    pool = client.connection_pool
+    base = pool.connection_class
+    pool.connection_class = type(f"Counted{base.__name__}", (_Counted, base), {})
     try:
         info = client.info("persistence")
     except redis.ConnectionError as exc:
@@ -30,6 +36,24 @@ def connect(url: str, *, allow_volatile: bool = False) -> redis.Redis:
             "CUEWIRE_ALLOW_VOLATILE_REDIS=true for a throwaway run"
         )
     return client
+
+
+class _RoundTrips(threading.local):
+    value = 0
+
+
+ROUND_TRIPS = _RoundTrips()
+"""Requests this thread has sent to Redis through a :func:`connect` client (a pipeline is
+one): the flow's batch steps read it before and after a batch to export round trips per
+batch. Per thread, because each Bytewax worker is one."""
+
+
+class _Counted:
+    """Mixed into the pool's connection class (plain, TLS or unix socket alike)."""
+
+    def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+        ROUND_TRIPS.value += 1
+        super().send_packed_command(command, check_health)  # type: ignore[misc]
 
 
 def _redacted(url: str) -> str:

@@ -9,7 +9,7 @@ from contracts.errors import ConfigurationError, DependencyDown
 from state.identity import IdentityStore
 from state.keys import Keyspace, TTLs
 from state.ledger import AlertLedger
-from state.redis_client import connect
+from state.redis_client import ROUND_TRIPS, connect
 
 pytestmark = pytest.mark.integration
 
@@ -17,6 +17,17 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def client(redis_url: str) -> redis.Redis:
     return connect(redis_url)
+
+
+def test_round_trips_are_counted_per_request_not_per_command(client: redis.Redis, unique: str) -> None:
+    client.ping()  # the connection's own handshake is not what is measured
+    before = ROUND_TRIPS.value
+    pipe = client.pipeline(transaction=False)
+    for i in range(5):
+        pipe.set(f"t{unique}:k{i}", i, ex=60)
+    pipe.execute()
+    client.mget([f"t{unique}:k{i}" for i in range(5)])
+    assert ROUND_TRIPS.value - before == 2
 
 
 def test_ledger_publishes_each_id_once(client: redis.Redis, unique: str) -> None:
