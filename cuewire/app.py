@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import uuid
 from collections.abc import Callable
@@ -54,6 +55,7 @@ def make_steps(settings: Settings, client: redis.Redis,
         limits=Limits(settings.max_record_bytes, settings.max_json_depth),
         clock=clock or (lambda: datetime.now(UTC)),
         timer_lateness=timedelta(seconds=settings.timer_lateness_seconds),
+        pipeline=functools.partial(client.pipeline, transaction=False),
     )
 
 

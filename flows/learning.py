@@ -10,8 +10,9 @@ How the flow uses this module:
 1. **At start-up** (every process): build the scorer and a
    :class:`CheckpointFollower`; ``follower.refresh(now, force=True)`` loads the
    newest checkpoint, if any, over the seed model.
-2. **When a ticket alert is about to be published** (the ``claim-alerts`` batch
-   step, before producing): ``learner.remember_alerts([(alert_id, ticket_text), …])``.
+2. **When a ticket alert is about to be published** (the ``govern`` batch step,
+   with the ledger's claims, before producing):
+   ``learner.stage_remember_alerts(pipe, [(alert_id, ticket_text), …])``.
 3. **Feedback** goes to *one* learner: key every feedback record by the same
    key (``LEARNER_KEY``) and collect small batches, so one worker learns; then
    ``learner.learn_feedback([(feedback, partition, offset), …])``. Labels that
@@ -31,6 +32,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+from redis.client import Pipeline
 
 from contracts.errors import DependencyDown, PoisonRecord
 from operators.learned_score import LearnedScorer
@@ -122,6 +125,10 @@ class FeedbackLearner:
     def remember_alerts(self, alerts: Iterable[tuple[str, str]]) -> int:
         """Keep each alert's ticket text for the feedback that may follow; call before publishing."""
         return self.alert_texts.remember(alerts)
+
+    def stage_remember_alerts(self, pipe: Pipeline, alerts: Iterable[tuple[str, str]]) -> int:
+        """:meth:`remember_alerts`, added to a pipeline the flow sends anyway."""
+        return self.alert_texts.stage_remember(pipe, alerts)
 
     def learn_feedback(self, records: Sequence[tuple[Feedback, int, int]]) -> LearnOutcome:
         """Look up the alerts' texts, then :meth:`learn_batch`."""

@@ -76,12 +76,11 @@ def build_flow(
     # ^ PendingAlert, and Outgoing(digest) for the weekly near-miss digests
 
     candidates = op.merge("merge-candidates", ticket_alerts, patterns)     # PendingAlert | Outgoing
-    governed = op.flat_map_batch("govern", candidates, steps.govern)      # Outgoing(alerts|digest)
+    governed = op.flat_map_batch("govern", candidates, steps.govern)      # Outgoing, each id once
 
     outputs = [governed, below_gate, others_out, rejected, feedback_out]
     outputs += [source_errors] if source_errors else []
     outgoing = op.merge("merge-outgoing", *outputs)
-    once = op.flat_map_batch("claim-alerts", outgoing, steps.claim_alerts)  # Outgoing, no id twice
-    keyed = op.key_on("key-outgoing", once, steps.output_key)             # (Kafka key, Outgoing)
+    keyed = op.key_on("key-outgoing", outgoing, steps.output_key)         # (Kafka key, Outgoing)
     op.output("publish", keyed, sink)
     return flow

@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Concatenate, Literal, ParamSpec, TypeGuard, TypeVar, cast
 
 import orjson
+from redis.client import Pipeline
 
 from contracts.errors import PoisonRecord
 from flows import metrics
@@ -240,6 +241,7 @@ class Steps:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         timer_lateness: timedelta = timedelta(minutes=5),
         order_policy: OrderPolicy | None = None,
+        pipeline: Callable[[], Pipeline],
     ) -> None:
         self.identity = identity
         self.ledger = ledger
@@ -259,6 +261,9 @@ class Steps:
         self.timer_lateness = timer_lateness
         """How long past a timer's due time records may still arrive out of order."""
         self.order_policy = order_policy or OrderPolicy()
+        self.pipeline = pipeline
+        """A fresh pipeline on the stores' Redis: steps that touch several stores send their
+        commands together."""
         """Which input partitions a record waits for before its account's shard handles it."""
 
     # -- decode ---------------------------------------------------------------
@@ -462,7 +467,6 @@ class Steps:
         active = self.rules.current()
         signals = [s for s in batch if isinstance(s, Signal)]
         near: list[NearMiss] = [n for n in batch if isinstance(n, NearMiss)]
-        self._track_tickets(signals, active)
         watermark = self.event_time.watermark()
         windowed = [s for s in signals if s.name in active.windowed]
         timers = [t for s in windowed for t in timers_for(active.by_signal.get(s.name, ()), s)]
@@ -473,7 +477,15 @@ class Steps:
             for rule in active.by_signal.get(s.name, ()):
                 names |= rule.when.signals()
             reads[s.account_id] = (names, min(since, s.at - horizon))
-        windows = self.windows.exchange(windowed, timers, reads) if windowed or timers else {}
+        # One round trip before evaluating (tickets' status, windows in and out, the
+        # accounts' CRM snapshots) and at most one after (what evaluation decided to keep).
+        pipe = self.pipeline()
+        read_tickets = self.governance.stage_ticket_reads(pipe, self._ticket_updates(signals, active))
+        read_windows = self.windows.stage_exchange(pipe, windowed, timers, reads)
+        read_accounts = self.identity.stage_fetch(
+            pipe, {("account", s.account_id) for s in windowed} | {("account", n.account_id) for n in near})
+        replies = pipe.execute() if len(pipe) else []
+        windows, accounts = read_windows(replies), read_accounts(replies)
         matches: list[Match] = []
         seen: set[tuple[str, str, str]] = set()
         for s in windowed:
@@ -499,13 +511,17 @@ class Steps:
         due_check = now is not None and self._time_to_check("timers", now)
         if due_check and now is not None:
             matches += self._fire_timers(now, active, near)
-        accounts = self.identity.fetch(
-            {("account", m.account_id) for m in matches} | {("account", n.account_id) for n in near})
+            missing = ({("account", m.account_id) for m in matches}
+                       | {("account", n.account_id) for n in near}) - accounts.keys()
+            accounts |= self.identity.fetch(missing)
         out: list[PendingAlert | Outgoing] = []
         out += self._pending(matches, accounts)
-        if near:
-            self.weekly.record(near, {n.account_id: owner_of(accounts.get(("account", n.account_id)))
-                                      for n in near})
+        after = self.pipeline()
+        self.governance.stage_ticket_writes(after, read_tickets(replies))
+        self.weekly.stage_record(after, near, {
+            n.account_id: owner_of(accounts.get(("account", n.account_id))) for n in near})
+        if len(after):
+            after.execute()
         if due_check and now is not None:
             out += self._weekly_digests(now)
         return out
@@ -575,44 +591,63 @@ class Steps:
             out.append(PendingAlert(candidate))
         return out
 
-    def _track_tickets(self, signals: list[Signal], active: ActiveRules) -> None:
-        updates = [
+    @staticmethod
+    def _ticket_updates(signals: list[Signal], active: ActiveRules) -> list[TicketStatus]:
+        """What the batch says of its tickets' status, for the governance's frustrated-ticket
+        tracking (promotional alerts wait while one is open)."""
+        return [
             TicketStatus(s.account_id, s.key, (s.score or 0) >= active.table.frustrated_at, s.open, s.at)
             for s in signals if s.name in ("ticket", "ticket_status")
         ]
-        if updates:
-            self.governance.track_tickets(updates)
 
     # -- governance -----------------------------------------------------------
 
     @counts_round_trips("govern")
     def govern(self, batch: list[PendingAlert | Outgoing]) -> list[Outgoing]:
         """Cooldown, daily cap, promotional suppression, consent, working hours; in that order.
+        Then every id is claimed in the alert ledger, so nothing is published twice.
 
         Deferred candidates whose retry time has come (by wall clock, or event time in
-        a replay) join the batch and are governed again. Digests pass straight through."""
+        a replay) join the batch and are governed again. Digests pass governance straight
+        through but are claimed too. The decisions, the claims and the alerts' ticket
+        texts go to Redis in one round trip."""
         policy = self.rules.current().file.governance
-        passing = [o for o in batch if isinstance(o, Outgoing)]
+        out = [o for o in batch if isinstance(o, Outgoing)]
         pending = [p for p in batch if isinstance(p, PendingAlert)]
         watermark = self.event_time.watermark()
         now = self.clock() if watermark is None else max(self.clock(), watermark)
         if self._time_to_check("deferred", now):
             pending += [PendingAlert(candidate_from_dict(d)) for d in self.governance.due(now)]
-        if not pending:
-            return passing
-        produced = {p.candidate.alert_id: (p.produced_ms, p.ticket_text) for p in pending}
-        candidates = [p.candidate for p in pending]
-        verdicts, writes = govern(candidates, self.governance.fetch(candidates, policy), policy)
-        self.governance.commit(writes, verdicts)
-        out: list[Outgoing] = passing
-        for verdict in verdicts:
-            if verdict.outcome == "publish":
-                produced_ms, text = produced.get(verdict.candidate.alert_id, (None, None))
-                out.append(self._publishable(verdict, produced_ms, text))
+        pipe = self.pipeline()
+        if pending:
+            produced = {p.candidate.alert_id: (p.produced_ms, p.ticket_text) for p in pending}
+            candidates = [p.candidate for p in pending]
+            verdicts, writes = govern(candidates, self.governance.fetch(candidates, policy), policy)
+            self.governance.stage_commit(pipe, writes, verdicts)
+            for verdict in verdicts:
+                if verdict.outcome == "publish":
+                    produced_ms, text = produced.get(verdict.candidate.alert_id, (None, None))
+                    out.append(self._publishable(verdict, produced_ms, text))
+                else:
+                    metrics.SUPPRESSED.labels(verdict.outcome, verdict.reason.split(":", 1)[0]).inc()
+                    out.append(self._held_record(verdict))
+        return self._claim(pipe, out)
+
+    def _claim(self, pipe: Pipeline, batch: list[Outgoing]) -> list[Outgoing]:
+        """Send ``pipe`` with the ledger's claims; drop what this deployment already
+        published (or is publishing)."""
+        read_claims = self.ledger.stage_claim(pipe, [o.alert_id for o in batch if o.alert_id])
+        if self.learner is not None:
+            self.learner.stage_remember_alerts(
+                pipe, [(o.alert_id, o.learn_text) for o in batch if o.alert_id and o.learn_text])
+        decisions = iter(read_claims(pipe.execute() if len(pipe) else []))
+        kept: list[Outgoing] = []
+        for out in batch:
+            if out.alert_id is None or next(decisions):
+                kept.append(out)
             else:
-                metrics.SUPPRESSED.labels(verdict.outcome, verdict.reason.split(":", 1)[0]).inc()
-                out.append(self._held_record(verdict))
-        return out
+                metrics.DUPLICATES_DROPPED.inc()
+        return kept
 
     def _publishable(self, verdict: Verdict, produced_ms: int | None, text: str | None) -> Outgoing:
         c = verdict.candidate
@@ -653,23 +688,6 @@ class Steps:
     def output_key(out: Outgoing) -> str:
         """Routes outputs to sink partitions: one account's records stay in order."""
         return out.key.decode("utf-8", "replace") if out.key else ""
-
-    @counts_round_trips("claim-alerts")
-    def claim_alerts(self, batch: list[Outgoing]) -> list[Outgoing]:
-        """Drop alerts whose id this deployment already published (or is publishing)."""
-        alert_ids = [o.alert_id for o in batch if o.alert_id]
-        decisions = iter(self.ledger.claim(alert_ids))
-        kept: list[Outgoing] = []
-        for out in batch:
-            if out.alert_id is None or next(decisions):
-                kept.append(out)
-            else:
-                metrics.DUPLICATES_DROPPED.inc()
-        if self.learner is not None:
-            texts = [(o.alert_id, o.learn_text) for o in kept if o.alert_id and o.learn_text]
-            if texts:
-                self.learner.remember_alerts(texts)
-        return kept
 
     def produced(self, batch: list[Outgoing]) -> None:
         """Called by a sink as it hands ``batch`` to Kafka: counts, latency and progress."""

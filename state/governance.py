@@ -26,7 +26,7 @@ it keeps are plain JSON.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
@@ -63,6 +63,10 @@ class TicketStatus(NamedTuple):
     frustrated: bool
     open: bool
     at: datetime
+
+
+TicketChanges = dict[tuple[str, str], tuple[datetime | None, datetime | None]]
+"""(account id, ticket id) → (opened, closed) of the frustrated tickets an update changed."""
 
 
 class GovernanceStore:
@@ -102,12 +106,16 @@ class GovernanceStore:
     def commit(self, writes: GovernanceWrites, verdicts: Sequence[Verdict]) -> None:
         """:meth:`write`, :meth:`record` and :meth:`defer` together, in one round trip."""
         pipe = self._r.pipeline(transaction=False)
+        if self.stage_commit(pipe, writes, verdicts):
+            pipe.execute()
+            self.round_trips += 1
+
+    def stage_commit(self, pipe: Pipeline, writes: GovernanceWrites, verdicts: Sequence[Verdict]) -> int:
+        """:meth:`commit`'s commands, added to ``pipe`` (the flow sends them with the ledger's claims)."""
         staged = self._stage_writes(pipe, writes)
         staged += self._stage_record(pipe, verdicts)
         staged += self._stage_defer(pipe, verdicts)
-        if staged:
-            pipe.execute()
-            self.round_trips += 1
+        return staged
 
     def _stage_writes(self, pipe: Pipeline, writes: GovernanceWrites) -> int:
         for (account_id, rule_id), entries in writes.cooldowns.items():
@@ -135,38 +143,55 @@ class GovernanceStore:
         open (solved, closed) closes a tracked one; an open update of a closed
         tracked ticket, later than its close, reopens it. A ticket that was
         never frustrated is never stored. One round trip reads the tickets'
-        fields, one writes the changes.
+        fields, one writes the changes (the flow stages both into pipelines it
+        sends anyway: :meth:`stage_ticket_reads`, :meth:`stage_ticket_writes`).
         """
         updates = list(updates)
         if not updates:
             return
         pipe = self._r.pipeline(transaction=False)
+        read = self.stage_ticket_reads(pipe, updates)
+        changed = read(pipe.execute())
+        self.round_trips += 1
+        pipe = self._r.pipeline(transaction=False)
+        if self.stage_ticket_writes(pipe, changed):
+            pipe.execute()
+            self.round_trips += 1
+
+    def stage_ticket_reads(self, pipe: Pipeline, updates: Sequence[TicketStatus]
+                           ) -> Callable[[list[Any]], TicketChanges]:
+        """Queue the reads :meth:`track_tickets` needs; the returned reader applies the
+        updates to what was read and returns the spans that changed."""
+        first = len(pipe)
         for u in updates:
             pipe.hmget(self._ks.governance_tickets(u.account_id), f"o:{u.ticket_id}", f"c:{u.ticket_id}")
-        current: dict[tuple[str, str], list[datetime | None]] = {}
-        for u, (opened, closed) in zip(updates, pipe.execute(), strict=True):
-            current.setdefault((u.account_id, u.ticket_id), [_time(opened), _time(closed)])
-        self.round_trips += 1
-        before = {k: list(v) for k, v in current.items()}
-        for u in sorted(updates, key=lambda u: (u.at, u.account_id, u.ticket_id)):
-            span = current[(u.account_id, u.ticket_id)]
-            opened, closed = span
-            if u.open and opened is None and u.frustrated:
-                span[0] = u.at
-            elif u.open and opened is not None:
-                if u.at < opened:
+
+        def read(replies: list[Any]) -> TicketChanges:
+            current: dict[tuple[str, str], list[datetime | None]] = {}
+            for u, (opened, closed) in zip(updates, replies[first:first + len(updates)], strict=True):
+                current.setdefault((u.account_id, u.ticket_id), [_time(opened), _time(closed)])
+            before = {k: list(v) for k, v in current.items()}
+            for u in sorted(updates, key=lambda u: (u.at, u.account_id, u.ticket_id)):
+                span = current[(u.account_id, u.ticket_id)]
+                opened, closed = span
+                if u.open and opened is None and u.frustrated:
                     span[0] = u.at
-                if closed is not None and u.at > closed:
-                    span[1] = None  # reopened
-            elif not u.open and opened is not None and closed is None and u.at >= opened:
-                span[1] = u.at
-        pipe = self._r.pipeline(transaction=False)
+                elif u.open and opened is not None:
+                    if u.at < opened:
+                        span[0] = u.at
+                    if closed is not None and u.at > closed:
+                        span[1] = None  # reopened
+                elif not u.open and opened is not None and closed is None and u.at >= opened:
+                    span[1] = u.at
+            # A ticket never frustrated while we watched has nothing to keep.
+            return {k: (v[0], v[1]) for k, v in current.items() if v != before[k] and v[0] is not None}
+
+        return read
+
+    def stage_ticket_writes(self, pipe: Pipeline, changed: TicketChanges) -> int:
         touched: set[str] = set()
-        for (account_id, ticket_id), (opened, closed) in current.items():
-            if [opened, closed] == before[(account_id, ticket_id)]:
-                continue
-            if opened is None:
-                continue  # never frustrated while we watched: nothing to keep
+        for (account_id, ticket_id), (opened, closed) in changed.items():
+            assert opened is not None
             key = self._ks.governance_tickets(account_id)
             pipe.hset(key, f"o:{ticket_id}", _iso(opened))
             if closed is not None:
@@ -176,9 +201,7 @@ class GovernanceStore:
             touched.add(key)
         for key in sorted(touched):
             pipe.expire(key, self._ttls.governance_tickets)
-        if touched:
-            pipe.execute()
-            self.round_trips += 1
+        return len(touched)
 
     # --- the suppression log --------------------------------------------------------------------
 

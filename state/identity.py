@@ -7,11 +7,12 @@ taught. Snapshots are stored as JSON; links as the account id (or, for
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
 import orjson
 import redis
+from redis.client import Pipeline
 
 from state.keys import Keyspace, TTLs
 
@@ -32,6 +33,20 @@ class IdentityStore:
         values = cast(list[bytes | None], self._r.mget([self._ks.lookup(k) for k in wanted]))
         self.round_trips += 1
         return {k: self._decode(k, v) for k, v in zip(wanted, values, strict=True)}
+
+    def stage_fetch(self, pipe: Pipeline, keys: Iterable[LookupKey]
+                    ) -> Callable[[list[Any]], dict[LookupKey, Any | None]]:
+        """:meth:`fetch`'s read, added to ``pipe``; returns the reader of its reply."""
+        wanted = list(keys)
+        if not wanted:
+            return lambda _replies: {}
+        at = len(pipe)
+        pipe.mget([self._ks.lookup(k) for k in wanted])
+
+        def read(replies: list[Any]) -> dict[LookupKey, Any | None]:
+            return {k: self._decode(k, v) for k, v in zip(wanted, replies[at], strict=True)}
+
+        return read
 
     def write(self, writes: Mapping[LookupKey, Any | None]) -> None:
         if not writes:

@@ -12,9 +12,11 @@ Claim before producing, confirm after the producer's flush:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import redis
+from redis.client import Pipeline
 
 from state.keys import Keyspace, TTLs
 
@@ -34,35 +36,47 @@ class AlertLedger:
         if not alert_ids:
             return []
         pipe = self._r.pipeline(transaction=False)
+        read = self.stage_claim(pipe, alert_ids)
+        replies = pipe.execute()
+        self.round_trips += 1
+        return read(replies)
+
+    def stage_claim(self, pipe: Pipeline, alert_ids: Sequence[str]) -> Callable[[list[Any]], list[bool]]:
+        """:meth:`claim`'s commands, added to ``pipe``; the returned reader decides (and, in
+        the rare case of a claim left by a dead run, takes it over in a round trip of its own)."""
+        first = len(pipe)
         for aid in alert_ids:
             key = self._ks.alert(aid)
             pipe.set(key, self._pending, nx=True, ex=self._ttls.alert_pending)
             pipe.get(key)
-        replies = pipe.execute()
-        self.round_trips += 1
-        takeovers: list[str] = []
-        decisions: list[bool] = []
-        seen: set[str] = set()
-        for i, aid in enumerate(alert_ids):
-            won, current = replies[2 * i], replies[2 * i + 1]
-            if aid in seen:
-                decisions.append(False)
-                continue
-            seen.add(aid)
-            if won:
-                decisions.append(True)
-            elif current is None or (current.startswith(b"pending:") and current != self._pending):
-                takeovers.append(aid)
-                decisions.append(True)
-            else:
-                decisions.append(False)
-        if takeovers:
-            pipe = self._r.pipeline(transaction=False)
-            for aid in takeovers:
-                pipe.set(self._ks.alert(aid), self._pending, ex=self._ttls.alert_pending)
-            pipe.execute()
-            self.round_trips += 1
-        return decisions
+
+        def read(all_replies: list[Any]) -> list[bool]:
+            replies = all_replies[first:first + 2 * len(alert_ids)]
+            takeovers: list[str] = []
+            decisions: list[bool] = []
+            seen: set[str] = set()
+            for i, aid in enumerate(alert_ids):
+                won, current = replies[2 * i], replies[2 * i + 1]
+                if aid in seen:
+                    decisions.append(False)
+                    continue
+                seen.add(aid)
+                if won:
+                    decisions.append(True)
+                elif current is None or (current.startswith(b"pending:") and current != self._pending):
+                    takeovers.append(aid)
+                    decisions.append(True)
+                else:
+                    decisions.append(False)
+            if takeovers:
+                again = self._r.pipeline(transaction=False)
+                for aid in takeovers:
+                    again.set(self._ks.alert(aid), self._pending, ex=self._ttls.alert_pending)
+                again.execute()
+                self.round_trips += 1
+            return decisions
+
+        return read
 
     def confirm(self, alert_ids: Sequence[str]) -> None:
         if not alert_ids:

@@ -42,6 +42,7 @@ from typing import Any
 
 import orjson
 import redis
+from redis.client import Pipeline
 
 from contracts.errors import ConfigurationError, DependencyDown
 from state.keys import DAY
@@ -213,16 +214,21 @@ class AlertTexts:
     def remember(self, alerts: Iterable[tuple[str, str]]) -> int:
         """Store (alert_id, text) pairs in one pipeline; returns how many."""
         pipe = self._r.pipeline(transaction=False)
-        count = 0
-        for alert_id, text in alerts:
-            pipe.set(self._keys.alert_text(alert_id), text.encode("utf-8"), ex=self._ttl)
-            count += 1
+        count = self.stage_remember(pipe, alerts)
         if count:
             try:
                 pipe.execute()
             except redis.ConnectionError as exc:
                 raise DependencyDown(f"Redis: cannot store alert texts "
                                      f"({exc.__class__.__name__})") from None
+        return count
+
+    def stage_remember(self, pipe: Pipeline, alerts: Iterable[tuple[str, str]]) -> int:
+        """:meth:`remember`'s writes, added to ``pipe``; returns how many."""
+        count = 0
+        for alert_id, text in alerts:
+            pipe.set(self._keys.alert_text(alert_id), text.encode("utf-8"), ex=self._ttl)
+            count += 1
         return count
 
     def fetch(self, alert_ids: Sequence[str]) -> list[str | None]:

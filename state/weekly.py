@@ -28,6 +28,7 @@ from typing import Any, cast
 
 import orjson
 import redis
+from redis.client import Pipeline
 
 from operators.near_miss import NearMiss
 from operators.weekly_digest import iso_week, week_bounds
@@ -51,6 +52,14 @@ class WeeklyDigestStore:
     def record(self, near_misses: Iterable[NearMiss], owners: Mapping[str, str | None]) -> None:
         """File each near miss under its account's owner (``owners``: account id → owner
         e-mail or name) and the ISO week of its evidence time, in one round trip."""
+        pipe = self._r.pipeline(transaction=False)
+        if self.stage_record(pipe, near_misses, owners):
+            pipe.execute()
+            self.round_trips += 1
+
+    def stage_record(self, pipe: Pipeline, near_misses: Iterable[NearMiss],
+                     owners: Mapping[str, str | None]) -> int:
+        """:meth:`record`'s writes, added to ``pipe``; returns how many owner-weeks."""
         best: dict[tuple[str, str, str, str], NearMiss] = {}
         for nm in near_misses:
             owner = (owners.get(nm.account_id) or "").strip() or UNASSIGNED
@@ -58,11 +67,10 @@ class WeeklyDigestStore:
             if slot not in best or _rank(nm) > _rank(best[slot]):
                 best[slot] = nm
         if not best:
-            return
+            return 0
         weeks: dict[tuple[str, str], dict[bytes, float]] = {}
         for (owner, week, _, _), nm in sorted(best.items()):
             weeks.setdefault((owner, week), {})[_member(nm)] = nm.closeness
-        pipe = self._r.pipeline(transaction=False)
         index = self._ks.weekly_digest_index()
         ends: dict[bytes, float] = {}
         for (owner, week), members in weeks.items():
@@ -75,8 +83,7 @@ class WeeklyDigestStore:
         # Owner-weeks whose near misses have expired have nothing left to publish.
         pipe.zremrangebyscore(index, "-inf", f"({max(ends.values()) - self._ttl}")
         pipe.expire(index, self._ttl)
-        pipe.execute()
-        self.round_trips += 1
+        return len(weeks)
 
     def due_weeks(self, now: datetime) -> list[tuple[str, str]]:
         """(owner, ISO week) of the weeks that ended by ``now`` and are not yet published,

@@ -16,12 +16,13 @@ looks only at signals up to each trigger's own time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 import orjson
 import redis
+from redis.client import Pipeline
 
 from operators.match import Timer
 from operators.signals import Signal
@@ -74,9 +75,24 @@ class WindowStore:
         reads: Mapping[str, tuple[set[str], datetime]],
     ) -> Windows:
         """Store ``signals`` and ``timers``; return the windows named in ``reads``
-        (account → (signal names, oldest time needed))."""
+        (account → (signal names, oldest time needed)), in one round trip."""
         pipe = self._r.pipeline(transaction=False)
-        written = False
+        read = self.stage_exchange(pipe, signals, timers, reads)
+        if not len(pipe):
+            return {}
+        replies = pipe.execute()
+        self.round_trips += 1
+        return read(replies)
+
+    def stage_exchange(
+        self,
+        pipe: Pipeline,
+        signals: Iterable[Signal],
+        timers: Iterable[Timer],
+        reads: Mapping[str, tuple[set[str], datetime]],
+    ) -> Callable[[list[Any]], Windows]:
+        """:meth:`exchange`'s commands, added to ``pipe`` (which other stores may share);
+        returns the reader of its replies."""
         per_key: dict[tuple[str, str], int] = {}
         by_key: dict[tuple[str, str], dict[bytes, int]] = {}
         for s in signals:
@@ -90,7 +106,6 @@ class WindowStore:
             pipe.zremrangebyscore(key, "-inf", max(members.values()) - 2 * self._horizon_ms)
             pipe.zremrangebyrank(key, 0, -(WINDOW_CAP + 1))
             pipe.expire(key, self._ttl)
-            written = True
         timer_members = {
             orjson.dumps({"rule": t.rule_id, "first": t.first.to_json()}, option=orjson.OPT_SORT_KEYS):
                 _ms(t.due)
@@ -99,7 +114,7 @@ class WindowStore:
         if timer_members:
             pipe.zadd(self._ks.timers(), timer_members)
             pipe.expire(self._ks.timers(), self._timers_ttl)
-            written = True
+        first = len(pipe)
         order: list[tuple[str, str]] = []
         for account_id, (names, since) in reads.items():
             for name in sorted(names):
@@ -107,15 +122,15 @@ class WindowStore:
                 pipe.zrevrangebyscore(self._ks.window(account_id, name), "+inf", _ms(since),
                                       start=0, num=limit)
                 order.append((account_id, name))
-        if not written and not order:
-            return {}
-        replies = pipe.execute()
-        self.round_trips += 1
-        windows: Windows = {}
-        for (account_id, name), members in zip(order, replies[-len(order):] if order else [],
-                                               strict=True):
-            windows.setdefault(account_id, {})[name] = [self._signal(m) for m in members]
-        return windows
+
+        def read(replies: list[Any]) -> Windows:
+            windows: Windows = {}
+            for (account_id, name), members in zip(order, replies[first:first + len(order)],
+                                                   strict=True):
+                windows.setdefault(account_id, {})[name] = [self._signal(m) for m in members]
+            return windows
+
+        return read
 
     def due_timers(self, now: datetime, limit: int = 1000) -> list[tuple[str, Signal, datetime]]:
         """Take the timers due at ``now``: (rule id, first signal, due time).

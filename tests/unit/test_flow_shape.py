@@ -25,7 +25,7 @@ PINNED_STEP_IDS = [
     "score-tickets", "gate-tickets", "split-gated", "render-ticket-digest", "ticket-candidates",
     "ticket-near-misses",
     "ticket-signals", "event-signals", "merge-signals", "match-patterns",
-    "merge-candidates", "govern", "merge-outgoing", "claim-alerts", "key-outgoing", "publish",
+    "merge-candidates", "govern", "merge-outgoing", "key-outgoing", "publish",
 ]
 
 
