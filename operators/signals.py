@@ -67,6 +67,35 @@ class Signal:
             data.get("email"), data.get("open", True),
         )
 
+    def to_member(self) -> dict[str, Any]:
+        """The signal as stored in its window: the window's key already names the account
+        and the signal, and empty fields are left out (a fortnight of windows is most of
+        what Redis holds, so every byte counts per signal)."""
+        member: dict[str, Any] = {"key": self.key, "at": self.at.isoformat(), "kind": self.kind}
+        if self.source_id != self.key:
+            member["source_id"] = self.source_id
+        if self.record_id != self.key:
+            member["record_id"] = self.record_id
+        for name, value in (("topic", self.topic), ("score", self.score), ("text", self.text),
+                            ("url", self.url), ("person", self.person), ("email", self.email)):
+            if value is not None:
+                member[name] = value
+        if not self.open:
+            member["open"] = False
+        return member
+
+    @staticmethod
+    def from_member(data: dict[str, Any], account_id: str, name: str) -> Signal:
+        """Read :meth:`to_member` (or a full :meth:`to_json`) back, in the window of
+        ``account_id`` and ``name``."""
+        key = data["key"]
+        return Signal(
+            account_id, name, key, datetime.fromisoformat(data["at"]), data["kind"],
+            data.get("source_id", key), data.get("record_id", key), data.get("topic"),
+            data.get("score"), data.get("text"), data.get("url"), data.get("person"),
+            data.get("email"), data.get("open", True),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class SignalTable:

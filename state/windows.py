@@ -1,8 +1,9 @@
 """Per-account sliding windows of signals, and the timers of absence rules, in Redis.
 
 Each (account, signal name) is a sorted set scored by event time in
-milliseconds. A member is the signal's JSON, deterministic for a given record,
-so a redelivered record adds nothing; two records of one ticket (the ticket
+milliseconds. A member is the signal's compact JSON (``Signal.to_member``: no
+account or name, which the key holds, no empty fields), deterministic for a
+given record, so a redelivered record adds nothing; two records of one ticket (the ticket
 and a reply) share the signal ``key`` and are counted once when read
 (``operators.match``). Windows are trimmed by event time to the rules' horizon
 and to the newest ``WINDOW_CAP`` signals, and expire ``horizon + slack`` after
@@ -45,7 +46,10 @@ WINDOW_CAP = 256
 """Signals kept per (account, name), newest first: a busy account's window stays bounded
 by count as well as by time (rules read at most READ_LIMIT of them)."""
 
-_PARSED_CACHE_SIZE = 200_000
+PARSED_CACHE_SIZE = 25_000
+"""Parsed window members kept per generation (two generations): enough for the busy
+accounts' recent signals, which come back batch after batch, without growing the
+process by the whole key space."""
 
 
 class WindowStore:
@@ -56,16 +60,23 @@ class WindowStore:
         self._horizon_ms = int(horizon.total_seconds() * 1000)
         self._ttl = int(horizon.total_seconds()) + ttls.window_slack
         self._timers_ttl = ttls.timers
-        self._parsed: dict[bytes, Signal] = {}
+        # Two generations: a member used in the older one moves to the newer; when the
+        # newer fills, the older (what nobody asked for since) is dropped whole.
+        self._parsed: dict[tuple[str, str, bytes], Signal] = {}
+        self._parsed_old: dict[tuple[str, str, bytes], Signal] = {}
         self.round_trips = 0
 
-    def _signal(self, member: bytes) -> Signal:
+    def _signal(self, account_id: str, name: str, member: bytes) -> Signal:
         # Hot accounts' recent signals come back batch after batch: parse each member once.
-        found = self._parsed.get(member)
+        cache_key = (account_id, name, member)
+        found = self._parsed.get(cache_key)
         if found is None:
-            if len(self._parsed) >= _PARSED_CACHE_SIZE:
-                self._parsed.clear()
-            found = self._parsed[member] = Signal.from_json(orjson.loads(member))
+            found = self._parsed_old.get(cache_key)
+            if found is None:
+                found = Signal.from_member(orjson.loads(member), account_id, name)
+            if len(self._parsed) >= PARSED_CACHE_SIZE:
+                self._parsed_old, self._parsed = self._parsed, {}
+            self._parsed[cache_key] = found
         return found
 
     def exchange(
@@ -97,7 +108,7 @@ class WindowStore:
         by_key: dict[tuple[str, str], dict[bytes, int]] = {}
         for s in signals:
             per_key[(s.account_id, s.name)] = per_key.get((s.account_id, s.name), 0) + 1
-            member = orjson.dumps(s.to_json(), option=orjson.OPT_SORT_KEYS)
+            member = orjson.dumps(s.to_member(), option=orjson.OPT_SORT_KEYS)
             by_key.setdefault((s.account_id, s.name), {})[member] = _ms(s.at)
         for (account_id, name), members in by_key.items():
             # One ZADD, one trim and one EXPIRE per window, however many signals it gets.
@@ -127,7 +138,8 @@ class WindowStore:
             windows: Windows = {}
             for (account_id, name), members in zip(order, replies[first:first + len(order)],
                                                    strict=True):
-                windows.setdefault(account_id, {})[name] = [self._signal(m) for m in members]
+                windows.setdefault(account_id, {})[name] = [self._signal(account_id, name, m)
+                                                            for m in members]
             return windows
 
         return read
