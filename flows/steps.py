@@ -262,6 +262,7 @@ class Steps:
         """How long past a timer's due time records may still arrive out of order."""
         self.order_policy = order_policy or OrderPolicy()
         self.pipeline = pipeline
+        self._records_in: dict[str, Any] = {}
         """A fresh pipeline on the stores' Redis: steps that touch several stores send their
         commands together."""
         """Which input partitions a record waits for before its account's shard handles it."""
@@ -269,7 +270,11 @@ class Steps:
     # -- decode ---------------------------------------------------------------
 
     def decode(self, incoming: Incoming) -> Decoded:
-        metrics.RECORDS_IN.labels(incoming.coords.topic).inc()
+        counter = self._records_in.get(incoming.coords.topic)
+        if counter is None:  # labels() hashes its arguments on every call: look each topic up once
+            counter = self._records_in[incoming.coords.topic] = metrics.RECORDS_IN.labels(
+                incoming.coords.topic)
+        counter.inc()
         fallback = None
         if incoming.coords.timestamp_ms:
             fallback = datetime.fromtimestamp(incoming.coords.timestamp_ms / 1000, UTC)

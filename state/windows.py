@@ -118,8 +118,8 @@ class WindowStore:
             pipe.zremrangebyrank(key, 0, -(WINDOW_CAP + 1))
             pipe.expire(key, self._ttl)
         timer_members = {
-            orjson.dumps({"rule": t.rule_id, "first": t.first.to_json()}, option=orjson.OPT_SORT_KEYS):
-                _ms(t.due)
+            orjson.dumps({"rule": t.rule_id, "account_id": t.first.account_id, "name": t.first.name,
+                          "first": t.first.to_member()}, option=orjson.OPT_SORT_KEYS): _ms(t.due)
             for t in timers
         }
         if timer_members:
@@ -167,5 +167,10 @@ class WindowStore:
                 continue
             data = orjson.loads(member)
             due = datetime.fromtimestamp(score / 1000, UTC)
-            out.append((str(data["rule"]), Signal.from_json(data["first"]), due))
+            first = data["first"]
+            if "account_id" in data:
+                signal = Signal.from_member(first, data["account_id"], data["name"])
+            else:  # written before timers were stored compactly
+                signal = Signal.from_json(first)
+            out.append((str(data["rule"]), signal, due))
         return out

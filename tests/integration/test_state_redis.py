@@ -122,3 +122,33 @@ def test_windows_stay_bounded_by_count_and_time(client: redis.Redis, unique: str
     late = Signal("a", "upgrade_intent", "new", t0 + timedelta(days=40), "event", "new", "new")
     store.exchange([late], (), {})
     assert client.zcard(key) == 1, "signals older than twice the horizon are trimmed"
+
+
+def test_windows_and_timers_read_back_the_signals_they_stored(client: redis.Redis, unique: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import orjson
+
+    from operators.match import Timer
+    from operators.signals import Signal
+    from state.windows import WindowStore
+
+    ks = Keyspace(f"t{unique}:")
+    store = WindowStore(client, ks, TTLs(), horizon=timedelta(days=14))
+    t0 = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
+    cart = Signal("acct_7", "cart_started", "seg:m1", t0, "event", "seg:m1", "seg:m1",
+                  person="u1", email="u1@example.com", url="https://app.example.com/cart")
+    ticket = Signal("acct_7", "ticket", "zendesk:4", t0, "ticket", "zendesk:4", "zendesk:e-4",
+                    topic="billing", score=81, text="charged twice", open=False)
+    windows = store.exchange([cart, ticket], [Timer("cart-abandoned", t0 + timedelta(hours=24), cart)],
+                             {"acct_7": ({"cart_started", "ticket"}, t0 - timedelta(days=1))})
+    assert windows == {"acct_7": {"cart_started": [cart], "ticket": [ticket]}}
+    # A timer written in the earlier, full form still fires.
+    old = Timer("cart-abandoned", t0 + timedelta(hours=25), cart)
+    client.zadd(ks.timers(), {orjson.dumps({"rule": old.rule_id, "first": cart.to_json()}):
+                              int(old.due.timestamp() * 1000)})
+    assert store.due_timers(t0 + timedelta(hours=23)) == []
+    assert store.due_timers(t0 + timedelta(hours=26)) == [
+        ("cart-abandoned", cart, t0 + timedelta(hours=24)),
+        ("cart-abandoned", cart, t0 + timedelta(hours=25)),
+    ]
