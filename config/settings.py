@@ -68,7 +68,7 @@ class Settings(BaseSettings):
         300, ge=0, description="how late a record may arrive and still stop an absence timer"
     )
     order_wait_ms: int = Field(
-        100, ge=0, le=60_000,
+        30, ge=0, le=60_000,
         description="live input: how long a record may wait for the other input partitions to be "
         "read past it, so records are handled in log order (0: as they arrive)",
     )
