@@ -399,8 +399,11 @@ def summarise_profile(raw: Path, top: int = 15) -> dict[str, Any]:
             continue
         n = int(count)
         frames = [f for f in stack.split(";") if f and not f.startswith("process ")]
-        # Idle time (waiting on Kafka/condvars in the engine's threads) is not work.
+        # Idle time (waiting on Kafka/condvars in the engine's threads) is not work, and
+        # imports are start-up (measured apart, as each variant's start-up + shutdown).
         if not frames or any(s in frames[-1] for s in ("(poll)", "(wait)", "(select)", "(sleep)")):
+            continue
+        if any("_find_and_load" in f for f in frames):
             continue
         total += n
         self_t[_frame(frames[-1])] += n

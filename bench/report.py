@@ -39,6 +39,12 @@ def markdown() -> str:
                   f"| c / a (full flow / bare loop) | {tp['ratio_c_over_a']:.1%} |",
                   f"| `-w 2` / 1 worker | {tp['ratio_w2_over_w1']:.2f}× |",
                   f"| 2 processes / 1 | {tp['ratio_2proc_over_1']:.2f}× |", ""]
+        trips = tp.get("redis_round_trips") or {}
+        if trips.get("per_input_batch") is not None:
+            lines += [f"Redis round trips, one worker: {trips['per_input_batch']:.1f} per input batch "
+                      "(all steps, per call of `resolve-accounts`); per call of each step: "
+                      + ", ".join(f"`{step}` {v:.2f}" for step, v in trips["per_step_call"].items())
+                      + ".", ""]
     lat_rows = []
     for path in sorted(RESULTS.glob("latency-*.json")):
         r = orjson.loads(path.read_bytes())

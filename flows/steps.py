@@ -261,11 +261,11 @@ class Steps:
         self.timer_lateness = timer_lateness
         """How long past a timer's due time records may still arrive out of order."""
         self.order_policy = order_policy or OrderPolicy()
+        """Which input partitions a record waits for before its account's shard handles it."""
         self.pipeline = pipeline
-        self._records_in: dict[str, Any] = {}
         """A fresh pipeline on the stores' Redis: steps that touch several stores send their
         commands together."""
-        """Which input partitions a record waits for before its account's shard handles it."""
+        self._records_in: dict[str, Any] = {}
 
     # -- decode ---------------------------------------------------------------
 
