@@ -76,7 +76,6 @@ class GovernanceStore:
         self._ks = keyspace
         self._ttls = ttls
         self._log_limit = log_limit
-        self.round_trips = 0
 
     # --- what govern() reads and writes -------------------------------------------------------
 
@@ -93,7 +92,6 @@ class GovernanceStore:
         for account_id in keys.accounts:
             pipe.hgetall(self._ks.governance_tickets(account_id))
         replies = iter(pipe.execute())
-        self.round_trips += 1
         cooldowns = {key: tuple(_cooldown_entry(m) for m in next(replies)) for key in keys.cooldowns}
         published = {key: frozenset(m.decode() for m in next(replies)) for key in keys.days}
         tickets = {account: _ticket_spans(next(replies)) for account in keys.accounts}
@@ -108,7 +106,6 @@ class GovernanceStore:
         pipe = self._r.pipeline(transaction=False)
         if self.stage_commit(pipe, writes, verdicts):
             pipe.execute()
-            self.round_trips += 1
 
     def stage_commit(self, pipe: Pipeline, writes: GovernanceWrites, verdicts: Sequence[Verdict]) -> int:
         """:meth:`commit`'s commands, added to ``pipe`` (the flow sends them with the ledger's claims)."""
@@ -152,11 +149,9 @@ class GovernanceStore:
         pipe = self._r.pipeline(transaction=False)
         read = self.stage_ticket_reads(pipe, updates)
         changed = read(pipe.execute())
-        self.round_trips += 1
         pipe = self._r.pipeline(transaction=False)
         if self.stage_ticket_writes(pipe, changed):
             pipe.execute()
-            self.round_trips += 1
 
     def stage_ticket_reads(self, pipe: Pipeline, updates: Sequence[TicketStatus]
                            ) -> Callable[[list[Any]], TicketChanges]:
@@ -210,7 +205,6 @@ class GovernanceStore:
         pipe = self._r.pipeline(transaction=False)
         if self._stage_record(pipe, verdicts):
             pipe.execute()
-            self.round_trips += 1
 
     def _stage_record(self, pipe: Pipeline, verdicts: Sequence[Verdict]) -> int:
         logs: dict[str, list[bytes]] = {}
@@ -232,7 +226,6 @@ class GovernanceStore:
         shown once.
         """
         raw = self._r.lrange(self._ks.governance_log(account_id), 0, self._log_limit - 1)
-        self.round_trips += 1
         seen: set[bytes | str] = set()
         entries: list[dict[str, Any]] = []
         for item in raw:
@@ -256,7 +249,6 @@ class GovernanceStore:
         pipe = self._r.pipeline(transaction=False)
         if self._stage_defer(pipe, verdicts):
             pipe.execute()
-            self.round_trips += 1
 
     def _stage_defer(self, pipe: Pipeline, verdicts: Sequence[Verdict]) -> int:
         if not verdicts:
@@ -288,19 +280,16 @@ class GovernanceStore:
         """
         queue, payloads = self._ks.governance_deferred(), self._ks.governance_deferred_payloads()
         ids = [_text(m) for m in self._r.zrangebyscore(queue, "-inf", now.timestamp())]
-        self.round_trips += 1
         if not ids:
             return []
         pipe = self._r.pipeline(transaction=False)
         pipe.hmget(payloads, ids)
         pipe.zadd(queue, {aid: (now + lease).timestamp() for aid in ids}, xx=True)
         raw, _ = pipe.execute()
-        self.round_trips += 1
         found = [orjson.loads(p) for p in raw if p is not None]
         orphans = [aid for aid, p in zip(ids, raw, strict=True) if p is None]
         if orphans:
             self._r.zrem(queue, *orphans)
-            self.round_trips += 1
         return found
 
 

@@ -8,7 +8,7 @@ taught. Snapshots are stored as JSON; links as the account id (or, for
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, cast
+from typing import Any
 
 import orjson
 import redis
@@ -24,15 +24,11 @@ class IdentityStore:
         self._r = client
         self._ks = keyspace
         self._ttls = ttls
-        self.round_trips = 0
 
     def fetch(self, keys: Iterable[LookupKey]) -> dict[LookupKey, Any | None]:
-        wanted = list(keys)
-        if not wanted:
-            return {}
-        values = cast(list[bytes | None], self._r.mget([self._ks.lookup(k) for k in wanted]))
-        self.round_trips += 1
-        return {k: self._decode(k, v) for k, v in zip(wanted, values, strict=True)}
+        pipe = self._r.pipeline(transaction=False)
+        read = self.stage_fetch(pipe, keys)
+        return read(pipe.execute()) if len(pipe) else {}
 
     def stage_fetch(self, pipe: Pipeline, keys: Iterable[LookupKey]
                     ) -> Callable[[list[Any]], dict[LookupKey, Any | None]]:
@@ -60,7 +56,6 @@ class IdentityStore:
                 data = orjson.dumps(value) if key[0] == "account" else str(value)
                 pipe.set(name, data, ex=self._ttls.for_lookup(key[0]))
         pipe.execute()
-        self.round_trips += 1
 
     @staticmethod
     def _decode(key: LookupKey, raw: bytes | None) -> Any | None:

@@ -29,7 +29,6 @@ class AlertLedger:
         self._ks = keyspace
         self._ttls = ttls
         self._pending = f"pending:{run_id}".encode()
-        self.round_trips = 0
 
     def claim(self, alert_ids: Sequence[str]) -> list[bool]:
         """For each id (in order), whether this run should publish it now."""
@@ -38,7 +37,6 @@ class AlertLedger:
         pipe = self._r.pipeline(transaction=False)
         read = self.stage_claim(pipe, alert_ids)
         replies = pipe.execute()
-        self.round_trips += 1
         return read(replies)
 
     def stage_claim(self, pipe: Pipeline, alert_ids: Sequence[str]) -> Callable[[list[Any]], list[bool]]:
@@ -73,7 +71,6 @@ class AlertLedger:
                 for aid in takeovers:
                     again.set(self._ks.alert(aid), self._pending, ex=self._ttls.alert_pending)
                 again.execute()
-                self.round_trips += 1
             return decisions
 
         return read
@@ -85,7 +82,6 @@ class AlertLedger:
         for aid in alert_ids:
             pipe.set(self._ks.alert(aid), SENT, ex=self._ttls.alert_sent)
         pipe.execute()
-        self.round_trips += 1
 
     def release(self, alert_ids: Sequence[str]) -> None:
         """Undo claims whose publication failed, so a retry publishes them."""

@@ -47,7 +47,6 @@ class WeeklyDigestStore:
         self._ttl = ttls.weekly_digest
         self._sent_ttl = ttls.weekly_digest_sent
         self._cap = cap
-        self.round_trips = 0
 
     def record(self, near_misses: Iterable[NearMiss], owners: Mapping[str, str | None]) -> None:
         """File each near miss under its account's owner (``owners``: account id → owner
@@ -55,7 +54,6 @@ class WeeklyDigestStore:
         pipe = self._r.pipeline(transaction=False)
         if self.stage_record(pipe, near_misses, owners):
             pipe.execute()
-            self.round_trips += 1
 
     def stage_record(self, pipe: Pipeline, near_misses: Iterable[NearMiss],
                      owners: Mapping[str, str | None]) -> int:
@@ -90,7 +88,6 @@ class WeeklyDigestStore:
         oldest week first. ``now`` is the wall clock live, the event-time watermark in a replay."""
         index = self._ks.weekly_digest_index()
         raw = cast(list[bytes], self._r.zrangebyscore(index, "-inf", now.timestamp()))
-        self.round_trips += 1
         if not raw:
             return []
         owner_weeks = [(str(o), str(w)) for o, w in (orjson.loads(m) for m in raw)]
@@ -98,11 +95,9 @@ class WeeklyDigestStore:
         for owner, week in owner_weeks:
             pipe.exists(self._ks.weekly_digest_sent(owner, week))
         sent = pipe.execute()
-        self.round_trips += 1
         done = [m for m, s in zip(raw, sent, strict=True) if s]
         if done:
             self._r.zrem(index, *done)  # taken, but the index write of a late near miss re-added it
-            self.round_trips += 1
         due = [ow for ow, s in zip(owner_weeks, sent, strict=True) if not s]
         return sorted(due, key=lambda ow: (ow[1], ow[0]))
 
@@ -120,7 +115,6 @@ class WeeklyDigestStore:
         pipe.zrange(self._ks.weekly_digest(owner, week), 0, -1)
         pipe.zrem(self._ks.weekly_digest_index(), orjson.dumps([owner, week]))
         won, members, _ = pipe.execute()
-        self.round_trips += 1
         if not won:
             return []
         best: dict[tuple[str, str], NearMiss] = {}

@@ -64,7 +64,6 @@ class WindowStore:
         # newer fills, the older (what nobody asked for since) is dropped whole.
         self._parsed: dict[tuple[str, str, bytes], Signal] = {}
         self._parsed_old: dict[tuple[str, str, bytes], Signal] = {}
-        self.round_trips = 0
 
     def _signal(self, account_id: str, name: str, member: bytes) -> Signal:
         # Hot accounts' recent signals come back batch after batch: parse each member once.
@@ -92,7 +91,6 @@ class WindowStore:
         if not len(pipe):
             return {}
         replies = pipe.execute()
-        self.round_trips += 1
         return read(replies)
 
     def stage_exchange(
@@ -153,14 +151,12 @@ class WindowStore:
         key = self._ks.timers()
         members = cast(list[tuple[bytes, float]], self._r.zrangebyscore(
             key, "-inf", _ms(now), start=0, num=limit, withscores=True))
-        self.round_trips += 1
         if not members:
             return []
         pipe = self._r.pipeline(transaction=False)
         for member, _ in members:
             pipe.zrem(key, member)
         removed = pipe.execute()
-        self.round_trips += 1
         out = []
         for (member, score), mine in zip(members, removed, strict=True):
             if not mine:
