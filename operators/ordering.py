@@ -115,27 +115,24 @@ class InputOrder(Generic[T]):
         out: list[T] = []
         held = self._held
         while held:
-            key, since, item = held[0]
+            key, since, _item = held[0]
             bound = second if (key[1], key[2]) == low_p else low
             waits = key[1:3] in self.policy.expected and key[0] >= bound and (
                 max_wait is None or now - since < max_wait)
             if waits and (self._released is None or key > self._released):
                 break  # (a late record goes at once: waiting cannot put it back in order)
-            heapq.heappop(held)
-            out.append(item)
-            if self._released is None or key > self._released:
-                self._released = key
+            out.append(self._pop())
         return out
 
     def drain(self) -> list[T]:
         """Everything held, in order: the input has ended, nothing earlier can come."""
-        out = []
-        while self._held:
-            key, _since, item = heapq.heappop(self._held)
-            out.append(item)
-            if self._released is None or key > self._released:
-                self._released = key
-        return out
+        return [self._pop() for _ in range(len(self._held))]
+
+    def _pop(self) -> T:
+        key, _since, item = heapq.heappop(self._held)
+        if self._released is None or key > self._released:
+            self._released = key
+        return item
 
     def next_due(self, now: float) -> float | None:
         """When a held record may next become releasable without a new mark (live input)."""
