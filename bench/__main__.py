@@ -33,7 +33,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -136,6 +136,22 @@ class Bench:
                 total[1] += calls
         return {"variant": variant, "workers": workers, "processes": processes, "seconds": t1 - t0,
                 "round_trips": round_trips}
+
+
+@contextlib.contextmanager
+def bench_servers() -> Iterator[Bench]:
+    """A Kafka broker (KRaft) and a redis-server of the benchmark's own, on free loopback
+    ports in a temporary directory, stopped on the way out."""
+    with tempfile.TemporaryDirectory(prefix="cuewire-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        with console.status("starting Kafka (KRaft) and Redis …"):
+            broker = KafkaBroker(free_port(), free_port(), tmp / "kafka").start()
+            redis_server = RedisServer(free_port(), tmp / "redis").start()
+        try:
+            yield Bench(broker.bootstrap, redis_server.url, tmp)
+        finally:
+            redis_server.stop()
+            broker.stop()
 
 
 def produce_input(b: Bench, tag: str, accounts: int, records: int, seed: int) -> dict[str, Any]:
@@ -477,35 +493,26 @@ def main(argv: list[str]) -> int:
     records = args.records or (20_000 if args.quick else 60_000)
     lat_s = args.latency_seconds or (10.0 if args.quick else 30.0)
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="cuewire-bench-") as tmp_name:
-        tmp = Path(tmp_name)
-        with console.status("starting Kafka (KRaft) and Redis …"):
-            broker = KafkaBroker(free_port(), free_port(), tmp / "kafka").start()
-            redis_server = RedisServer(free_port(), tmp / "redis").start()
-        try:
-            b = Bench(broker.bootstrap, redis_server.url, tmp)
-            if args.soak_only:
-                soak_doc = soak(b, args.soak_rate, args.soak_seconds, 100_000)
-                console.print(f"soak: RSS spread after 2 min {soak_doc['rss_spread_after_2min']}, "
-                              f"Redis {soak_doc['redis_spread_after_2min']}, dlq {soak_doc['dlq']}")
-                return 0
-            tag = uuid.uuid4().hex[:6]
-            with console.status(f"producing the shared input ({records:,} events and tickets)"):
-                inp = produce_input(b, tag, accounts=2000, records=records, seed=1)
-            console.print(f"input: {inp['total']:,} records {inp['by_topic']}")
-            tp = throughput(b, tag, inp["total"], repeats) | {"input": inp, "machine": machine()}
-            save("throughput", tp)
-            lats = [latency(b, float(r), lat_s, 2000) for r in args.latency_rates.split(",") if r]
-            soak_doc = soak(b, args.soak_rate, args.soak_seconds, 100_000) if args.soak else None
-            if args.profile:
-                with console.status("profiling one full-flow run with py-spy"):
-                    prof = profile(b, tag)
-                save("profile", prof)
-                console.print(f"profile: {prof.get('samples')} samples; hottest (self): "
-                              + "; ".join(f"{f} {p}%" for f, p in prof.get("self", [])[:5]))
-        finally:
-            redis_server.stop()
-            broker.stop()
+    with bench_servers() as b:
+        if args.soak_only:
+            soak_doc = soak(b, args.soak_rate, args.soak_seconds, 100_000)
+            console.print(f"soak: RSS spread after 2 min {soak_doc['rss_spread_after_2min']}, "
+                          f"Redis {soak_doc['redis_spread_after_2min']}, dlq {soak_doc['dlq']}")
+            return 0
+        tag = uuid.uuid4().hex[:6]
+        with console.status(f"producing the shared input ({records:,} events and tickets)"):
+            inp = produce_input(b, tag, accounts=2000, records=records, seed=1)
+        console.print(f"input: {inp['total']:,} records {inp['by_topic']}")
+        tp = throughput(b, tag, inp["total"], repeats) | {"input": inp, "machine": machine()}
+        save("throughput", tp)
+        lats = [latency(b, float(r), lat_s, 2000) for r in args.latency_rates.split(",") if r]
+        soak_doc = soak(b, args.soak_rate, args.soak_seconds, 100_000) if args.soak else None
+        if args.profile:
+            with console.status("profiling one full-flow run with py-spy"):
+                prof = profile(b, tag)
+            save("profile", prof)
+            console.print(f"profile: {prof.get('samples')} samples; hottest (self): "
+                          + "; ".join(f"{f} {p}%" for f, p in prof.get("self", [])[:5]))
     console.print(table(tp, lats, soak_doc))
     console.print(f"results in {RESULTS}; {time.monotonic() - started:.0f} s in all")
     return 0

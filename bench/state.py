@@ -11,45 +11,33 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import uuid
 from collections import Counter
-from pathlib import Path
 
 import redis
 from rich.table import Table
 
-from bench.__main__ import Bench, console, produce_input, save
-from cuewire.servers import KafkaBroker, RedisServer, free_port
+from bench.__main__ import bench_servers, console, produce_input, save
 
 
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.state", description=__doc__.split("\n\n")[0])
     ap.add_argument("--records", type=int, default=60_000, help="events and tickets in the input")
     args = ap.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="cuewire-state-") as tmp_name:
-        tmp = Path(tmp_name)
-        with console.status("starting Kafka (KRaft) and Redis …"):
-            broker = KafkaBroker(free_port(), free_port(), tmp / "kafka").start()
-            redis_server = RedisServer(free_port(), tmp / "redis").start()
-        try:
-            b = Bench(broker.bootstrap, redis_server.url, tmp)
-            tag = uuid.uuid4().hex[:6]
-            with console.status(f"producing the input ({args.records:,} events and tickets)"):
-                inp = produce_input(b, tag, accounts=2000, records=args.records, seed=1)
-            with console.status("running the full flow over it"):
-                b.run("cuewire", b.topics(tag))
-            client = redis.Redis.from_url(redis_server.url)
-            sizes: Counter[str] = Counter()
-            keys: Counter[str] = Counter()
-            for key in client.scan_iter(count=1000):
-                parts = key.decode().split(":")
-                family = parts[1] if len(parts) > 1 else parts[0]
-                sizes[family] += int(client.memory_usage(key) or 0)
-                keys[family] += 1
-        finally:
-            redis_server.stop()
-            broker.stop()
+    with bench_servers() as b:
+        tag = uuid.uuid4().hex[:6]
+        with console.status(f"producing the input ({args.records:,} events and tickets)"):
+            inp = produce_input(b, tag, accounts=2000, records=args.records, seed=1)
+        with console.status("running the full flow over it"):
+            b.run("cuewire", b.topics(tag))
+        client = redis.Redis.from_url(b.redis_url)
+        sizes: Counter[str] = Counter()
+        keys: Counter[str] = Counter()
+        for key in client.scan_iter(count=1000):
+            parts = key.decode().split(":")
+            family = parts[1] if len(parts) > 1 else parts[0]
+            sizes[family] += int(client.memory_usage(key) or 0)
+            keys[family] += 1
     total = sum(sizes.values())
     doc = {"records": inp["total"], "bytes_total": total,
            "by_family": {f: {"keys": keys[f], "bytes": sizes[f], "bytes_per_record": sizes[f] / inp["total"]}
