@@ -44,7 +44,7 @@ from rich.table import Table
 
 from config.settings import Settings
 from cuewire.loadtest import LoadOptions, Traffic, TrafficConfig, run_loadtest, write_plot
-from cuewire.servers import KafkaBroker, RedisServer, free_port
+from cuewire.servers import free_port, throwaway_servers
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -142,16 +142,11 @@ class Bench:
 def bench_servers() -> Iterator[Bench]:
     """A Kafka broker (KRaft) and a redis-server of the benchmark's own, on free loopback
     ports in a temporary directory, stopped on the way out."""
-    with tempfile.TemporaryDirectory(prefix="cuewire-bench-") as tmp_name:
+    with tempfile.TemporaryDirectory(prefix="cuewire-bench-") as tmp_name, contextlib.ExitStack() as stack:
         tmp = Path(tmp_name)
         with console.status("starting Kafka (KRaft) and Redis …"):
-            broker = KafkaBroker(free_port(), free_port(), tmp / "kafka").start()
-            redis_server = RedisServer(free_port(), tmp / "redis").start()
-        try:
-            yield Bench(broker.bootstrap, redis_server.url, tmp)
-        finally:
-            redis_server.stop()
-            broker.stop()
+            broker, redis_server = stack.enter_context(throwaway_servers(tmp))
+        yield Bench(broker.bootstrap, redis_server.url, tmp)
 
 
 def produce_input(b: Bench, tag: str, accounts: int, records: int, seed: int) -> dict[str, Any]:

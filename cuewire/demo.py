@@ -9,6 +9,7 @@ stops what it started.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -24,7 +25,7 @@ from rich.table import Table
 from config.settings import Settings
 from cuewire.app import run_kafka
 from cuewire.sample import generate_sample
-from cuewire.servers import KafkaBroker, RedisServer, free_port
+from cuewire.servers import throwaway_servers
 from flows.kafka_io import ensure_topics, read_to_end
 
 
@@ -83,39 +84,34 @@ def show(console: Console, alerts: list[dict], digest: list[dict], dlq: list[dic
 def main() -> int:
     console = Console(width=None if sys.stdout.isatty() else 150)
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="cuewire-demo-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="cuewire-demo-") as tmp, contextlib.ExitStack() as stack:
         data = Path(tmp)
         with console.status("starting Kafka (KRaft) and Redis …"):
-            broker = KafkaBroker(free_port(), free_port(), data / "kafka").start()
-            redis_server = RedisServer(free_port(), data / "redis").start()
-        try:
-            settings = Settings(kafka_bootstrap=broker.bootstrap,
-                                redis_url=redis_server.url,  # type: ignore[arg-type]
-                                deployment="demo")
-            ensure_topics(settings)
-            records = generate_sample()
-            # The CRM sync and identity calls land first, as they would in production
-            # long before a ticket arrives; the flow resumes from its recovery store.
-            first = [r for r in records if _is_context(r)]
-            second = [r for r in records if not _is_context(r)]
-            recovery = data / "recovery"
-            t0 = time.monotonic()
-            for label, part in (("accounts and identities", first), ("events and tickets", second)):
-                with console.status(f"producing {len(part)} {label}, running the flow over them …"):
-                    produce(settings, part)
-                    run_kafka(settings, exit_at_end=True, epoch_seconds=1.0, recovery_dir=recovery)
-            flow_seconds = time.monotonic() - t0
-            console.print(f"produced {len(records)} records "
-                          f"({', '.join(f'{k}: {n}' for k, n in Counter(r[0] for r in records).items())})")
-            alerts = read_all(settings, settings.topic_alerts)
-            digest = read_all(settings, settings.topic_digest)
-            dlq = read_all(settings, settings.topic_dlq)
-            show(console, alerts, digest, dlq)
-            console.print(f"\nflow: {len(records)} records in {flow_seconds:.1f}s; "
-                          f"demo total {time.monotonic() - started:.0f}s")
-        finally:
-            redis_server.stop()
-            broker.stop()
+            broker, redis_server = stack.enter_context(throwaway_servers(data))
+        settings = Settings(kafka_bootstrap=broker.bootstrap,
+                            redis_url=redis_server.url,  # type: ignore[arg-type]
+                            deployment="demo")
+        ensure_topics(settings)
+        records = generate_sample()
+        # The CRM sync and identity calls land first, as they would in production
+        # long before a ticket arrives; the flow resumes from its recovery store.
+        first = [r for r in records if _is_context(r)]
+        second = [r for r in records if not _is_context(r)]
+        recovery = data / "recovery"
+        t0 = time.monotonic()
+        for label, part in (("accounts and identities", first), ("events and tickets", second)):
+            with console.status(f"producing {len(part)} {label}, running the flow over them …"):
+                produce(settings, part)
+                run_kafka(settings, exit_at_end=True, epoch_seconds=1.0, recovery_dir=recovery)
+        flow_seconds = time.monotonic() - t0
+        console.print(f"produced {len(records)} records "
+                      f"({', '.join(f'{k}: {n}' for k, n in Counter(r[0] for r in records).items())})")
+        alerts = read_all(settings, settings.topic_alerts)
+        digest = read_all(settings, settings.topic_digest)
+        dlq = read_all(settings, settings.topic_dlq)
+        show(console, alerts, digest, dlq)
+        console.print(f"\nflow: {len(records)} records in {flow_seconds:.1f}s; "
+                      f"demo total {time.monotonic() - started:.0f}s")
     return 0
 
 

@@ -15,6 +15,7 @@ session fixtures::
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import shutil
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -272,6 +274,24 @@ def _stop(proc: subprocess.Popen[bytes] | None) -> None:
 # ---------------------------------------------------------------- make up / down
 
 STATE_FILE_NAME = "stack.json"
+
+
+@contextlib.contextmanager
+def throwaway_servers(directory: Path) -> Iterator[tuple[KafkaBroker, RedisServer]]:
+    """A Kafka broker and a redis-server on free loopback ports, their data under
+    ``directory``, both stopped on the way out: the stack the demo and the benchmarks
+    run against."""
+    broker = KafkaBroker(free_port(), free_port(), directory / "kafka").start()
+    try:
+        redis_server = RedisServer(free_port(), directory / "redis").start()
+    except BaseException:
+        broker.stop()
+        raise
+    try:
+        yield broker, redis_server
+    finally:
+        redis_server.stop()
+        broker.stop()
 
 
 def _stack_file() -> Path:
