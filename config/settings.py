@@ -34,6 +34,14 @@ class Settings(BaseSettings):
     kafka_sasl_username: str | None = None
     kafka_sasl_password: SecretStr | None = None
     kafka_ssl_ca_location: str | None = None
+    kafka_ssl_certificate_location: str | None = Field(
+        None, description="client certificate (PEM) for brokers that authenticate clients by TLS")
+    kafka_ssl_key_location: str | None = Field(None, description="the client certificate's private key (PEM)")
+    kafka_ssl_key_password: SecretStr | None = None
+    kafka_group_id: str | None = Field(
+        None, description="consumer group the flow commits its read offsets to, for lag monitoring "
+        "(default cuewire.<deployment>); resume uses Bytewax's recovery store, never these offsets")
+    kafka_commit_offsets: bool = True
     kafka_start_from: Literal["earliest", "latest"] = "earliest"
     kafka_batch_size: int = Field(1000, ge=1, le=100_000)
     kafka_create_topics: bool = True
@@ -103,7 +111,17 @@ class Settings(BaseSettings):
             conf["sasl.password"] = self.kafka_sasl_password.get_secret_value()
         if self.kafka_ssl_ca_location:
             conf["ssl.ca.location"] = self.kafka_ssl_ca_location
+        if self.kafka_ssl_certificate_location:
+            conf["ssl.certificate.location"] = self.kafka_ssl_certificate_location
+        if self.kafka_ssl_key_location:
+            conf["ssl.key.location"] = self.kafka_ssl_key_location
+        if self.kafka_ssl_key_password:
+            conf["ssl.key.password"] = self.kafka_ssl_key_password.get_secret_value()
         return conf
+
+    def monitoring_group_id(self) -> str:
+        """The consumer group the input partitions commit their positions to (monitoring only)."""
+        return self.kafka_group_id or f"cuewire.{self.deployment}"
 
     def kafka_consumer(self) -> dict[str, str | int | float | bool]:
         return {

@@ -15,6 +15,7 @@ import redis
 
 from config.settings import Settings
 from config.taxonomy import load_taxonomy
+from contracts.errors import ConfigurationError
 from flows.learning import CheckpointFollower, FeedbackLearner
 from flows.pipeline import build_flow
 from flows.rules_source import RulesSource
@@ -80,8 +81,9 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
         created = ensure_topics(settings)
         if created:
             print(f"created topics: {', '.join(created)}", file=sys.stderr)
-    if settings.metrics_port and (process_id or 0) == 0:
-        metrics.serve(settings.metrics_port)
+    if settings.metrics_port:
+        # One port per process (port + process id), so every process's counters are scraped.
+        metrics.serve(settings.metrics_port + (process_id or 0))
     steps = make_steps(settings, client, clock)
     steps.order_policy = order_policy(settings, bounded=exit_at_end)
     flow = build_flow(steps, kafka_inputs(settings, tail=not exit_at_end),
@@ -124,7 +126,13 @@ def collect_garbage_less_often() -> None:
 def replay(settings: Settings, path: Path, write: Callable[[list[Outgoing]], None],
            clock: Callable[[], datetime] | None = None) -> Steps:
     """``cuewire replay``: the same flow over a file with in-process Redis; no servers."""
-    import fakeredis
+    try:
+        import fakeredis
+    except ImportError:
+        raise ConfigurationError(
+            "cuewire replay runs on an in-process Redis from the tools extra: "
+            "pip install 'cuewire[tools]'"
+        ) from None
     from bytewax.testing import run_main
 
     from flows.replay_io import CallbackSink, file_inputs

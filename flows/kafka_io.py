@@ -1,8 +1,9 @@
 """Kafka at the flow's edges: the input step and a producer sink that never drops.
 
-Input is Bytewax's Kafka source (one partition per Kafka partition). It keeps
-offsets only in Bytewax's recovery store: run with a recovery directory to
-resume where the flow stopped; without one, a restart re-reads from
+Input is Bytewax's Kafka source (one partition per Kafka partition). It resumes
+from Bytewax's recovery store (``flows/kafka_source.py`` also commits each
+partition's position to a consumer group, for lag monitoring only): run with a
+recovery directory to resume where the flow stopped; without one, a restart re-reads from
 ``CUEWIRE_KAFKA_START_FROM`` and the idempotency keys and alert ledger make the
 re-read harmless (no window counts twice, no alert is published twice).
 
@@ -19,7 +20,6 @@ from collections.abc import Callable, Mapping
 
 import bytewax.operators as op
 from bytewax.connectors.kafka import KafkaSourceMessage
-from bytewax.connectors.kafka import operators as kop
 from bytewax.dataflow import Dataflow, Stream
 from bytewax.outputs import FixedPartitionedSink, StatefulSinkPartition
 from confluent_kafka import (
@@ -35,6 +35,7 @@ from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-def
 
 from config.settings import Settings
 from contracts.errors import DependencyDown
+from flows.kafka_source import MonitoredKafkaSource, monitored_input
 from flows.pipeline import InputBuilder
 from flows.steps import Incoming, Outgoing, Steps
 from operators.decode import InputKind
@@ -63,15 +64,15 @@ def kafka_inputs(settings: Settings, *, tail: bool = True) -> InputBuilder:
         # settings go here; it sets group.id and no auto-commit itself, the starting
         # offset is explicit, and librdkafka already reads committed transactions only.
         consumer_conf = {k: str(v) for k, v in settings.kafka_common().items() if k != "bootstrap.servers"}
-        source = kop.input(
-            "kafka-in", flow,
-            brokers=settings.kafka_bootstrap.split(","),
-            topics=list(kinds),
+        source = monitored_input("kafka-in", flow, MonitoredKafkaSource(
+            settings.kafka_bootstrap.split(","), list(kinds),
+            group_id=settings.monitoring_group_id() if settings.kafka_commit_offsets else None,
             tail=tail,
             starting_offset=OFFSET_BEGINNING if settings.kafka_start_from == "earliest" else OFFSET_END,
             add_config=consumer_conf,
             batch_size=settings.kafka_batch_size,
-        )
+            raise_on_errors=False,
+        ))
         incoming = op.map("to-incoming", source.oks, to_incoming)
 
         def source_error(err: object) -> Outgoing:

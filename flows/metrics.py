@@ -1,4 +1,5 @@
-"""Prometheus metrics the running flow exposes (``CUEWIRE_METRICS_PORT``).
+"""Prometheus metrics the running flow exposes (``CUEWIRE_METRICS_PORT``, plus the
+process id under ``-i/-a``, so every process of a cluster is scraped on its own port).
 
 Labels carry coordinates only (topic, step, rule, reason): never ticket text,
 ids or e-mail addresses, which would also explode cardinality.
@@ -6,7 +7,7 @@ ids or e-mail addresses, which would also explode cardinality.
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram, start_http_server
+from prometheus_client import Counter, Histogram
 
 RECORDS_IN = Counter("cuewire_records_in_total", "Records read, per input topic", ["topic"])
 DEAD_LETTERS = Counter(
@@ -42,5 +43,14 @@ FEEDBACK = Counter(
 )
 
 
+OFFSET_COMMIT_FAILURES = Counter(
+    "cuewire_offset_commit_failures_total",
+    "Offset commits to the monitoring consumer group that Kafka refused (resume is unaffected)",
+)
+
+
 def serve(port: int) -> None:
-    start_http_server(port, addr="0.0.0.0")
+    """Metrics on ``/metrics`` and the probes on ``/livez`` and ``/readyz`` (``flows/health.py``)."""
+    from flows import health
+
+    health.serve(port)
