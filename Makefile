@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test unit integration lint typecheck up down bench eval clean
+.PHONY: help install demo test unit integration lint typecheck up down bench eval clean schemas
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,6 +47,9 @@ bench: $(STAMP)  ## throughput, latency and scoring benchmarks (writes bench/res
 
 eval: $(STAMP)  ## prequential evaluation of the ticket scorer on human-labelled text, VADER as baseline
 	$(PY) -m cuewire.evaluate
+
+schemas: $(STAMP)  ## regenerate contracts/schemas/ (JSON Schema) from the pydantic models
+	$(PY) -m contracts.published
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

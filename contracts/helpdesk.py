@@ -114,13 +114,13 @@ def _as_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-Id = Annotated[str, BeforeValidator(_required_id)]
+Id = Annotated[str, BeforeValidator(_required_id, json_schema_input_type=str | int)]
 """A required id: a JSON string or integer, kept as stripped text."""
 
-OptionalId = Annotated[str | None, BeforeValidator(_optional_id)]
+OptionalId = Annotated[str | None, BeforeValidator(_optional_id, json_schema_input_type=str | int | None)]
 """An optional id; an empty string counts as absent."""
 
-UtcTime = Annotated[datetime, PlainValidator(parse_time)]
+UtcTime = Annotated[datetime, PlainValidator(parse_time, json_schema_input_type=str | int)]
 """RFC 3339 text or Unix seconds, validated into a timezone-aware UTC datetime."""
 
 
@@ -149,7 +149,7 @@ def _tag_list(value: object) -> object:
     return value
 
 
-Tags = Annotated[list[str], BeforeValidator(_tag_list)]
+Tags = Annotated[list[str], BeforeValidator(_tag_list, json_schema_input_type=list[str] | str | None)]
 
 # ---------------------------------------------------------------------------
 # 1. Zendesk event webhooks

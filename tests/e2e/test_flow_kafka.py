@@ -20,6 +20,7 @@ from config.settings import Settings
 from contracts.alert import AlertData, CloudEvent, DeadLetter
 from cuewire.app import run_kafka
 from flows.kafka_io import ensure_topics, read_to_end
+from tests.published import assert_published
 
 pytestmark = pytest.mark.e2e
 
@@ -60,8 +61,9 @@ def produce(settings: Settings, records: Iterable[tuple[str, bytes | None, bytes
 
 
 def read(settings: Settings, kind: str) -> list[dict[str, Any]]:
-    return [{"key": key, **orjson.loads(value)}
-            for key, value in read_to_end(settings.kafka_consumer(), settings.topic(kind), 20)]
+    records = read_to_end(settings.kafka_consumer(), settings.topic(kind), 20)
+    assert_published(kind, [value for _key, value in records])
+    return [{"key": key, **orjson.loads(value)} for key, value in records]
 
 
 def j(value: dict[str, Any]) -> bytes:

@@ -29,6 +29,7 @@ from config.settings import Settings
 from cuewire.loadtest import Traffic, TrafficConfig
 from cuewire.servers import free_port
 from flows.kafka_io import ensure_topics, read_to_end
+from tests.published import assert_published
 
 pytestmark = pytest.mark.e2e
 
@@ -78,7 +79,9 @@ def _alerts(kafka: str, topic: str) -> list[tuple[str, str, str]]:
 
 def _events(kafka: str, topic: str) -> list[dict]:  # type: ignore[type-arg]
     """Every CloudEvent on ``topic``."""
-    return [orjson.loads(value) for _key, value in read_to_end({"bootstrap.servers": kafka}, topic, 20)]
+    values = [value for _key, value in read_to_end({"bootstrap.servers": kafka}, topic, 20)]
+    assert_published("alerts", values)
+    return [orjson.loads(value) for value in values]
 
 
 @pytest.fixture(scope="module")
