@@ -71,10 +71,13 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
     from bytewax.recovery import RecoveryConfig
     from bytewax.run import cli_main
 
-    from flows import metrics
+    from flows import kafka_auth, metrics
     from flows.kafka_io import KafkaOutSink, ensure_topics, kafka_inputs, order_policy
+    from state import redis_client
     from state.redis_client import connect
 
+    redis_client.check_credentials(settings.redis_url.get_secret_value())
+    kafka_auth.check_credentials(settings)
     client = connect(settings.redis_url.get_secret_value(),
                      allow_volatile=settings.allow_volatile_redis)
     if settings.kafka_create_topics:

@@ -142,11 +142,8 @@ class KafkaBroker:
                 "process.roles=broker,controller",
                 "node.id=1",
                 f"controller.quorum.voters=1@127.0.0.1:{self.controller_port}",
-                f"listeners=PLAINTEXT://127.0.0.1:{self.port},"
-                f"CONTROLLER://127.0.0.1:{self.controller_port}",
-                f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+                *self.listener_properties(),
                 "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 f"log.dirs={self.data_dir / 'logs'}",
                 "num.partitions=1",
                 "offsets.topic.replication.factor=1",
@@ -163,7 +160,7 @@ class KafkaBroker:
         if not (self.data_dir / "logs" / "meta.properties").exists():
             subprocess.run(
                 [*java, "kafka.tools.StorageTool", "format", "-t", _cluster_id(),
-                 "-c", str(props)],
+                 "-c", str(props), *self.format_arguments()],
                 check=True, capture_output=True,
             )
         log = self.data_dir / "broker.log"
@@ -175,11 +172,27 @@ class KafkaBroker:
         self._wait_ready(timeout)
         return self
 
+    def listener_properties(self) -> list[str]:
+        """The listener lines of server.properties (the secure variant has its own)."""
+        return [
+            f"listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
+            f"advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}",
+            "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        ]
+
+    def format_arguments(self) -> list[str]:
+        """Extra arguments for formatting the storage (SCRAM credentials, say)."""
+        return []
+
+    def client_config(self) -> dict[str, str]:
+        """What a client needs to reach this broker."""
+        return {"bootstrap.servers": self.bootstrap}
+
     def _wait_ready(self, timeout: float) -> None:
         # The port opens before the broker has registered with its controller.
         from confluent_kafka.admin import AdminClient
 
-        admin = AdminClient({"bootstrap.servers": self.bootstrap})
+        admin = AdminClient(self.client_config())
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -247,7 +260,7 @@ class RedisServer:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log = self.data_dir / "redis.log"
         self.process = subprocess.Popen(
-            [str(binary), "--port", str(self.port), "--bind", "127.0.0.1",
+            [str(binary), *self.listener_arguments(), "--bind", "127.0.0.1",
              "--dir", str(self.data_dir), "--appendonly", "yes", "--appendfsync", "everysec",
              "--save", "", "--logfile", str(log), "--protected-mode", "yes"],
             env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
@@ -255,6 +268,10 @@ class RedisServer:
         )
         _wait_port(self.port, timeout, self.process, log)
         return self
+
+    def listener_arguments(self) -> list[str]:
+        """How redis-server listens (the secure variant: TLS only, and its ACL users)."""
+        return ["--port", str(self.port)]
 
     def stop(self) -> None:
         _stop(self.process)

@@ -61,3 +61,27 @@ def _redacted(url: str) -> str:
         scheme, rest = url.split("://", 1)
         return f"{scheme}://***@{rest.split('@', 1)[1]}"
     return url
+
+
+def check_credentials(url: str) -> None:
+    """Refuse to start, in one line, when Redis rejects the user, password or ACL in ``url``.
+
+    One connection without retries: wrong credentials do not get better by waiting,
+    unlike a Redis that is restarting (which :func:`connect` waits for).
+    """
+    client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5)
+    try:
+        client.info("persistence")
+    except redis.AuthenticationError:
+        raise ConfigurationError(
+            f"Redis at {_redacted(url)} refused the user name or password in CUEWIRE_REDIS_URL"
+        ) from None
+    except redis.exceptions.NoPermissionError:
+        raise ConfigurationError(
+            f"Redis at {_redacted(url)}: the ACL user in CUEWIRE_REDIS_URL may not run INFO; "
+            "allow +info (and the key pattern of CUEWIRE_REDIS_PREFIX)"
+        ) from None
+    except redis.ConnectionError:
+        return  # unreachable or restarting: connect() retries and names it
+    finally:
+        client.close()
