@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test unit integration lint typecheck up down bench eval clean schemas
+.PHONY: help install demo test unit integration lint typecheck up down bench eval clean schemas chart-check rules-check
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -21,7 +21,7 @@ install: $(STAMP)  ## create .venv and install cuewire with its dev tools
 demo: $(STAMP)  ## run the whole pipeline on the bundled sample (starts and stops Kafka + Redis)
 	$(PY) -m cuewire.demo
 
-test: $(STAMP)  ## lint, type-check and run every test (real Kafka + Redis are started for the session)
+test: $(STAMP) chart-check rules-check  ## lint, type-check and run every test (real Kafka + Redis are started for the session)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest
@@ -47,6 +47,18 @@ bench: $(STAMP)  ## throughput, latency and scoring benchmarks (writes bench/res
 
 eval: $(STAMP)  ## prequential evaluation of the ticket scorer on human-labelled text, VADER as baseline
 	$(PY) -m cuewire.evaluate
+
+K8S_VERSION := 1.33.0
+chart-check: $(STAMP)  ## helm lint the chart, and validate what it renders against Kubernetes' schemas
+	@helm=$$(bash deploy/tools.sh helm) && \
+	$$helm lint --strict deploy/helm/cuewire && \
+	$$helm template cuewire deploy/helm/cuewire --kube-version $(K8S_VERSION) \
+		| $(VENV)/bin/kubernetes-validate --strict --quiet -k $(K8S_VERSION) -
+
+rules-check:  ## promtool: check the alerting rules and run their unit tests
+	@promtool=$$(bash deploy/tools.sh promtool) && \
+	$$promtool check rules deploy/prometheus/alerts.yaml && \
+	$$promtool test rules deploy/prometheus/alerts_test.yaml
 
 schemas: $(STAMP)  ## regenerate contracts/schemas/ (JSON Schema) from the pydantic models
 	$(PY) -m contracts.published

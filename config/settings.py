@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     identity_ttl_days: int = Field(400, ge=1)
     ledger_ttl_days: int = Field(30, ge=3)
     metrics_port: int | None = None
+    metrics_port_per_process: bool = Field(
+        True, description="add the process id to CUEWIRE_METRICS_PORT, for -i/-a processes sharing a "
+        "host; false where each process has its own address (a pod)")
     timer_lateness_seconds: float = Field(
         300, ge=0, description="how late a record may arrive and still stop an absence timer"
     )

@@ -86,7 +86,8 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
             print(f"created topics: {', '.join(created)}", file=sys.stderr)
     if settings.metrics_port:
         # One port per process (port + process id), so every process's counters are scraped.
-        metrics.serve(settings.metrics_port + (process_id or 0))
+        offset = (process_id or 0) if settings.metrics_port_per_process else 0
+        metrics.serve(settings.metrics_port + offset)
     steps = make_steps(settings, client, clock)
     steps.order_policy = order_policy(settings, bounded=exit_at_end)
     flow = build_flow(steps, kafka_inputs(settings, tail=not exit_at_end),
