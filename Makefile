@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test unit integration lint typecheck up down bench eval clean schemas chart-check rules-check
+.PHONY: help install demo test unit integration lint typecheck up down bench eval clean schemas chart-check rules-check lock
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -59,6 +59,11 @@ rules-check:  ## promtool: check the alerting rules and run their unit tests
 	@promtool=$$(bash deploy/tools.sh promtool) && \
 	$$promtool check rules deploy/prometheus/alerts.yaml && \
 	$$promtool test rules deploy/prometheus/alerts_test.yaml
+
+lock:  ## re-pin docker/requirements.lock: the runtime dependencies only, no extras
+	rm -rf .cache/lock && $(PYTHON) -m venv .cache/lock && .cache/lock/bin/pip install -q .
+	{ sed -n '1,2p' docker/requirements.lock; .cache/lock/bin/pip freeze --exclude cuewire; } > docker/requirements.lock.new
+	mv docker/requirements.lock.new docker/requirements.lock && rm -rf .cache/lock
 
 schemas: $(STAMP)  ## regenerate contracts/schemas/ (JSON Schema) from the pydantic models
 	$(PY) -m contracts.published

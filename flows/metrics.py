@@ -35,8 +35,8 @@ RECORDS_OUT_OF_ORDER = Counter(
 )
 
 SUPPRESSED = Counter(
-    "cuewire_alerts_held_total", "Alerts suppressed or deferred by governance, by reason",
-    ["outcome", "reason"],
+    "cuewire_alerts_held_total", "Alerts suppressed or deferred by governance, by reason and rule",
+    ["outcome", "reason", "rule"],
 )
 FEEDBACK = Counter(
     "cuewire_feedback_total", "Reviewer feedback records, by what the model did with them", ["outcome"]

@@ -634,7 +634,8 @@ class Steps:
                     produced_ms, text = produced.get(verdict.candidate.alert_id, (None, None))
                     out.append(self._publishable(verdict, produced_ms, text))
                 else:
-                    metrics.SUPPRESSED.labels(verdict.outcome, verdict.reason.split(":", 1)[0]).inc()
+                    metrics.SUPPRESSED.labels(verdict.outcome, verdict.reason.split(":", 1)[0],
+                                              verdict.candidate.rule_id).inc()
                     out.append(self._held_record(verdict))
         return self._claim(pipe, out)
 
