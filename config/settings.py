@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     taxonomy: Path | None = None
     max_record_bytes: int = Field(262_144, ge=1024)
     max_json_depth: int = Field(32, ge=4, le=512)
+    date_window_years: float = Field(
+        10, gt=0, le=100,
+        description="a record dated further than this from now (either way) is a dead letter",
+    )
     account_ttl_days: int = Field(180, ge=1)
     identity_ttl_days: int = Field(400, ge=1)
     ledger_ttl_days: int = Field(30, ge=3)

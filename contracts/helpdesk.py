@@ -111,7 +111,10 @@ def _from_epoch(value: float) -> datetime:
 def _as_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # year 1 east of UTC, year 9999 west of it
+        raise ValueError("time out of range once moved to UTC") from None
 
 
 Id = Annotated[str, BeforeValidator(_required_id, json_schema_input_type=str | int)]

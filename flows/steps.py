@@ -279,8 +279,9 @@ class Steps:
         if incoming.coords.timestamp_ms:
             fallback = datetime.fromtimestamp(incoming.coords.timestamp_ms / 1000, UTC)
         try:
+            now = self.clock()
             record = decode_record(incoming.kind, incoming.key, incoming.value,
-                                   fallback or self.clock(), self.limits)
+                                   fallback or now, self.limits, now=now)
         except PoisonRecord as exc:
             return Decoded(None, incoming, str(exc))
         return Decoded(record, incoming)
