@@ -89,7 +89,9 @@ def _json_type(value: object) -> str:
         return "a JSON boolean"
     if isinstance(value, int | float):
         return "a JSON number"
-    return {str: "a JSON string", list: "a JSON array"}.get(type(value), "a JSON value")
+    if isinstance(value, str):
+        return "a JSON string"
+    return "a JSON array" if isinstance(value, list) else "a JSON value"
 
 
 _ORJSON_REASONS = (
