@@ -24,6 +24,7 @@ from redis.client import Pipeline
 from contracts.errors import PoisonRecord
 from flows import metrics
 from flows.learning import LEARNER_KEY, CheckpointFollower, FeedbackLearner
+from flows.record_failures import failure_reason, is_dependency_failure
 from flows.rules_source import ActiveRules, RulesSource
 from operators.decode import InputKind, Limits, decode_record
 from operators.gate import RULE_ID, GateDecision, gate_ticket
@@ -59,6 +60,8 @@ MAX_RESOLVE_ROUNDS = 4
 TICKET_NEAR_MISS = 0.8
 """How close a below-gate ticket must come to make the weekly digest (0.8: score 52 of 65)."""
 PATTERN_NEAR_MISS = 0.6
+UNSCORED = Score(0, None, None, None, 0.0)
+"""Stands in for the score of a ticket whose scoring failed (it is dead-lettered)."""
 DUE_CHECK_EVERY = timedelta(seconds=1)
 DIGEST_GRACE = timedelta(hours=1)
 """A week's digest waits this long past the week's end for stragglers."""
@@ -86,6 +89,55 @@ def counts_round_trips(step: str) -> Callable[[Callable[Concatenate[Steps, P], R
                 observe(ROUND_TRIPS.value - before)
         functools.update_wrapper(measured, fn)
         return measured
+    return wrap
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def survives(step: str, fallback: Callable[[Any, Any, Outgoing], Any]) -> Callable[[F], F]:
+    """A per-record step whose exception becomes the record's dead letter: ``fallback``
+    (steps, item, dead letter) says what the step emits instead, so the dead letter
+    travels on to the output in the step's own stream."""
+    def wrap(fn: F) -> F:
+        method = cast(Callable[[Any, Any], Any], fn)
+
+        def guarded(self: Steps, item: Any) -> Any:
+            try:
+                return method(self, item)
+            except Exception as exc:
+                if is_dependency_failure(exc):
+                    raise
+                return fallback(self, item, self.record_failed(step, item, exc))
+        functools.update_wrapper(guarded, method)
+        return cast(F, guarded)
+    return wrap
+
+
+def isolates_failures(step: str) -> Callable[[F], F]:
+    """A batch step that, when a batch raises, handles its items one at a time so only
+    the item that raises becomes a dead letter (emitted in the step's own output)."""
+    def wrap(fn: F) -> F:
+        method = cast(Callable[[Any, list[Any]], Iterable[Any]], fn)
+
+        def guarded(self: Steps, batch: list[Any]) -> list[Any]:
+            try:
+                return list(method(self, batch))
+            except Exception as exc:
+                if is_dependency_failure(exc):
+                    raise
+                first = exc
+            out: list[Any] = []
+            for item in batch:
+                try:
+                    out += method(self, [item])
+                except Exception as exc:
+                    if is_dependency_failure(exc):
+                        raise
+                    out.append(self.record_failed(step, item, exc if len(batch) > 1 else first))
+            return out
+        functools.update_wrapper(guarded, method)
+        return cast(F, guarded)
     return wrap
 
 
@@ -120,12 +172,16 @@ class ScoredTicket:
     coords: Coordinates
     ticket: Ticket
     score: Score
+    failure: Outgoing | None = None
+    """The ticket's dead letter, when scoring it failed: the ticket branch carries it to
+    the output (``render-ticket-digest``) and does nothing else with the ticket."""
 
 
 @dataclass(frozen=True, slots=True)
 class GatedTicket:
     scored: ScoredTicket
     decision: GateDecision | None
+    failure: Outgoing | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +340,10 @@ class Steps:
                                    fallback or now, self.limits, now=now)
         except PoisonRecord as exc:
             return Decoded(None, incoming, str(exc))
+        except Exception as exc:
+            if is_dependency_failure(exc):
+                raise
+            return Decoded(None, incoming, failure_reason("decode", exc))
         return Decoded(record, incoming)
 
     @staticmethod
@@ -295,6 +355,12 @@ class Steps:
 
     def source_error(self, incoming: Incoming, error: str) -> Outgoing:
         return self._dead_letter(incoming, error, "kafka-in")
+
+    def record_failed(self, step: str, item: Any, exc: BaseException) -> Outgoing:
+        """The dead letter of ``item``, whose handling in ``step`` raised ``exc``."""
+        coords, record_id = _whereabouts(item)
+        return self._dead_letter(Incoming("tickets", coords.key, None, coords),
+                                 failure_reason(step, exc, record_id), step)
 
     def _dead_letter(self, incoming: Incoming, error: str, step: str) -> Outgoing:
         metrics.DEAD_LETTERS.labels(incoming.coords.topic, step).inc()
@@ -388,14 +454,17 @@ class Steps:
 
     # -- tickets --------------------------------------------------------------
 
+    @survives("score-tickets", lambda self, located, dead: ScoredTicket(
+        located.resolved, located.coords, located.resolved.record, UNSCORED, dead))
     def score(self, located: Located) -> ScoredTicket:
         ticket = located.resolved.record
         assert isinstance(ticket, Ticket)
         return ScoredTicket(located.resolved, located.coords, ticket, self.scorer.score(ticket.text))
 
+    @survives("gate-tickets", lambda self, scored, dead: GatedTicket(scored, None, dead))
     def gate_ticket(self, scored: ScoredTicket) -> GatedTicket:
         gate = self.rules.current().gate
-        if scored.resolved.account_id is None or gate is None:
+        if scored.resolved.account_id is None or gate is None or scored.failure:
             return GatedTicket(scored, None)
         decision = gate_ticket(scored.score, scored.resolved.account, scored.ticket.created_at, gate)
         return GatedTicket(scored, decision)
@@ -404,8 +473,12 @@ class Steps:
     def passed_gate(gated: GatedTicket) -> bool:
         return gated.decision is not None and gated.decision.passed
 
+    @survives("render-ticket-digest", lambda self, gated, dead: dead)
     def render_ticket_digest(self, gated: GatedTicket) -> Outgoing:
         scored, account_id = gated.scored, gated.scored.resolved.account_id
+        failure = gated.failure or scored.failure
+        if failure is not None:  # an earlier step's dead letter, on its way out
+            return failure
         body = render_ticket_digest(
             ticket=scored.ticket, score=scored.score, decision=gated.decision, account_id=account_id,
             detected_at=self.clock(), deployment=self.deployment,
@@ -413,7 +486,8 @@ class Steps:
         key = account_id.encode() if account_id else b"unattached"
         return Outgoing("digest", key, orjson.dumps(body))
 
-    def ticket_near_miss(self, gated: GatedTicket) -> list[NearMiss]:
+    @survives("ticket-near-misses", lambda self, gated, dead: [dead])
+    def ticket_near_miss(self, gated: GatedTicket) -> list[NearMiss | Outgoing]:
         """A below-gate ticket that came close, for its owner's weekly digest."""
         scored, decision = gated.scored, gated.decision
         account_id = scored.resolved.account_id
@@ -426,7 +500,8 @@ class Steps:
                                  min_closeness=TICKET_NEAR_MISS)
         return [found] if found else []
 
-    def ticket_candidate(self, gated: GatedTicket) -> PendingAlert:
+    @survives("ticket-candidates", lambda self, gated, dead: dead)
+    def ticket_candidate(self, gated: GatedTicket) -> PendingAlert | Outgoing:
         scored, decision = gated.scored, gated.decision
         account_id = scored.resolved.account_id
         assert account_id is not None and decision is not None
@@ -446,12 +521,14 @@ class Steps:
 
     # -- signals and patterns -------------------------------------------------
 
-    def ticket_signals(self, scored: ScoredTicket) -> list[Signal]:
+    @survives("ticket-signals", lambda self, scored, dead: [dead])
+    def ticket_signals(self, scored: ScoredTicket) -> list[Signal | Outgoing]:
         account_id = scored.resolved.account_id
-        if account_id is None:
+        if account_id is None or scored.failure:
             return []
         table = self.rules.current().table
-        found = ticket_signals(scored.ticket, scored.score, account_id, table)
+        found: list[Signal | Outgoing] = []
+        found += ticket_signals(scored.ticket, scored.score, account_id, table)
         if not found and scored.ticket.kind == "updated":
             # Status changes carry no signal but do close (or reopen) a ticket.
             return [Signal(account_id, "ticket_status", scored.ticket.ticket_id,
@@ -460,16 +537,21 @@ class Steps:
                            open=(scored.ticket.status or "open") not in ("solved", "closed"))]
         return found
 
-    def event_signals(self, located: Located) -> list[Signal]:
+    @survives("event-signals", lambda self, located, dead: [dead])
+    def event_signals(self, located: Located) -> list[Signal | Outgoing]:
         record, account_id = located.resolved.record, located.resolved.account_id
         if not isinstance(record, Event) or account_id is None:
             return []
-        return event_signals(record, account_id, self.rules.current().table)
+        return [*event_signals(record, account_id, self.rules.current().table)]
 
     @counts_round_trips("match-patterns")
-    def match_patterns(self, batch: list[Signal | Tick | NearMiss]) -> list[PendingAlert | Outgoing]:
+    @isolates_failures("match-patterns")
+    def match_patterns(self, batch: list[Signal | Tick | NearMiss | Outgoing]
+                       ) -> list[PendingAlert | Outgoing]:
         """Store the batch's signals, evaluate the rules they trigger, fire due timers,
-        file near misses and publish the weekly digests whose week has ended."""
+        file near misses and publish the weekly digests whose week has ended.
+        Dead letters from the steps before pass straight through."""
+        passing = [o for o in batch if isinstance(o, Outgoing)]
         active = self.rules.current()
         signals = [s for s in batch if isinstance(s, Signal)]
         near: list[NearMiss] = [n for n in batch if isinstance(n, NearMiss)]
@@ -520,7 +602,7 @@ class Steps:
             missing = ({("account", m.account_id) for m in matches}
                        | {("account", n.account_id) for n in near}) - accounts.keys()
             accounts |= self.identity.fetch(missing)
-        out: list[PendingAlert | Outgoing] = []
+        out: list[PendingAlert | Outgoing] = [*passing]
         out += self._pending(matches, accounts)
         after = self.pipeline()
         self.governance.stage_ticket_writes(after, read_tickets(replies))
@@ -609,6 +691,7 @@ class Steps:
     # -- governance -----------------------------------------------------------
 
     @counts_round_trips("govern")
+    @isolates_failures("govern")
     def govern(self, batch: list[PendingAlert | Outgoing]) -> list[Outgoing]:
         """Cooldown, daily cap, promotional suppression, consent, working hours; in that order.
         Then every id is claimed in the alert ledger, so nothing is published twice.
@@ -681,6 +764,7 @@ class Steps:
 
     # -- everything that is not a ticket -------------------------------------
 
+    @survives("route-others", lambda self, located, dead: [dead])
     def route_other(self, located: Located) -> list[Outgoing]:
         resolved = located.resolved
         record = resolved.record
@@ -713,3 +797,36 @@ class Steps:
     def published(self, batch: list[Outgoing]) -> None:
         """Called by a sink once ``batch`` is durably written (acknowledged by Kafka)."""
         self.ledger.confirm([o.alert_id for o in batch if o.alert_id])
+
+
+def _whereabouts(item: object) -> tuple[Coordinates, str | None]:
+    """Where a step's item came from, for its dead letter: the input coordinates where
+    the item still has them, else the account (as the key) and the record's id."""
+    match item:
+        case Decoded(incoming=Incoming(coords=coords)) | Incoming(coords=coords):
+            return coords, None
+        case Located(resolved=resolved, coords=coords):
+            return coords, _record_id(resolved.record)
+        case ScoredTicket(coords=coords, ticket=ticket):
+            return coords, ticket.record_id
+        case GatedTicket(scored=scored):
+            return scored.coords, scored.ticket.record_id
+        case Signal(account_id=account, record_id=record_id):
+            return Coordinates("", -1, -1, account.encode()), record_id
+        case NearMiss(account_id=account, evidence=evidence):
+            return Coordinates("", -1, -1, account.encode()), evidence[-1] if evidence else None
+        case PendingAlert(candidate=candidate):
+            return Coordinates("", -1, -1, candidate.account_id.encode()), candidate.alert_id
+        case Outgoing(key=key, alert_id=aid):
+            return Coordinates("", -1, -1, key), aid
+    return Coordinates("", -1, -1), None
+
+
+def _record_id(record: Record) -> str | None:
+    if isinstance(record, Ticket):
+        return record.record_id
+    if isinstance(record, Event):
+        return record.message_id
+    if isinstance(record, Feedback):
+        return record.alert_id
+    return record.account_id
