@@ -25,6 +25,7 @@ from typing import Any
 from operators.gate import GateDecision, renewal_days
 from operators.match import Match
 from operators.records import Coordinates, Event, Ticket
+from operators.sanitise import plain_text, plain_tree
 from operators.score import Score
 from operators.signals import Signal
 
@@ -213,15 +214,17 @@ def cloud_event(
     *, event_id: str, type_: str, subject: str, time: datetime, deployment: str,
     data: dict[str, Any],
 ) -> dict[str, Any]:
+    """A CloudEvent around ``data``; the one place every alert and digest passes, so the
+    one place their text is made plain (:mod:`operators.sanitise`)."""
     return {
         "specversion": "1.0",
         "id": event_id,
         "source": f"cuewire/{deployment}",
         "type": type_,
-        "subject": subject,
+        "subject": plain_text(subject),
         "time": iso(time),
         "datacontenttype": "application/json",
-        "data": data,
+        "data": plain_tree(data),
     }
 
 
