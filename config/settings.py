@@ -4,18 +4,63 @@ Every variable is ``CUEWIRE_<FIELD>``; nested groups use ``__`` is not needed,
 so each name below maps directly (``CUEWIRE_KAFKA_BOOTSTRAP``,
 ``CUEWIRE_TOPIC_TICKETS`` …). The Kafka and Redis client configurations are
 derived here, with every safety-relevant librdkafka setting written out instead
-of left to defaults that differ from the Java client's.
+of left to defaults that differ from the Java client's, and librdkafka's log sent
+through Python logging, rate-limited (``config/kafka_log.py``).
+
+A bad setting is refused before any server is contacted, in one line that
+names it: values librdkafka would reject (security protocol, SASL mechanism, CA
+file, bootstrap list), a Redis URL that is not one, a rules or taxonomy file
+that does not load, and a ``CUEWIRE_KAFKA_*`` / ``CUEWIRE_REDIS_*`` name that is
+not a setting (a typo would otherwise be ignored). Secrets are never shown:
+:func:`mask_url` hides a URL's password whatever characters it holds.
 """
 
 from __future__ import annotations
 
+import difflib
+import logging
+import os
+import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from config.kafka_log import kafka_logger
 from contracts.errors import ConfigurationError
+
+ClientConfig = dict[str, str | int | float | bool | logging.Logger]
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "GSSAPI", "OAUTHBEARER")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+CHECKED_PREFIXES = ("CUEWIRE_KAFKA_", "CUEWIRE_REDIS_")
+OTHER_NAMES = frozenset({"CUEWIRE_KAFKA_VERSION"})
+"""Variables with a checked prefix that are not settings of the flow (``cuewire.servers``)."""
+_SECRET_QUERY = re.compile(r"((?:^|[?&;])(?:password|pass|pwd|secret|token)=)[^&;#]*", re.IGNORECASE)
+
+
+def mask_url(url: str) -> str:
+    """``url`` with any password replaced by ``***``: the user and password (everything
+    up to the last ``@`` of the authority, so an ``@`` or ``:`` in a password cannot
+    leak a part of it), and ``password=`` in the query.
+
+    >>> mask_url("redis://default:p@ss:w@rd@cache:6379/0")
+    'redis://***@cache:6379/0'
+    >>> mask_url("redis://cache:6379/0?password=s3cret&db=1")
+    'redis://cache:6379/0?password=***&db=1'
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    # Query secrets first, so the "@" looked for next is the authority's last one: a
+    # password may hold any character, a host no "@".
+    rest = _SECRET_QUERY.sub(r"\1***", rest)
+    at = rest.rfind("@")
+    if at >= 0:
+        rest = "***" + rest[at:]
+    return f"{scheme}{sep}{rest}"
 
 TopicKind = Literal["events", "tickets", "accounts", "feedback", "alerts", "digest", "dlq"]
 
@@ -24,6 +69,8 @@ class Settings(BaseSettings):
     """Everything an operator can set; defaults are the documented ones."""
 
     model_config = SettingsConfigDict(env_prefix="CUEWIRE_", extra="ignore")
+    # Field validators below raise ValueError with words only, never the value: it may
+    # be a secret.
 
     deployment: str = Field("default", description="names this deployment in CloudEvents `source`")
 
@@ -88,6 +135,67 @@ class Settings(BaseSettings):
         "read past it, so records are handled in log order (0: as they arrive)",
     )
 
+    @field_validator("kafka_bootstrap")
+    @classmethod
+    def _bootstrap_shape(cls, value: str) -> str:
+        servers = [s.strip() for s in value.split(",")]
+        if not value.strip() or not all(servers):
+            raise ValueError("must be a comma-separated list of host:port")
+        for server in servers:
+            host, _, port = server.rpartition("://")[2].rpartition(":")
+            if port and host and not (port.isdigit() and 0 < int(port) < 65536):
+                raise ValueError(f"{server!r} has no valid port (host:port, port 1-65535)")
+        return ",".join(servers)
+
+    @field_validator("kafka_security_protocol")
+    @classmethod
+    def _known_protocol(cls, value: str | None) -> str | None:
+        return _one_of(value, SECURITY_PROTOCOLS)
+
+    @field_validator("kafka_sasl_mechanism")
+    @classmethod
+    def _known_mechanism(cls, value: str | None) -> str | None:
+        return _one_of(value, SASL_MECHANISMS)
+
+    @field_validator("kafka_ssl_ca_location")
+    @classmethod
+    def _ca_exists(cls, value: str | None) -> str | None:
+        if value and value != "probe" and not Path(value).exists():
+            raise ValueError(f"no such file or directory: {value}")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url_shape(cls, value: SecretStr) -> SecretStr:
+        url = value.get_secret_value()
+        scheme = url.partition("://")[0].lower() if "://" in url else ""
+        if scheme not in REDIS_SCHEMES:
+            raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        if scheme != "unix":
+            try:
+                urlsplit(url).port  # noqa: B018 - parsing it is the check
+            except ValueError:
+                raise ValueError("has a port that is not a number from 0 to 65535") from None
+        return value
+
+    @field_validator("rules")
+    @classmethod
+    def _rules_load(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            from config.rules import load_rules
+
+            _loads(load_rules, value)
+        return value
+
+    @field_validator("taxonomy")
+    @classmethod
+    def _taxonomy_loads(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            from config.taxonomy import load_taxonomy
+
+            _loads(load_taxonomy, value)
+        return value
+
     @field_validator("redis_prefix")
     @classmethod
     def _prefix_shape(cls, value: str) -> str:
@@ -130,9 +238,22 @@ class Settings(BaseSettings):
         """The consumer group the input partitions commit their positions to (monitoring only)."""
         return self.kafka_group_id or f"cuewire.{self.deployment}"
 
-    def kafka_consumer(self) -> dict[str, str | int | float | bool]:
+    def kafka_admin(self) -> ClientConfig:
+        """An admin client's config: connection, security and the rate-limited log."""
+        return {**self.kafka_common(), "logger": kafka_logger()}
+
+    def kafka_source(self) -> ClientConfig:
+        """What Bytewax's Kafka source adds to its consumers' (and admin client's) config:
+        security as text, and the log; it sets the brokers, group and commits itself."""
+        conf: ClientConfig = {
+            k: str(v) for k, v in self.kafka_common().items() if k != "bootstrap.servers"}
+        conf["logger"] = kafka_logger()
+        return conf
+
+    def kafka_consumer(self) -> ClientConfig:
         return {
             **self.kafka_common(),
+            "logger": kafka_logger(),
             "auto.offset.reset": self.kafka_start_from,
             "enable.auto.commit": "false",
             # Our limit is enforced per record in the flow; this only bounds fetches.
@@ -140,9 +261,10 @@ class Settings(BaseSettings):
             "isolation.level": "read_committed",
         }
 
-    def kafka_producer(self) -> dict[str, str | int | float | bool]:
+    def kafka_producer(self) -> ClientConfig:
         return {
             **self.kafka_common(),
+            "logger": kafka_logger(),
             "enable.idempotence": True,
             "acks": "all",
             "max.in.flight.requests.per.connection": 5,
@@ -154,15 +276,48 @@ class Settings(BaseSettings):
         }
 
 
+def _one_of(value: str | None, allowed: tuple[str, ...]) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if value.strip().upper() not in allowed:
+        raise ValueError(f"must be one of {', '.join(allowed)}")
+    return value.strip().upper()
+
+
+def _loads(load: object, path: Path) -> None:
+    try:
+        load(path)  # type: ignore[operator]
+    except ConfigurationError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def unknown_names(environ: dict[str, str] | os._Environ[str]) -> list[str]:
+    """``CUEWIRE_KAFKA_*`` and ``CUEWIRE_REDIS_*`` variables that name no setting, each
+    with the setting it was probably meant to be."""
+    known = {f"CUEWIRE_{name.upper()}" for name in Settings.model_fields}
+    problems = []
+    for name in sorted(environ):
+        upper = name.upper()
+        if upper.startswith(CHECKED_PREFIXES) and upper not in known | OTHER_NAMES:
+            close = difflib.get_close_matches(upper, sorted(known), n=1, cutoff=0.8)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            problems.append(f"{name}: not a setting{hint}")
+    return problems
+
+
 def load_settings() -> Settings:
-    """Read the environment once; translate validation errors into one clear message."""
+    """Read the environment once; any problem is one line naming the setting(s)."""
     from pydantic import ValidationError
 
+    problems = unknown_names(os.environ)
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
-        problems = "; ".join(
-            f"CUEWIRE_{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise ConfigurationError(f"invalid settings: {problems}") from None
+        problems += [
+            f"CUEWIRE_{'_'.join(str(p) for p in err['loc']).upper()}: "
+            + err["msg"].removeprefix("Value error, ")
+            for err in exc.errors(include_input=False)
+        ]
+    if problems:
+        raise ConfigurationError(f"invalid settings: {'; '.join(problems)}")
+    return settings

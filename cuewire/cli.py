@@ -30,6 +30,14 @@ def _settings():  # type: ignore[no-untyped-def]
     return load_settings()
 
 
+def _log_to_stderr() -> None:
+    """One line per log record on stderr (librdkafka's, rate-limited, among them)."""
+    import logging
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.WARNING, format="cuewire: %(name)s: %(message)s")
+
+
 def _fail(exc: CuewireError) -> None:
     kind = {
         ConfigurationError: "configuration error",
@@ -65,6 +73,7 @@ def run(
     """
     from cuewire.app import run_kafka
 
+    _log_to_stderr()
     try:
         run_kafka(_settings(), workers=workers, process_id=process_id,
                   addresses=addresses.split(";") if addresses else None, recovery_dir=recovery_dir,

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from typing import cast
 
 import bytewax.operators as op
 from bytewax.connectors.kafka import KafkaSourceMessage
@@ -63,7 +64,7 @@ def kafka_inputs(settings: Settings, *, tail: bool = True) -> InputBuilder:
         # Bytewax also hands this to an admin client, so only connection and security
         # settings go here; it sets group.id and no auto-commit itself, the starting
         # offset is explicit, and librdkafka already reads committed transactions only.
-        consumer_conf = {k: str(v) for k, v in settings.kafka_common().items() if k != "bootstrap.servers"}
+        consumer_conf = cast(dict[str, str], settings.kafka_source())  # text, and the logger
         source = monitored_input("kafka-in", flow, MonitoredKafkaSource(
             settings.kafka_bootstrap.split(","), list(kinds),
             group_id=settings.monitoring_group_id() if settings.kafka_commit_offsets else None,
@@ -201,7 +202,7 @@ def order_policy(settings: Settings, *, bounded: bool) -> OrderPolicy:
     ordered against them. A bounded run (``--exit-at-end``) waits for every
     partition that holds records, however long, so its output depends on the input
     alone; a live run waits ``CUEWIRE_ORDER_WAIT_MS`` at most."""
-    consumer = Consumer({**settings.kafka_common(), "group.id": "cuewire-order-policy",
+    consumer = Consumer({**settings.kafka_admin(), "group.id": "cuewire-order-policy",
                          "enable.auto.commit": False})
     expected: set[tuple[str, int]] = set()
     try:
@@ -223,7 +224,7 @@ def order_policy(settings: Settings, *, bounded: bool) -> OrderPolicy:
 
 def ensure_topics(settings: Settings) -> list[str]:
     """Create any missing input/output topic (accounts compacted); return those created."""
-    admin = AdminClient(settings.kafka_common())
+    admin = AdminClient(settings.kafka_admin())  # type: ignore[arg-type]  # logger: a Logger
     try:
         existing = set(admin.list_topics(timeout=10).topics)
     except KafkaException as exc:

@@ -7,6 +7,7 @@ from typing import Any
 
 import redis
 
+from config.settings import mask_url
 from contracts.errors import ConfigurationError, DependencyDown
 
 
@@ -17,8 +18,12 @@ def connect(url: str, *, allow_volatile: bool = False) -> redis.Redis:
     server without AOF would silently forget them, so the flow refuses it
     unless ``allow_volatile`` says this is a throwaway run.
     """
-    client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5,
-                                  health_check_interval=30)
+    try:
+        client = redis.Redis.from_url(url, socket_timeout=10, socket_connect_timeout=5,
+                                      health_check_interval=30)
+    except ValueError:  # its message may quote the URL, password and all
+        raise ConfigurationError(
+            f"CUEWIRE_REDIS_URL: {mask_url(url)} is not a Redis URL the client can use") from None
     pool = client.connection_pool
     base = pool.connection_class
     pool.connection_class = type(f"Counted{base.__name__}", (_Counted, base), {})
@@ -56,11 +61,7 @@ class _Counted:
         super().send_packed_command(command, check_health)  # type: ignore[misc]
 
 
-def _redacted(url: str) -> str:
-    if "@" in url:
-        scheme, rest = url.split("://", 1)
-        return f"{scheme}://***@{rest.split('@', 1)[1]}"
-    return url
+_redacted = mask_url
 
 
 def check_credentials(url: str) -> None:
