@@ -92,9 +92,10 @@ def parse_time(value: object) -> datetime:
         if text.isdigit() and text.isascii():
             return _from_epoch(int(text) if len(text) < 20 else math.inf)
         try:
-            return _as_utc(datetime.fromisoformat(text))
+            parsed = datetime.fromisoformat(text)
         except ValueError:
             raise ValueError("expected an RFC 3339 time or Unix seconds") from None
+        return _as_utc(parsed)
     raise ValueError("expected an RFC 3339 time or Unix seconds")
 
 

@@ -1,12 +1,15 @@
 """``cuewire replay``: the same flow fed from a JSON-lines file, results to a callback.
 
 Each line is ``{"topic": "<events|tickets|accounts|feedback>", "value": {…}}``
-(CONTRACTS.md); ``key`` is optional. Coordinates are the file name and the
-line number, so a dead letter says exactly which line was bad.
+(CONTRACTS.md); ``key`` is optional. A ``value`` that is a string is sent as its
+UTF-8 bytes; ``"raw_b64": "…"`` instead of ``value`` sends any bytes at all.
+Coordinates are the file name and the line number, so a dead letter says exactly
+which line was bad.
 """
 
 from __future__ import annotations
 
+import base64
 import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -40,11 +43,13 @@ def read_replay_file(path: Path) -> Iterator[Incoming]:
                     raise KeyError(kind)
                 value = wrapper.get("value")
                 key = wrapper.get("key")
-            except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+                raw = None if value is None else (
+                    value.encode() if isinstance(value, str) else orjson.dumps(value))
+                if isinstance(wrapper.get("raw_b64"), str):  # any bytes at all, base64
+                    raw = base64.b64decode(wrapper["raw_b64"], validate=True)
+            except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError, ValueError):
                 yield Incoming("tickets", None, line, coords)
                 continue
-            raw = None if value is None else (
-                value.encode() if isinstance(value, str) else orjson.dumps(value))
             yield Incoming(kind, key.encode() if isinstance(key, str) else None, raw, coords)
 
 
