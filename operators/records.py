@@ -103,3 +103,8 @@ class Rejected:
 
 
 Record = Ticket | Event | AccountUpdate | Feedback
+
+
+def iso(at: datetime) -> str:
+    """RFC 3339 with ``Z`` for UTC, as every published time is written."""
+    return at.isoformat().replace("+00:00", "Z")

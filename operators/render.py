@@ -1,4 +1,5 @@
-"""Turn decisions into the records cuewire publishes: alerts, digest entries, dead letters.
+"""Turn decisions into the records cuewire publishes: alerts and digest entries (dead
+letters are :mod:`operators.dead_letter`'s, re-exported here).
 
 Everything returned here is a plain ``dict`` ready for orjson; its shape is the
 one ``contracts.alert`` validates (tests check that). ``alert_id`` is
@@ -14,17 +15,17 @@ False
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import uuid
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from operators.dead_letter import render_dead_letter as render_dead_letter
 from operators.gate import GateDecision, renewal_days
 from operators.match import Match
-from operators.records import Coordinates, Event, Ticket
+from operators.records import Event, Ticket
+from operators.records import iso as iso
 from operators.sanitise import plain_text, plain_tree
 from operators.score import Score
 from operators.signals import Signal
@@ -55,10 +56,6 @@ def alert_id(rule: str, account_id: str, evidence_ids: Iterable[str]) -> str:
     """A stable id for (rule, account, triggering evidence), as a UUID string."""
     name = "\x1f".join([rule, account_id, *sorted(set(evidence_ids))])
     return str(uuid.uuid5(ALERT_NAMESPACE, name))
-
-
-def iso(at: datetime) -> str:
-    return at.isoformat().replace("+00:00", "Z")
 
 
 def ticket_evidence(ticket: Ticket, score: Score) -> dict[str, Any]:
@@ -226,58 +223,6 @@ def cloud_event(
         "datacontenttype": "application/json",
         "data": plain_tree(data),
     }
-
-
-DEAD_LETTER_VALUE_LIMIT = 65_536
-"""Bytes of a bad record's value (and key) a dead letter carries: a 1.6 MB record the broker
-took must not make a dead letter the producer refuses (``message.max.bytes`` is 2 MiB)."""
-DEAD_LETTER_KEY_LIMIT = 1024
-
-
-def render_dead_letter(
-    coords: Coordinates, value: bytes | None, error: str, at: datetime, step: str,
-    limit: int = DEAD_LETTER_VALUE_LIMIT,
-) -> dict[str, Any]:
-    """The dead-letter record: original bytes as text when they are UTF-8, else base64.
-
-    A value longer than ``limit`` bytes (a key longer than ``DEAD_LETTER_KEY_LIMIT``)
-    is cut to that many, and the record says so: ``value_truncated``, the original
-    ``value_size`` and its ``value_sha256`` (``key_size``, ``key_sha256`` likewise), so
-    the original can still be found and matched on the input topic.
-    """
-    text, encoding, value_cut = _bytes_as_text(value, limit)
-    key, _, key_cut = _bytes_as_text(coords.key, DEAD_LETTER_KEY_LIMIT)
-    dead: dict[str, Any] = {
-        "topic": coords.topic,
-        "partition": coords.partition,
-        "offset": coords.offset,
-        "key": key,
-        "value": text,
-        "value_encoding": encoding,
-        "error": error,
-        "step": step,
-        "at": iso(at),
-    }
-    if value is not None and value_cut:
-        dead |= {"value_truncated": True, "value_size": len(value),
-                 "value_sha256": hashlib.sha256(value).hexdigest()}
-    if coords.key is not None and key_cut:
-        dead |= {"key_size": len(coords.key), "key_sha256": hashlib.sha256(coords.key).hexdigest()}
-    return dead
-
-
-def _bytes_as_text(raw: bytes | None, limit: int) -> tuple[str | None, str, bool]:
-    """``raw`` (its first ``limit`` bytes) as UTF-8 text, else base64; and whether it was cut."""
-    if raw is None:
-        return None, "utf-8", False
-    cut = len(raw) > limit
-    # A cut may split the last character: step back over at most three of its bytes.
-    for back in range(4 if cut else 1):
-        try:
-            return raw[: limit - back].decode("utf-8"), "utf-8", cut
-        except UnicodeDecodeError:
-            continue
-    return base64.b64encode(raw[:limit]).decode("ascii"), "base64", cut
 
 
 class _Placeholders(dict[str, str]):

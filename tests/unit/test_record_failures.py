@@ -16,9 +16,9 @@ from cuewire.app import make_steps
 from flows.pipeline import build_flow
 from flows.replay_io import CallbackSink, file_inputs
 from flows.steps import Outgoing, Steps
+from operators.dead_letter import DEAD_LETTER_VALUE_LIMIT, render_dead_letter
 from operators.decode import Limits
 from operators.records import Coordinates
-from operators.render import DEAD_LETTER_VALUE_LIMIT, render_dead_letter
 from operators.score import Score
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
