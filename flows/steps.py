@@ -114,9 +114,11 @@ def survives(step: str, fallback: Callable[[Any, Any, Outgoing], Any]) -> Callab
     return wrap
 
 
-def isolates_failures(step: str) -> Callable[[F], F]:
+def isolates_failures(step: str, carry: Callable[[Any, Outgoing], Any] = lambda item, dead: dead
+                      ) -> Callable[[F], F]:
     """A batch step that, when a batch raises, handles its items one at a time so only
-    the item that raises becomes a dead letter (emitted in the step's own output)."""
+    the item that raises becomes a dead letter, emitted in the step's own output as
+    ``carry`` (item, dead letter) wraps it."""
     def wrap(fn: F) -> F:
         method = cast(Callable[[Any, list[Any]], Iterable[Any]], fn)
 
@@ -134,7 +136,8 @@ def isolates_failures(step: str) -> Callable[[F], F]:
                 except Exception as exc:
                     if is_dependency_failure(exc):
                         raise
-                    out.append(self.record_failed(step, item, exc if len(batch) > 1 else first))
+                    failed = self.record_failed(step, item, exc if len(batch) > 1 else first)
+                    out.append(carry(item, failed))
             return out
         functools.update_wrapper(guarded, method)
         return cast(F, guarded)
@@ -164,6 +167,9 @@ class Located:
 
     resolved: Resolved
     coords: Coordinates
+    failure: Outgoing | None = None
+    """The record's dead letter, when resolving it failed: it goes on, in log order, to
+    ``route-others``, which publishes it, and nowhere else."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +376,8 @@ class Steps:
     # -- resolve --------------------------------------------------------------
 
     @counts_round_trips("resolve-accounts")
+    @isolates_failures("resolve-accounts", lambda decoded, dead: Located(
+        Resolved(decoded.record, None, None), decoded.incoming.coords, dead))
     def resolve(self, batch: list[Decoded]) -> Iterable[Located | PartitionMark]:
         if self.follower is not None:
             self.follower.refresh(self.clock())  # reads Redis at most every 30 s
@@ -410,7 +418,8 @@ class Steps:
 
     @staticmethod
     def is_feedback(item: Located | PartitionMark) -> TypeGuard[Located]:
-        return isinstance(item, Located) and isinstance(item.resolved.record, Feedback)
+        return (isinstance(item, Located) and item.failure is None
+                and isinstance(item.resolved.record, Feedback))
 
     @staticmethod
     def account_shard(item: Located | PartitionMark) -> str:
@@ -450,7 +459,7 @@ class Steps:
 
     @staticmethod
     def is_ticket(located: Located) -> bool:
-        return isinstance(located.resolved.record, Ticket)
+        return located.failure is None and isinstance(located.resolved.record, Ticket)
 
     # -- tickets --------------------------------------------------------------
 
@@ -540,7 +549,7 @@ class Steps:
     @survives("event-signals", lambda self, located, dead: [dead])
     def event_signals(self, located: Located) -> list[Signal | Outgoing]:
         record, account_id = located.resolved.record, located.resolved.account_id
-        if not isinstance(record, Event) or account_id is None:
+        if not isinstance(record, Event) or account_id is None or located.failure is not None:
             return []
         return [*event_signals(record, account_id, self.rules.current().table)]
 
@@ -766,6 +775,8 @@ class Steps:
 
     @survives("route-others", lambda self, located, dead: [dead])
     def route_other(self, located: Located) -> list[Outgoing]:
+        if located.failure is not None:  # resolve's dead letter, on its way out
+            return [located.failure]
         resolved = located.resolved
         record = resolved.record
         if isinstance(record, Event) and record.type in ("track", "page") and not resolved.account_id:
@@ -803,7 +814,9 @@ def _whereabouts(item: object) -> tuple[Coordinates, str | None]:
     """Where a step's item came from, for its dead letter: the input coordinates where
     the item still has them, else the account (as the key) and the record's id."""
     match item:
-        case Decoded(incoming=Incoming(coords=coords)) | Incoming(coords=coords):
+        case Decoded(record=record, incoming=Incoming(coords=coords)):
+            return coords, None if record is None else _record_id(record)
+        case Incoming(coords=coords):
             return coords, None
         case Located(resolved=resolved, coords=coords):
             return coords, _record_id(resolved.record)

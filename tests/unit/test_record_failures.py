@@ -9,6 +9,7 @@ from pathlib import Path
 
 import fakeredis
 import orjson
+import pytest
 from bytewax.testing import run_main
 
 from config.settings import Settings
@@ -18,7 +19,7 @@ from flows.replay_io import CallbackSink, file_inputs
 from flows.steps import Outgoing, Steps
 from operators.dead_letter import DEAD_LETTER_VALUE_LIMIT, render_dead_letter
 from operators.decode import Limits
-from operators.records import Coordinates
+from operators.records import Coordinates, Ticket
 from operators.score import Score
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -149,3 +150,22 @@ def test_a_huge_binary_record_in_the_flow_yields_a_small_dead_letter(tmp_path: P
                         live=False))
     [dead] = [o for o in out if o.kind == "dlq"]
     assert len(dead.value) < 2 * DEAD_LETTER_VALUE_LIMIT + 4096
+
+
+def test_a_record_that_breaks_account_resolution_is_dead_lettered_alone(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import flows.steps
+
+    real = flows.steps.resolve_batch
+
+    def fragile(records, fetched):  # type: ignore[no-untyped-def]
+        if any(isinstance(r, Ticket) and "KABOOM" in r.body for r in records):
+            raise KeyError("a bug on one record")
+        return real(records, fetched)
+
+    monkeypatch.setattr(flows.steps, "resolve_batch", fragile)
+    out = run(tmp_path, [account(1), account(2), ticket(1, "KABOOM " + FRUSTRATED), ticket(2)])
+    [dead] = dead_letters(out)
+    assert dead["step"] == "resolve-accounts" and dead["offset"] == 3
+    assert dead["error"].startswith("resolve-accounts failed: KeyError on record generic:t1:")
+    assert alert_accounts(out) == {"a2"}
