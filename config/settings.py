@@ -113,7 +113,11 @@ class Settings(BaseSettings):
     # Behaviour
     rules: Path | None = None
     taxonomy: Path | None = None
-    max_record_bytes: int = Field(262_144, ge=1024)
+    max_record_bytes: int = Field(
+        262_144, ge=1024, le=1_048_576,
+        description="a bigger record is a dead letter; at most half the producer's 2 MiB "
+        "message.max.bytes, so no alert or digest built from a record can outgrow it",
+    )
     max_json_depth: int = Field(32, ge=4, le=512)
     date_window_years: float = Field(
         10, gt=0, le=100,

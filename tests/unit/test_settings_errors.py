@@ -72,6 +72,7 @@ def run_cli(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> tuple[int, 
     ({"CUEWIRE_RULES": "/nonexistent/rules.yaml"}, "CUEWIRE_RULES"),
     ({"CUEWIRE_TAXONOMY": "/nonexistent/taxonomy.yaml"}, "CUEWIRE_TAXONOMY"),
     ({"CUEWIRE_DATE_WINDOW_YEARS": "0"}, "CUEWIRE_DATE_WINDOW_YEARS"),
+    ({"CUEWIRE_MAX_RECORD_BYTES": "4000000"}, "CUEWIRE_MAX_RECORD_BYTES"),
 ])
 def test_a_bad_setting_is_one_line_naming_it(monkeypatch: pytest.MonkeyPatch,
                                              env: dict[str, str], named: str) -> None:
