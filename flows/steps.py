@@ -128,7 +128,8 @@ def isolates_failures(step: str, carry: Callable[[Any, Outgoing], Any] = lambda 
             except Exception as exc:
                 if is_dependency_failure(exc):
                     raise
-                first = exc
+                if len(batch) == 1:
+                    return [carry(batch[0], self.record_failed(step, batch[0], exc))]
             out: list[Any] = []
             for item in batch:
                 try:
@@ -136,8 +137,7 @@ def isolates_failures(step: str, carry: Callable[[Any, Outgoing], Any] = lambda 
                 except Exception as exc:
                     if is_dependency_failure(exc):
                         raise
-                    failed = self.record_failed(step, item, exc if len(batch) > 1 else first)
-                    out.append(carry(item, failed))
+                    out.append(carry(item, self.record_failed(step, item, exc)))
             return out
         functools.update_wrapper(guarded, method)
         return cast(F, guarded)
