@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -30,7 +31,9 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 GOOD = good_traffic(accounts=4)
 UNSAFE = set(map(chr, [*range(0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0)])) | set(
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
-EXAMPLES = settings(max_examples=15, deadline=None, derandomize=True,
+# HOSTILE_EXAMPLES=150 for a longer search than the 15 examples make test affords.
+EXAMPLES = settings(max_examples=int(os.environ.get("HOSTILE_EXAMPLES", "15")), deadline=None,
+                    derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                            HealthCheck.function_scoped_fixture])
 
@@ -43,7 +46,10 @@ def templates(at: str) -> dict[Kind, dict[str, Any]]:
         "events": {"type": "track", "event": "Pricing Page Viewed", "userId": "u-hostile",
                    "messageId": "h-1", "timestamp": at, "context": {"groupId": "acct-nobody"}},
         "accounts": {"account_id": "acct-nobody", "name": "Nobody", "mrr": 5000,
-                     "contacts": ["eve@hostile.example"], "updated_at": at},
+                     "contacts": ["eve@hostile.example"], "updated_at": at,
+                     "renewal_date": "2027-01-05", "domains": ["hostile.example"],
+                     "cs_owner": {"name": "Owner", "email": "o@vendor.example",
+                                  "timezone": "Europe/Paris"}},
         "feedback": {"alert_id": "x", "decision": "approved", "at": at},
     }
 
