@@ -79,3 +79,9 @@ class DeadLetter(BaseModel):
     error: str
     step: str | None = None
     at: datetime
+    value_truncated: bool | None = Field(
+        None, description="true when ``value`` holds only the record's first 64 KiB")
+    value_size: int | None = Field(None, description="the original value's size in bytes, when cut")
+    value_sha256: str | None = Field(None, description="the original value's SHA-256 (hex), when cut")
+    key_size: int | None = Field(None, description="the original key's size in bytes, when cut")
+    key_sha256: str | None = Field(None, description="the original key's SHA-256 (hex), when cut")

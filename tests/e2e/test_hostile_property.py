@@ -26,6 +26,7 @@ from flows.replay_io import CallbackSink, file_inputs
 from flows.steps import Outgoing
 from operators.sanitise import TAG_SHAPE
 from tests.chaos.poison import Kind, Record, good_traffic, replay_line
+from tests.published import assert_published
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 GOOD = good_traffic(accounts=4)
@@ -180,6 +181,8 @@ def check(out: list[Outgoing], hostile_lines: set[int], surely: bool, tmp: Path)
     if surely:
         assert set(per_line) == hostile_lines
     assert all(d["error"] and d["error"] != "unknown error" for d in dead)
+    for kind in ("alerts", "digest", "dlq"):
+        assert_published(kind, [o.value for o in out if o.kind == kind])
     for o in out:
         if o.kind != "dlq":
             for text in strings(orjson.loads(o.value)):

@@ -22,6 +22,7 @@ from tests.chaos.poison import (
     load_poison_cases,
     replay_line,
 )
+from tests.published import assert_published
 
 CASES = load_poison_cases()
 UNSAFE = set(map(chr, [*range(0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0)])) | set(
@@ -70,6 +71,13 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[dict], list[dic
             assert case.record == record
             lines[lineno] = case
     return replay_records(tmp, "good", good), replay_records(tmp, "mixed", mixed), lines
+
+
+def test_what_is_published_keeps_to_the_published_schemas(runs) -> None:  # type: ignore[no-untyped-def]
+    _, mixed, _ = runs
+    for kind in ("alerts", "digest", "dlq"):
+        assert_published(kind, [o["value"] for o in mixed if o["topic"] == kind])
+    assert any(o["value"].get("value_truncated") for o in mixed if o["topic"] == "dlq")
 
 
 def test_each_hostile_record_is_exactly_one_dead_letter_with_its_reason(runs) -> None:  # type: ignore[no-untyped-def]
