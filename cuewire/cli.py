@@ -134,10 +134,12 @@ def explain(
 def _register_tools() -> None:
     # Imported here so `cuewire run` does not pay for the load generator and plotting.
     from cuewire.loadtest import loadtest_command
+    from cuewire.report_cmd import report_command
     from cuewire.score_cmd import score_command
 
     app.command("score")(score_command)
     app.command("loadtest")(loadtest_command)
+    app.command("report")(report_command)
 
 
 _register_tools()

@@ -36,7 +36,9 @@ from typing import Any
 from redis.client import Pipeline
 
 from contracts.errors import DependencyDown, PoisonRecord
+from flows.metrics import FEEDBACK_DECISIONS
 from operators.learned_score import LearnedScorer
+from operators.measure_precision import feedback_rule, verdict_of
 from operators.records import Feedback
 from state.model_store import AlertTexts, Checkpoint, FeedbackFence, ModelStore, StaleCheckpoint
 
@@ -72,6 +74,8 @@ class LearnOutcome:
     """(partition, offset, what was wrong) of records whose labels have the wrong type."""
     checkpoint: int | None = None
     """The checkpoint written for this batch, if anything changed."""
+    decisions: list[Feedback] = field(default_factory=list)
+    """The records above the fence: each decision counted once for precision metrics."""
 
 
 def _adopt(scorer: LearnedScorer, checkpoint: Checkpoint) -> None:
@@ -133,7 +137,9 @@ class FeedbackLearner:
     def learn_feedback(self, records: Sequence[tuple[Feedback, int, int]]) -> LearnOutcome:
         """Look up the alerts' texts, then :meth:`learn_batch`."""
         texts = self.alert_texts.fetch([fb.alert_id for fb, _, _ in records])
-        return self.learn_batch([(fb, p, o, t) for (fb, p, o), t in zip(records, texts, strict=True)])
+        outcome = self.learn_batch([(fb, p, o, t) for (fb, p, o), t in zip(records, texts, strict=True)])
+        count_decisions(outcome.decisions)
+        return outcome
 
     def learn_batch(self, items: Sequence[FeedbackItem]) -> LearnOutcome:
         """Learn from each record above the fence, then write one checkpoint with the new fence."""
@@ -147,6 +153,7 @@ class FeedbackLearner:
                 if not fence.admit(partition, offset):
                     outcome.duplicates += 1
                     continue
+                outcome.decisions.append(feedback)
                 labels = labels_of(feedback)
                 if text is None:
                     outcome.without_text += 1
@@ -194,6 +201,13 @@ class FeedbackLearner:
             self._fence_version = None
         self._synced = True
         self._dirty = False
+
+
+def count_decisions(decisions: Iterable[Feedback]) -> None:
+    """Export each decision once (``cuewire_feedback_decisions_total``), by rule and verdict."""
+    for feedback in decisions:
+        rule = feedback_rule(feedback)
+        FEEDBACK_DECISIONS.labels(rule, feedback.decision, verdict_of(feedback.decision)).inc()
 
 
 def outcome_summary(outcome: LearnOutcome) -> Mapping[str, int | None]:

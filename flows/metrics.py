@@ -42,6 +42,14 @@ FEEDBACK = Counter(
     "cuewire_feedback_total", "Reviewer feedback records, by what the model did with them", ["outcome"]
 )
 
+FEEDBACK_DECISIONS = Counter(
+    "cuewire_feedback_decisions_total",
+    "Reviewer decisions, once per feedback record, by rule (the feedback's labels.rule, else "
+    "'unknown'), decision and verdict (useful, not_useful, other): per-rule precision is "
+    "useful / (useful + not_useful)",
+    ["rule", "decision", "verdict"],
+)
+
 
 OFFSET_COMMIT_FAILURES = Counter(
     "cuewire_offset_commit_failures_total",
