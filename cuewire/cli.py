@@ -133,6 +133,7 @@ def explain(
 
 def _register_tools() -> None:
     # Imported here so `cuewire run` does not pay for the load generator and plotting.
+    from cuewire.backtest_cmd import backtest_command
     from cuewire.loadtest import loadtest_command
     from cuewire.report_cmd import report_command
     from cuewire.score_cmd import score_command
@@ -140,6 +141,7 @@ def _register_tools() -> None:
     app.command("score")(score_command)
     app.command("loadtest")(loadtest_command)
     app.command("report")(report_command)
+    app.command("backtest")(backtest_command)
 
 
 _register_tools()
