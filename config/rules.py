@@ -60,7 +60,30 @@ def parse_duration(value: Any) -> timedelta:
     return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
 
 
+def parse_share(value: Any) -> float:
+    """A holdout share: ``"10%"`` or a fraction such as ``0.1``; below 100 %.
+
+    >>> parse_share("10%")
+    0.1
+    >>> parse_share(0.25)
+    0.25
+    """
+    if isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            share = float(value.strip()[:-1]) / 100
+        except ValueError:
+            raise ValueError(f"{value!r} is not a share such as 10% or 0.1") from None
+    elif isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 1:
+        share = float(value)
+    else:
+        raise ValueError(f"{value!r} is not a share such as 10% or 0.1 (a bare number must be below 1)")
+    if not 0 <= share < 1:
+        raise ValueError(f"{value!r}: a holdout must be at least 0% and below 100%")
+    return share
+
+
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+Share = Annotated[float, BeforeValidator(parse_share)]
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
 Priority = Literal["critical", "high", "medium", "low"]
 
@@ -214,6 +237,9 @@ class Rule(_Strict):
     recommended_action: str
     message: str
     enabled: bool = True
+    holdout: Share = 0.0
+    """The share of accounts kept as this rule's control group: their alerts are governed
+    as usual, then recorded on the digest topic (``"holdout": true``) instead of staged."""
 
 
 class Governance(_Strict):
@@ -224,6 +250,8 @@ class Governance(_Strict):
     working_hours: tuple[int, int] = (9, 17)
     working_days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4])
     default_timezone: str = "UTC"
+    holdout_salt: str = "cuewire"
+    """Mixed into every holdout assignment: change it to draw fresh control groups."""
 
 
 class RulesFile(_Strict):

@@ -169,6 +169,7 @@ def rules_check(
                 fg=typer.colors.GREEN)
     for rule in rules.rules:
         state = "" if rule.enabled else " (disabled)"
+        state += f" holdout {rule.holdout * 100:g}%" if rule.holdout else ""
         reads = ", ".join(sorted(rule.when.signals()))
         typer.echo(f"  {rule.id:<26} {rule.signal:<15} {rule.priority:<8} reads: {reads}{state}")
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from config.rules import parse_duration
 from cuewire.measure_input import Measured, read_files, read_kafka
+from operators.measure_lift import DEFAULT_HORIZON, MIN_ARM, Lift, holdout_lift, verdict_text
 from operators.measure_precision import RulePrecision, precision_report
 
 
@@ -31,13 +33,39 @@ def precision_lines(rows: Sequence[RulePrecision]) -> list[str]:
     return lines
 
 
-def report_lines(measured: Measured, now: datetime) -> list[str]:
+def _rate(bad: int, n: int) -> str:
+    return f"{bad / n * 100:3.0f}%" if n else "   -"
+
+
+def lift_lines(lifts: Sequence[Lift], horizon: timedelta) -> list[str]:
+    """The holdout table as text lines: both arms, the lift, and what it allows one to say."""
+    if not lifts:
+        return ["no rule has held-out alerts (set `holdout: 10%` on a rule to start a control group)"]
+    lines = [f"{'rule':<26} {'held out':>8} {'bad':>5} {'treated':>7} {'bad':>5} {'lift':>6}  "
+             f"95% interval     verdict"]
+    for x in lifts:
+        d = x.difference
+        lift = f"{d.estimate * 100:+5.1f}" if d else "    -"
+        interval = f"{d.low * 100:+.1f} to {d.high * 100:+.1f}" if d else "-"
+        lines.append(f"{x.rule:<26} {x.held_out:>8} {_rate(x.held_out_bad, x.held_out):>5} "
+                     f"{x.treated:>7} {_rate(x.treated_bad, x.treated):>5} {lift:>6}  "
+                     f"{interval:<16} {verdict_text(x)}")
+    lines.append(f"(accounts whose {horizon.days}-day horizon has ended; bad = churned, deleted, "
+                 "MRR down or renewal lapsed; lift = control rate − treated rate, in points)")
+    return lines
+
+
+def report_lines(measured: Measured, now: datetime, *, horizon: timedelta = DEFAULT_HORIZON,
+                 min_arm: int = MIN_ARM) -> list[str]:
     lines = [f"as of {now.isoformat().replace('+00:00', 'Z')}: {len(measured.alerts)} alerts "
              f"({sum(a.holdout for a in measured.alerts)} held out), {len(measured.decisions)} "
              f"decisions, {len(measured.accounts)} account records", "",
              "Precision per rule (useful = approved, sent, converted or saved; "
              "not useful = dismissed)"]
     lines += precision_lines(precision_report(measured.alerts, measured.decisions, now=now))
+    lines += ["", "Holdout lift per rule"]
+    lines += lift_lines(holdout_lift(measured.alerts, measured.decisions, measured.accounts, now=now,
+                                     horizon=horizon, min_arm=min_arm), horizon)
     return lines
 
 
@@ -51,17 +79,28 @@ def report_command(
                              "(CUEWIRE_KAFKA_BOOTSTRAP, CUEWIRE_TOPIC_*)")] = False,
     now: Annotated[str | None, typer.Option(
         help="measure as of this RFC 3339 time instead of now (reproducible reports)")] = None,
+    horizon: Annotated[str, typer.Option(
+        help="how long after an account's first alert its outcomes count (lift): 30d, 8w …")] = "30d",
+    min_arm: Annotated[int, typer.Option(
+        "--min-arm", min=1, help="fewest accounts in each arm before lift is worth a verdict")] = MIN_ARM,
 ) -> None:
     """How well each rule's alerts do: precision and volume over 7 and 28 days, with intervals.
 
     Reads alerts and reviewers' decisions and joins them on alert id. Precision
     counts each reviewed alert once, by its latest useful or not-useful decision.
+    For rules with a holdout, compares the control group's bad outcomes
+    (churned, CRM record deleted, MRR down, renewal lapsed) with the treated
+    accounts' over --horizon, and says when the sample is too small to conclude.
 
     Examples: `cuewire report --from-kafka`; offline,
     `cuewire replay in.jsonl --include alerts,digest -o out.jsonl && cuewire report out.jsonl in.jsonl`.
     """
     write: Callable[[str], None] = typer.echo
     as_of = _as_of(now)
+    try:
+        span = parse_duration(horizon)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--horizon") from None
     if not files and not from_kafka:
         raise typer.BadParameter("give JSON-lines files to read, or --from-kafka")
     measured = Measured()
@@ -70,7 +109,7 @@ def report_command(
 
         read_kafka(load_settings(), measured)
     read_files(files or [], measured)
-    for line in report_lines(measured, as_of):
+    for line in report_lines(measured, as_of, horizon=span, min_arm=min_arm):
         write(line)
     if measured.skipped:
         typer.echo(f"({measured.skipped} records were neither alerts, decisions nor accounts: skipped)",

@@ -29,6 +29,7 @@ from flows.rules_source import ActiveRules, RulesSource
 from operators.decode import InputKind, Limits, decode_record
 from operators.gate import RULE_ID, GateDecision, gate_ticket
 from operators.govern import Candidate, Verdict, candidate_from_dict, explain_entry, govern
+from operators.holdout import holdout_event, split_holdout
 from operators.match import Match, account_conditions_hold, evaluate, later_triggers, timers_for
 from operators.near_miss import NearMiss, near_miss, near_miss_ticket
 from operators.ordering import OrderPolicy, PartitionMark
@@ -722,6 +723,8 @@ class Steps:
             candidates = [p.candidate for p in pending]
             verdicts, writes = govern(candidates, self.governance.fetch(candidates, policy), policy)
             self.governance.stage_commit(pipe, writes, verdicts)
+            verdicts, held_out = self._split_holdout(verdicts)
+            out += [self._holdout_record(v) for v in held_out]
             for verdict in verdicts:
                 if verdict.outcome == "publish":
                     produced_ms, text = produced.get(verdict.candidate.alert_id, (None, None))
@@ -731,6 +734,19 @@ class Steps:
                                               verdict.candidate.rule_id).inc()
                     out.append(self._held_record(verdict))
         return self._claim(pipe, out)
+
+    def _split_holdout(self, verdicts: list[Verdict]) -> tuple[list[Verdict], list[Verdict]]:
+        """Publish verdicts whose account is in the rule's control group are held out
+        (``operators/holdout.py``)."""
+        active = self.rules.current()
+        by_id = active.by_id
+        return split_holdout(verdicts, lambda rule: by_id[rule].holdout if rule in by_id else 0.0,
+                             active.file.governance.holdout_salt)
+
+    def _holdout_record(self, verdict: Verdict) -> Outgoing:
+        body = holdout_event(verdict, now=self.clock(), deployment=self.deployment)
+        return Outgoing("digest", verdict.candidate.account_id.encode(), orjson.dumps(body),
+                        alert_id=body["id"])
 
     def _claim(self, pipe: Pipeline, batch: list[Outgoing]) -> list[Outgoing]:
         """Send ``pipe`` with the ledger's claims; drop what this deployment already
