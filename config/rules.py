@@ -21,6 +21,8 @@ Durations are written ``90s``, ``30m``, ``24h``, ``7d`` or ``2w``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from datetime import timedelta
 from functools import cached_property
@@ -240,6 +242,13 @@ class Rule(_Strict):
     holdout: Share = 0.0
     """The share of accounts kept as this rule's control group: their alerts are governed
     as usual, then recorded on the digest topic (``"holdout": true``) instead of staged."""
+
+    @cached_property
+    def version(self) -> str:
+        """A short hash of what the rule fires on and says (not its description, enabled flag
+        or holdout): alerts carry it as ``rule_version``, so precision is measured per version."""
+        basis = self.model_dump(mode="json", exclude={"description", "enabled", "holdout"})
+        return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:8]
 
 
 class Governance(_Strict):

@@ -46,6 +46,7 @@ from operators.render import (
     render_ticket_digest,
 )
 from operators.resolve import Resolved, candidate_keys, resolve_batch
+from operators.rule_version import stamp_rule_versions
 from operators.score import Score, TicketScorer
 from operators.signals import Signal, event_signals, ticket_signals
 from operators.weekly_digest import owner_of, render_weekly_digest
@@ -723,6 +724,7 @@ class Steps:
             candidates = [p.candidate for p in pending]
             verdicts, writes = govern(candidates, self.governance.fetch(candidates, policy), policy)
             self.governance.stage_commit(pipe, writes, verdicts)
+            verdicts = self._stamp_rule_versions(verdicts)
             verdicts, held_out = self._split_holdout(verdicts)
             out += [self._holdout_record(v) for v in held_out]
             for verdict in verdicts:
@@ -734,6 +736,10 @@ class Steps:
                                               verdict.candidate.rule_id).inc()
                     out.append(self._held_record(verdict))
         return self._claim(pipe, out)
+
+    def _stamp_rule_versions(self, verdicts: list[Verdict]) -> list[Verdict]:
+        """Each alert says which version of its rule raised it (``data.rule_version``)."""
+        return stamp_rule_versions(verdicts, self.rules.current().by_id)
 
     def _split_holdout(self, verdicts: list[Verdict]) -> tuple[list[Verdict], list[Verdict]]:
         """Publish verdicts whose account is in the rule's control group are held out

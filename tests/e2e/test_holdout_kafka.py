@@ -10,6 +10,7 @@ import pytest
 import yaml
 from confluent_kafka import Producer
 
+from config.rules import load_rules
 from config.settings import Settings
 from cuewire.app import run_kafka
 from flows.kafka_io import ensure_topics, read_to_end
@@ -62,5 +63,8 @@ def test_held_out_alerts_never_reach_the_alerts_topic(kafka_bootstrap: str, redi
     assert sorted(a["data"]["account_id"] for a in alerts) == sorted(staged)
     assert sorted(d["data"]["account_id"] for d in held_out) == sorted(held)
     assert all(d["data"]["holdout"] is True and d["data"]["alert"]["rule"] == RULE for d in held_out)
+    version = load_rules(rules).rules[0].version
+    assert {a["data"]["rule_version"] for a in alerts} == {version}
+    assert {d["data"]["alert"]["rule_version"] for d in held_out} == {version}
     held_ids = {d["data"]["alert_id"] for d in held_out}
     assert held_ids.isdisjoint(a["id"] for a in alerts) and len(held_ids) == 3
