@@ -83,6 +83,8 @@ def report_command(
         help="how long after an account's first alert its outcomes count (lift): 30d, 8w …")] = "30d",
     min_arm: Annotated[int, typer.Option(
         "--min-arm", min=1, help="fewest accounts in each arm before lift is worth a verdict")] = MIN_ARM,
+    plot: Annotated[Path | None, typer.Option(
+        "--plot", file_okay=False, help="also write volume.png, precision.png and lift.png here")] = None,
 ) -> None:
     """How well each rule's alerts do: precision and volume over 7 and 28 days, with intervals.
 
@@ -111,6 +113,14 @@ def report_command(
     read_files(files or [], measured)
     for line in report_lines(measured, as_of, horizon=span, min_arm=min_arm):
         write(line)
+    if plot is not None:
+        from cuewire.report_plot import write_plots
+
+        rows = precision_report(measured.alerts, measured.decisions, now=as_of)
+        lifts = holdout_lift(measured.alerts, measured.decisions, measured.accounts, now=as_of,
+                             horizon=span, min_arm=min_arm)
+        for path in write_plots(plot, measured.alerts, rows, lifts, as_of):
+            typer.echo(f"wrote {path}", err=True)
     if measured.skipped:
         typer.echo(f"({measured.skipped} records were neither alerts, decisions nor accounts: skipped)",
                    err=True)
