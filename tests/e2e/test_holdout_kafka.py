@@ -1,4 +1,5 @@
-"""Holdout over real Kafka and Redis: a held-out alert is on the digest topic, never on the alerts topic."""
+"""Holdout over real Kafka and Redis: a held-out alert is on the digest topic, never on the alerts
+topic; `cuewire report` and `cuewire backtest --from-kafka` read the same topics."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from confluent_kafka import Producer
 from config.rules import load_rules
 from config.settings import Settings
 from cuewire.app import run_kafka
+from cuewire.backtest_cmd import read_input_topics, run_rules
+from cuewire.measure_input import read_kafka
+from cuewire.report_cmd import report_lines
 from flows.kafka_io import ensure_topics, read_to_end
 from operators.holdout import HOLDOUT_TYPE, in_holdout
 
@@ -68,3 +72,19 @@ def test_held_out_alerts_never_reach_the_alerts_topic(kafka_bootstrap: str, redi
     assert {d["data"]["alert"]["rule_version"] for d in held_out} == {version}
     held_ids = {d["data"]["alert_id"] for d in held_out}
     assert held_ids.isdisjoint(a["id"] for a in alerts) and len(held_ids) == 3
+
+    # What cuewire report reads from the topics: three staged, three held out.
+    measured = read_kafka(settings)
+    assert sorted(a.account_id for a in measured.alerts if a.holdout) == sorted(held)
+    assert sorted(a.account_id for a in measured.alerts if not a.holdout) == sorted(staged)
+    assert len(measured.accounts) == 6
+    lines = report_lines(measured, D0 + timedelta(days=1))
+    assert lines[0].endswith("6 alerts (3 held out), 0 decisions, 6 account records")
+
+    # cuewire backtest --from-kafka replays the input topics' history: the same decisions.
+    history = tmp_path / "history.jsonl"
+    assert read_input_topics(settings, history) == 12
+    replayed, _ = run_rules(settings, rules, history)
+    assert sorted(e["data"]["account_id"] for e in replayed if e["type"].startswith("io.cuewire.alert.")) \
+        == sorted(staged)
+    assert sorted(e["data"]["account_id"] for e in replayed if e["type"] == HOLDOUT_TYPE) == sorted(held)
