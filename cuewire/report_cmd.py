@@ -114,12 +114,17 @@ def report_command(
     for line in report_lines(measured, as_of, horizon=span, min_arm=min_arm):
         write(line)
     if plot is not None:
-        from cuewire.report_plot import write_plots
+        from cuewire.report_plot import PlottingUnavailable, write_plots
 
         rows = precision_report(measured.alerts, measured.decisions, now=as_of)
         lifts = holdout_lift(measured.alerts, measured.decisions, measured.accounts, now=as_of,
                              horizon=span, min_arm=min_arm)
-        for path in write_plots(plot, measured.alerts, rows, lifts, as_of):
+        try:
+            written = write_plots(plot, measured.alerts, rows, lifts, as_of)
+        except PlottingUnavailable as exc:
+            typer.secho(f"cuewire: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(2) from None
+        for path in written:
             typer.echo(f"wrote {path}", err=True)
     if measured.skipped:
         typer.echo(f"({measured.skipped} records were neither alerts, decisions nor accounts: skipped)",

@@ -18,8 +18,16 @@ from operators.measure_records import RaisedAlert
 from operators.measure_stats import wilson_interval
 
 
+class PlottingUnavailable(RuntimeError):
+    """matplotlib is not installed (it comes with the tools extra)."""
+
+
 def _pyplot():  # type: ignore[no-untyped-def]
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        raise PlottingUnavailable("cuewire report --plot draws with matplotlib from the tools extra: "
+                                  "pip install 'cuewire[tools]'") from None
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt

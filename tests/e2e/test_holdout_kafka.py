@@ -19,6 +19,7 @@ from cuewire.measure_input import read_kafka
 from cuewire.report_cmd import report_lines
 from flows.kafka_io import ensure_topics, read_to_end
 from operators.holdout import HOLDOUT_TYPE, in_holdout
+from tests.published import assert_published
 
 pytestmark = pytest.mark.e2e
 
@@ -63,6 +64,8 @@ def test_held_out_alerts_never_reach_the_alerts_topic(kafka_bootstrap: str, redi
 
     alerts = [orjson.loads(v) for _, v in read_to_end(settings.kafka_consumer(), settings.topic_alerts, 20)]
     digest = [orjson.loads(v) for _, v in read_to_end(settings.kafka_consumer(), settings.topic_digest, 20)]
+    assert_published("alerts", alerts)
+    assert_published("digest", digest)
     held_out = [d for d in digest if d["type"] == HOLDOUT_TYPE]
     assert sorted(a["data"]["account_id"] for a in alerts) == sorted(staged)
     assert sorted(d["data"]["account_id"] for d in held_out) == sorted(held)
