@@ -1,7 +1,8 @@
 """What ``cuewire report`` and the console measure from: the alert, digest, feedback and account
 topics read to their end, or JSON-lines files of the same records (for offline use).
 
-A file line is either wrapped, ``{"topic": "alerts|digest|feedback|accounts", "key"?, "value"}``
+A file line is either wrapped, ``{"topic": "alerts|digest|feedback|accounts|alerts.shadow",
+"key"?, "value"}``
 (the shape of ``cuewire replay --include alerts,digest`` output and of replay input), or a
 bare value: a CloudEvent (alert or digest) or a feedback record. Lines that are neither,
 and input records (events, tickets), are skipped and counted.
@@ -26,6 +27,9 @@ from operators.measure_records import (
     raised_alert,
 )
 
+SHADOW_KIND = "alerts.shadow"
+"""The topic kind of shadow alerts: ``cuewire.alerts.shadow`` beside ``cuewire.alerts``."""
+
 
 @dataclass
 class Measured:
@@ -34,6 +38,8 @@ class Measured:
     alerts: list[RaisedAlert] = field(default_factory=list)
     decisions: list[Decision] = field(default_factory=list)
     accounts: list[AccountChange] = field(default_factory=list)
+    shadow: list[RaisedAlert] = field(default_factory=list)
+    """Alerts a candidate rules file raised beside the live one (``cuewire.alerts.shadow``)."""
     skipped: int = 0
 
     def add(self, topic: str | None, key: str | None, value: Any,
@@ -44,6 +50,8 @@ class Measured:
             self._keep(change, self.accounts)
         elif not isinstance(value, Mapping):
             self.skipped += 1
+        elif kind == SHADOW_KIND:
+            self._keep(raised_alert(value), self.shadow)
         elif kind in ("alerts", "digest") or (not kind and "specversion" in value):
             self._keep(raised_alert(value), self.alerts, quiet=kind == "digest")
         elif kind == "feedback" or (not kind and "decision" in value):
@@ -87,14 +95,18 @@ def _ms(value: Any) -> datetime | None:
     return None
 
 
-def read_kafka(settings: Any, into: Measured | None = None) -> Measured:
-    """The alerts, digest, feedback and accounts topics, each from its start to its current end."""
+def read_kafka(settings: Any, into: Measured | None = None, *, shadow: bool = False) -> Measured:
+    """The alerts, digest, feedback and accounts topics, each from its start to its current end
+    (and, with ``shadow``, the alerts topic's ``.shadow`` sibling)."""
     from flows.kafka_io import read_to_end
 
     measured = into or Measured()
     conf = settings.kafka_consumer()
-    for kind, topic in (("alerts", settings.topic_alerts), ("digest", settings.topic_digest),
-                        ("feedback", settings.topic_feedback), ("accounts", settings.topic_accounts)):
+    topics = [("alerts", settings.topic_alerts), ("digest", settings.topic_digest),
+              ("feedback", settings.topic_feedback), ("accounts", settings.topic_accounts)]
+    if shadow:
+        topics.append((SHADOW_KIND, f"{settings.topic_alerts}.shadow"))
+    for kind, topic in topics:
         for key, value in read_to_end(conf, topic):
             try:
                 body = orjson.loads(value) if value else None

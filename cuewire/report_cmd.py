@@ -13,6 +13,7 @@ from config.rules import parse_duration
 from cuewire.measure_input import Measured, read_files, read_kafka
 from operators.measure_lift import DEFAULT_HORIZON, MIN_ARM, Lift, holdout_lift, verdict_text
 from operators.measure_precision import RulePrecision, precision_report
+from operators.measure_shadow import ShadowRow, compare_shadow
 
 
 def _pct(value: float | None) -> str:
@@ -55,8 +56,27 @@ def lift_lines(lifts: Sequence[Lift], horizon: timedelta) -> list[str]:
     return lines
 
 
+def shadow_lines(rows: Sequence[ShadowRow]) -> list[str]:
+    """The shadow comparison as text lines."""
+    if not rows:
+        return ["no live or shadow alerts to compare"]
+    lines = [f"{'rule':<26} {'live':>5} {'shadow':>6} {'both':>5} {'only live':>9} {'only shadow':>11}  "
+             "precision of live alerts the candidate keeps / drops"]
+    for r in rows:
+        kept, dropped = r.kept_useful + r.kept_not_useful, r.dropped_useful + r.dropped_not_useful
+        lines.append(f"{r.rule:<26} {r.live:>5} {r.shadow:>6} {r.both:>5} {r.only_live:>9} "
+                     f"{r.only_shadow:>11}  {_share(r.kept_useful, kept)} of {kept} / "
+                     f"{_share(r.dropped_useful, dropped)} of {dropped}")
+    lines.append("(alerts only the candidate raised were never reviewed: promoting it would find out)")
+    return lines
+
+
+def _share(useful: int, n: int) -> str:
+    return f"{useful / n * 100:.0f}%" if n else "-"
+
+
 def report_lines(measured: Measured, now: datetime, *, horizon: timedelta = DEFAULT_HORIZON,
-                 min_arm: int = MIN_ARM) -> list[str]:
+                 min_arm: int = MIN_ARM, shadow: bool = False) -> list[str]:
     lines = [f"as of {now.isoformat().replace('+00:00', 'Z')}: {len(measured.alerts)} alerts "
              f"({sum(a.holdout for a in measured.alerts)} held out), {len(measured.decisions)} "
              f"decisions, {len(measured.accounts)} account records", "",
@@ -66,6 +86,9 @@ def report_lines(measured: Measured, now: datetime, *, horizon: timedelta = DEFA
     lines += ["", "Holdout lift per rule"]
     lines += lift_lines(holdout_lift(measured.alerts, measured.decisions, measured.accounts, now=now,
                                      horizon=horizon, min_arm=min_arm), horizon)
+    if shadow:
+        lines += ["", f"Shadow rules: {len(measured.shadow)} shadow alerts beside the live ones"]
+        lines += shadow_lines(compare_shadow(measured.alerts, measured.shadow, measured.decisions))
     return lines
 
 
@@ -83,6 +106,9 @@ def report_command(
         help="how long after an account's first alert its outcomes count (lift): 30d, 8w …")] = "30d",
     min_arm: Annotated[int, typer.Option(
         "--min-arm", min=1, help="fewest accounts in each arm before lift is worth a verdict")] = MIN_ARM,
+    shadow: Annotated[bool, typer.Option(
+        "--shadow", help="compare with a candidate rules file's alerts: cuewire.alerts.shadow with "
+                         "--from-kafka, records wrapped as {\"topic\": \"alerts.shadow\"} in files")] = False,
     plot: Annotated[Path | None, typer.Option(
         "--plot", file_okay=False, help="also write volume.png, precision.png and lift.png here")] = None,
 ) -> None:
@@ -109,9 +135,9 @@ def report_command(
     if from_kafka:
         from config.settings import load_settings
 
-        read_kafka(load_settings(), measured)
+        read_kafka(load_settings(), measured, shadow=shadow)
     read_files(files or [], measured)
-    for line in report_lines(measured, as_of, horizon=span, min_arm=min_arm):
+    for line in report_lines(measured, as_of, horizon=span, min_arm=min_arm, shadow=shadow):
         write(line)
     if plot is not None:
         from cuewire.report_plot import PlottingUnavailable, write_plots
