@@ -34,6 +34,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     model_validator,
 )
 
@@ -227,6 +228,16 @@ class Condition(_Strict):
         return found
 
 
+class Variant(_Strict):
+    """An A/B arm of a rule: a share of accounts (sticky, by hash) gets other thresholds or timing."""
+
+    name: Name
+    share: Share
+    when: Condition | None = None
+    priority: Priority | None = None
+    cooldown: Duration | None = None
+
+
 class Rule(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     description: str = ""
@@ -242,12 +253,43 @@ class Rule(_Strict):
     holdout: Share = 0.0
     """The share of accounts kept as this rule's control group: their alerts are governed
     as usual, then recorded on the digest topic (``"holdout": true``) instead of staged."""
+    variants: list[Variant] = Field(default_factory=list)
+    """A/B arms (``operators/variants.py``); accounts in none of them get the rule as written."""
+    _arm: str | None = PrivateAttr(None)
+    _arm_of: str | None = PrivateAttr(None)
+    _arm_shares: tuple[tuple[str, float], ...] = PrivateAttr(())
+
+    @model_validator(mode="after")
+    def _arms(self) -> Rule:
+        names = [v.name for v in self.variants]
+        if len(set(names)) != len(names) or "control" in names:
+            raise ValueError("variants need distinct names, and 'control' is the rule as written")
+        if self.variants and sum(v.share for v in self.variants) >= 1:
+            raise ValueError("variants' shares must add up to less than 100% (the rest is control)")
+        if self.variants and self.when.ticket_gate is not None:
+            raise ValueError("variants work on pattern rules, not on the ticket gate")
+        return self
+
+    @property
+    def arm(self) -> str | None:
+        """The variant this copy of a rule is (``control`` for the rule as written), or None."""
+        return self._arm
+
+    @property
+    def arm_of(self) -> str:
+        """The id of the rule this is an arm of (its own id when it has no variants)."""
+        return self._arm_of or self.id
+
+    @property
+    def arm_shares(self) -> tuple[tuple[str, float], ...]:
+        """(name, share) of every variant of the rule this is an arm of, in file order."""
+        return self._arm_shares or tuple((v.name, v.share) for v in self.variants)
 
     @cached_property
     def version(self) -> str:
         """A short hash of what the rule fires on and says (not its description, enabled flag
         or holdout): alerts carry it as ``rule_version``, so precision is measured per version."""
-        basis = self.model_dump(mode="json", exclude={"description", "enabled", "holdout"})
+        basis = self.model_dump(mode="json", exclude={"description", "enabled", "holdout", "variants"})
         return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:8]
 
 

@@ -28,7 +28,8 @@ def precision_lines(rows: Sequence[RulePrecision]) -> list[str]:
              f"{'useful':>6} {'dismissed':>9} {'false':>5} {'precision':>9}  95% interval"]
     for r in rows:
         interval = f"{r.low * 100:.0f}-{r.high * 100:.0f}%" if r.reviewed else "no reviews yet"
-        lines.append(f"{r.rule:<26} {r.rule_version:<10} {r.window.days:>5}d {r.alerts:>6} "
+        version = f"{r.rule_version}/{r.variant}" if r.variant else r.rule_version
+        lines.append(f"{r.rule:<26} {version:<10} {r.window.days:>5}d {r.alerts:>6} "
                      f"{r.reviewed:>8} {r.useful:>6} {r.not_useful:>9} {r.false_signal:>5} "
                      f"{_pct(r.precision):>9}  {interval}")
     return lines

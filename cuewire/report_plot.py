@@ -71,7 +71,8 @@ def plot_precision(rows: Sequence[RulePrecision], path: Path) -> Path:
     plt = _pyplot()
     rows = [r for r in rows if r.reviewed]
     fig, ax = plt.subplots(figsize=(8, 0.6 * max(len(rows), 2) + 1.5))
-    labels = [f"{r.rule} ({r.rule_version}, {r.window.days}d, n={r.reviewed})" for r in rows]
+    labels = [f"{r.rule} ({r.rule_version}{'/' + r.variant if r.variant else ''}, {r.window.days}d, "
+              f"n={r.reviewed})" for r in rows]
     values = [r.precision or 0.0 for r in rows]
     errors = [[v - r.low for v, r in zip(values, rows, strict=True)],
               [r.high - v for v, r in zip(values, rows, strict=True)]]

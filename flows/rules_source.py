@@ -16,6 +16,7 @@ from config.rules import DEFAULT_RULES, Rule, RulesFile, load_rules
 from contracts.errors import ConfigurationError
 from operators.gate import RULE_ID, FrustrationGate
 from operators.signals import SignalTable
+from operators.variants import arms
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +34,7 @@ class ActiveRules:
 
     @staticmethod
     def of(file: RulesFile) -> ActiveRules:
-        enabled = [r for r in file.rules if r.enabled]
+        enabled = [arm for r in file.rules if r.enabled for arm in arms(r)]  # A/B variants: one rule each
         by_signal: dict[str, list[Rule]] = {}
         for rule in enabled:
             if rule.when.ticket_gate is not None:

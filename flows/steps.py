@@ -13,7 +13,7 @@ import sys
 import time
 import uuid
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Concatenate, Literal, ParamSpec, TypeGuard, TypeVar, cast
@@ -21,6 +21,7 @@ from typing import Any, Concatenate, Literal, ParamSpec, TypeGuard, TypeVar, cas
 import orjson
 from redis.client import Pipeline
 
+from config.rules import Rule
 from contracts.errors import PoisonRecord
 from flows import metrics
 from flows.learning import LEARNER_KEY, CheckpointFollower, FeedbackLearner
@@ -49,6 +50,7 @@ from operators.resolve import Resolved, candidate_keys, resolve_batch
 from operators.rule_version import stamp_rule_versions
 from operators.score import Score, TicketScorer
 from operators.signals import Signal, event_signals, ticket_signals
+from operators.variants import in_arm
 from operators.weekly_digest import owner_of, render_weekly_digest
 from state.governance import GovernanceStore, TicketStatus
 from state.identity import IdentityStore
@@ -568,12 +570,12 @@ class Steps:
         near: list[NearMiss] = [n for n in batch if isinstance(n, NearMiss)]
         watermark = self.event_time.watermark()
         windowed = [s for s in signals if s.name in active.windowed]
-        timers = [t for s in windowed for t in timers_for(active.by_signal.get(s.name, ()), s)]
+        timers = [t for s in windowed for t in timers_for(self._arms_for(active, s), s)]
         horizon = active.file.horizon()
         reads: dict[str, tuple[set[str], datetime]] = {}
         for s in windowed:
             names, since = reads.get(s.account_id, (set(), s.at))
-            for rule in active.by_signal.get(s.name, ()):
+            for rule in self._arms_for(active, s):
                 names |= rule.when.signals()
             reads[s.account_id] = (names, min(since, s.at - horizon))
         # One round trip before evaluating (tickets' status, windows in and out, the
@@ -589,7 +591,7 @@ class Steps:
         seen: set[tuple[str, str, str]] = set()
         for s in windowed:
             window = windows.get(s.account_id, {})
-            for rule in active.by_signal.get(s.name, ()):
+            for rule in self._arms_for(active, s):
                 # A record that arrives late (after records with later event times) may
                 # complete a pattern as of one of those later records: evaluate as of each.
                 for trigger in later_triggers(rule, s, window):
@@ -624,6 +626,15 @@ class Steps:
         if due_check and now is not None:
             out += self._weekly_digests(now)
         return out
+
+    @staticmethod
+    def _arms_for(active: ActiveRules, signal: Signal) -> Sequence[Rule]:
+        """The rules a signal triggers for its account: of a rule with variants, the account's arm."""
+        rules = active.by_signal.get(signal.name, ())
+        if not any(r.arm for r in rules):
+            return rules
+        salt = active.file.governance.holdout_salt
+        return [r for r in rules if in_arm(r, signal.account_id, salt)]
 
     def _time_to_check(self, what: str, now: datetime) -> bool:
         """Whether ``now`` has moved a second past the last look at ``what``'s due queue:

@@ -79,6 +79,8 @@ class RulePrecision:
     """How many of the window's alerts got each decision at least once."""
     low: float = 0.0
     high: float = 1.0
+    variant: str | None = None
+    """The A/B arm of the rule (``variants:``), when it has them."""
 
     @property
     def precision(self) -> float | None:
@@ -101,8 +103,9 @@ def verdicts(decisions: Iterable[Decision], now: datetime | None = None) -> dict
 
 def rule_precision(alerts: Sequence[RaisedAlert], decisions: Sequence[Decision], *,
                    now: datetime, window: timedelta) -> list[RulePrecision]:
-    """Precision and volume per (rule, rule version) of the alerts raised in ``(now − window, now]``,
-    sorted by rule then version. ``now`` is passed in: this reads no clock."""
+    """Precision and volume per (rule, rule version, variant) of the alerts raised in
+    ``(now − window, now]``, sorted by rule, version and variant. ``now`` is passed in: this
+    reads no clock."""
     since = now - window
     staged: dict[str, RaisedAlert] = {}
     for a in alerts:
@@ -113,11 +116,11 @@ def rule_precision(alerts: Sequence[RaisedAlert], decisions: Sequence[Decision],
     for d in decisions:
         if d.alert_id in staged and (d.at is None or d.at <= now):
             seen.setdefault(d.alert_id, set()).add(d.decision)
-    groups: dict[tuple[str, str], list[RaisedAlert]] = {}
+    groups: dict[tuple[str, str, str], list[RaisedAlert]] = {}
     for a in staged.values():
-        groups.setdefault((a.rule, a.rule_version or UNVERSIONED), []).append(a)
+        groups.setdefault((a.rule, a.rule_version or UNVERSIONED, a.variant or ""), []).append(a)
     rows = []
-    for (rule, version), members in sorted(groups.items()):
+    for (rule, version, variant), members in sorted(groups.items()):
         useful = not_useful = false_signal = 0
         counts: Counter[str] = Counter()
         for a in members:
@@ -133,7 +136,7 @@ def rule_precision(alerts: Sequence[RaisedAlert], decisions: Sequence[Decision],
         reviewed = useful + not_useful
         low, high = wilson_interval(useful, reviewed)
         rows.append(RulePrecision(rule, version, window, len(members), reviewed, useful, not_useful,
-                                  false_signal, dict(sorted(counts.items())), low, high))
+                                  false_signal, dict(sorted(counts.items())), low, high, variant or None))
     return rows
 
 

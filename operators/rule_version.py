@@ -24,6 +24,9 @@ def stamp_rule_versions(verdicts: Sequence[Verdict], rules: Mapping[str, Any]) -
         if rule is None or not isinstance(data, dict) or c.alert is None:
             out.append(v)
             continue
-        alert = {**c.alert, "data": {**data, "rule_version": rule.version}}
+        stamp = {"rule_version": rule.version}
+        if rule.arm is not None:  # an A/B arm: the alert is the rule's, in this variant
+            stamp |= {"rule": rule.arm_of, "variant": rule.arm}
+        alert = {**c.alert, "data": {**data, **stamp}}
         out.append(replace(v, candidate=replace(c, alert=alert)))
     return out
