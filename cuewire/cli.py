@@ -170,6 +170,7 @@ def rules_check(
     for rule in rules.rules:
         state = "" if rule.enabled else " (disabled)"
         state += f" holdout {rule.holdout * 100:g}%" if rule.holdout else ""
+        state += "".join(f" variant {v.name} {v.share * 100:g}%" for v in rule.variants)
         reads = ", ".join(sorted(rule.when.signals()))
         typer.echo(f"  {rule.id:<26} {rule.signal:<15} {rule.priority:<8} reads: {reads}{state}")
 

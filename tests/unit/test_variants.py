@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
 from pydantic import ValidationError
+from typer.testing import CliRunner
 
-from config.rules import Rule, RulesFile
+from config.rules import DEFAULT_RULES, Rule, RulesFile
+from cuewire.cli import app
 from flows.rules_source import ActiveRules
 from operators.variants import CONTROL, arm_for, arms, in_arm
 
@@ -78,3 +81,14 @@ def test_the_ticket_gate_takes_no_variants() -> None:
         Rule.model_validate({"id": "ticket-frustration-gate", "signal": "churn_risk",
                              "recommended_action": "Call", "message": "Hi", "when": {"ticket_gate": {}},
                              "variants": [LOUD]})
+
+
+def test_rules_check_shows_the_variants(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(DEFAULT_RULES.read_text().replace(
+        "  - id: upgrade-intent\n",
+        "  - id: upgrade-intent\n    variants: [{name: loud, share: 25%, priority: high}]\n"))
+    result = CliRunner().invoke(app, ["rules", "check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert any(line.strip().startswith("upgrade-intent") and "variant loud 25%" in line
+               for line in result.stdout.splitlines())
