@@ -2,8 +2,8 @@
 
 Each run is the embedded flow of ``cuewire replay`` (in-process Redis, a fresh
 one per run, so neither run sees the other's cooldowns, caps or ledger) with
-the clock pinned, so governance follows event time alone and the same input
-gives the same output every time.
+the clock pinned a day before the history's first record, so governance
+follows event time alone and the same input gives the same output every time.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,10 +21,44 @@ import typer
 
 from contracts.errors import ConfigurationError, CuewireError
 from operators.measure_backtest import BacktestAlert, BacktestDiff, HeldBack, diff_runs
+from operators.measure_records import parse_time
 
-PINNED_CLOCK = datetime(2000, 1, 1, tzinfo=UTC)
-"""Earlier than any history: the flow's ``max(clock, event time)`` is then event time."""
+CLOCK_LEAD = timedelta(days=1)
+"""The clock is pinned this far before the history's earliest record: the flow's
+``max(clock, event time)`` is then event time, and every record is within the accepted
+window of times around the clock."""
 EVIDENCE_TEXT = 90
+_TIME_PATHS = (("timestamp",), ("created_at",), ("updated_at",), ("at",), ("detail", "created_at"),
+               ("ticket", "created_at"))
+
+
+def _record_time(value: Any) -> datetime | None:
+    for path in _TIME_PATHS:
+        node = value
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        at = parse_time(node)
+        if at is not None:
+            return at
+    return None
+
+
+def history_span(history: Path) -> tuple[int, datetime | None]:
+    """How many records ``history`` holds and the earliest time any of them names."""
+    count, earliest = 0, None
+    with history.open("rb") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            count += 1
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                continue
+            at = _record_time(record.get("value")) if isinstance(record, dict) else None
+            if at is not None and (earliest is None or at < earliest):
+                earliest = at
+    return count, earliest
 
 
 def run_rules(settings: Any, rules: Path, history: Path) -> tuple[list[dict[str, Any]], int]:
@@ -37,9 +71,9 @@ def run_rules(settings: Any, rules: Path, history: Path) -> tuple[list[dict[str,
     def keep(batch: list[Any]) -> None:
         outputs.extend(orjson.loads(o.value) for o in batch if o.kind in ("alerts", "digest"))
 
-    replay(settings.model_copy(update={"rules": rules}), history, keep, clock=lambda: PINNED_CLOCK)
-    with history.open("rb") as fh:
-        lines = sum(1 for line in fh if line.strip())
+    lines, earliest = history_span(history)
+    pinned = (earliest or datetime.now(UTC)) - CLOCK_LEAD
+    replay(settings.model_copy(update={"rules": rules}), history, keep, clock=lambda: pinned)
     return outputs, lines
 
 

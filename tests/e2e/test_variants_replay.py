@@ -61,7 +61,7 @@ def test_each_account_sees_only_its_arm_and_the_report_splits_by_arm(tmp_path: P
     for n, d in enumerate(alerts):
         decision = "sent" if n % 3 else "dismissed"
         measured.add("feedback", None, {"alert_id": d["alert_id"], "decision": decision})
-    rows = rule_precision(measured.alerts, measured.decisions, now=datetime(2000, 1, 2, tzinfo=UTC),
+    rows = rule_precision(measured.alerts, measured.decisions, now=D0,
                           window=timedelta(days=7))
     assert sorted((r.variant, r.alerts) for r in rows) == sorted(
         Counter(v for v, _ in expected.values()).items())
