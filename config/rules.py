@@ -142,15 +142,22 @@ class Count(_Strict):
     of: Name
     at_least: int = Field(1, ge=1)
     within: Duration
-    same: Literal["topic"] | None = None
+    same: Literal["topic", "problem"] | None = None
+    """``topic``: the same topic; ``problem``: tickets whose problem fingerprints are close
+    (:mod:`operators.problem`), so re-worded reports of one problem count together."""
 
 
 class Sequence(_Strict):
-    """``first`` then ``then`` within ``within``; fires on ``then``."""
+    """``first`` then ``then`` within ``within``; fires on ``then``.
+
+    ``either_order``: the two within ``within`` of each other in any order (it then
+    also fires on ``first`` when a ``then`` came before it).
+    """
 
     first: Name
     then: Name
     within: Duration
+    either_order: bool = False
 
 
 class Absence(_Strict):

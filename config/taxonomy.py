@@ -7,6 +7,13 @@ phrase speaks for its category; 1.0 when not listed). The ``bands`` say where
 tickets of each risk level land on the 0–100 scale once the learned scorer has
 decided how likely they are to be frustrated; ``none`` is the band of a ticket
 that matches no category.
+
+**Topics and intents are learned from examples.** ``topics`` lists what a ticket
+can be about (the default vocabulary is CONTRACTS.md's; a product may add
+topics), each with example tickets and optional hint phrases; intents carry
+examples too. The ticket model learns them at start-up together with the
+labelled corpus, so a CS lead adapts the product by adding examples, not
+patterns. ``cuewire taxonomy check FILE`` validates a changed file.
 """
 
 from __future__ import annotations
@@ -27,6 +34,11 @@ from config.yaml_errors import load_yaml_model
 RiskLevel = Literal["critical", "high", "medium-high", "low-medium"]
 BandName = Literal["critical", "high", "medium-high", "low-medium", "none"]
 DEFAULT_TAXONOMY = Path(__file__).with_name("taxonomy.yaml")
+DEFAULT_TOPICS = ("integration", "data_integrity", "export", "billing", "performance",
+                  "login_access", "ui_bug", "how_to", "plan_seats", "api", "cancellation", "other")
+"""CONTRACTS.md's default topic vocabulary ("Ticket understanding")."""
+DEFAULT_INTENTS = ("cancellation", "full_export", "api_question", "upgrade_question",
+                   "billing_dispute", "feature_request")
 
 DEFAULT_BANDS: dict[BandName, tuple[int, int]] = {
     "critical": (80, 100),
@@ -87,14 +99,35 @@ class Category(BaseModel):
         return self.weights.get(phrase, 1.0)
 
 
+Example = Annotated[str, Field(min_length=8, max_length=4000)]
+
+
+class Topic(BaseModel):
+    """What a ticket can be mainly about, taught by example tickets (and optional hint phrases)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    description: str = ""
+    examples: list[Example] = Field(default_factory=list)
+    hints: list[str] = Field(default_factory=list)
+
+
 class Intent(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     signal: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     topic: str | None = None
-    phrases: list[str] = Field(min_length=1)
+    description: str = ""
+    phrases: list[str] = Field(default_factory=list)
+    """Hint phrases: evidence the model weighs, not a gate."""
     patterns: list[Pattern] = Field(default_factory=list)
+    examples: list[Example] = Field(default_factory=list)
+
+
+def _default_topics() -> list[Topic]:
+    return [Topic(id=t) for t in DEFAULT_TOPICS]
 
 
 class Taxonomy(BaseModel):
@@ -104,6 +137,7 @@ class Taxonomy(BaseModel):
     levels: dict[RiskLevel, int]
     bands: dict[BandName, tuple[int, int]] = Field(default_factory=lambda: dict(DEFAULT_BANDS))
     categories: list[Category]
+    topics: list[Topic] = Field(default_factory=_default_topics)
     intents: list[Intent] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -126,7 +160,20 @@ class Taxonomy(BaseModel):
         dupes = {i for i in ids if ids.count(i) > 1}
         if dupes:
             raise ValueError(f"ids used twice: {sorted(dupes)}")
+        topic_ids = [t.id for t in self.topics]
+        dupes = {i for i in topic_ids if topic_ids.count(i) > 1}
+        if dupes:
+            raise ValueError(f"topics listed twice: {sorted(dupes)}")
+        for owner, topic in [*((f"category {c.id}", c.topic) for c in self.categories),
+                             *((f"intent {i.id}", i.topic) for i in self.intents)]:
+            if topic is not None and topic not in topic_ids:
+                raise ValueError(f"{owner} names topic {topic!r}, which is not among topics "
+                                 f"({', '.join(topic_ids)})")
         return self
+
+    @property
+    def topic_ids(self) -> list[str]:
+        return [t.id for t in self.topics]
 
     def band(self, level: BandName) -> tuple[int, int]:
         """The band of a risk level (``none``: no category matched); defaults fill gaps."""

@@ -74,7 +74,7 @@ def _load_scorer(taxonomy_path: Path | None, *, use_redis: bool) -> tuple[Any, s
     checkpoint = ModelStore(client, settings.redis_prefix).load()
     if checkpoint is None:
         return scorer, "seed"
-    loaded = LearnedScorer.from_state(taxonomy, checkpoint.state, featurizer=scorer.featurizer)
+    loaded = LearnedScorer.from_state(taxonomy, checkpoint.state, base=scorer)
     loaded.checkpoint_version = checkpoint.version
     return loaded, f"redis:v{checkpoint.version}"
 

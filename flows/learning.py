@@ -44,7 +44,7 @@ from state.model_store import AlertTexts, Checkpoint, FeedbackFence, ModelStore,
 
 LEARNER_KEY = "model"
 """Key every feedback record by this, so one worker does all the learning."""
-LABEL_NAMES = ("frustrated", "signal", "topic")
+LABEL_NAMES = ("frustrated", "signal", "topic", "intents")
 SAVE_ATTEMPTS = 5
 DEFAULT_RELOAD_SECONDS = 30.0
 
@@ -79,8 +79,7 @@ class LearnOutcome:
 
 
 def _adopt(scorer: LearnedScorer, checkpoint: Checkpoint) -> None:
-    newer = LearnedScorer.from_state(scorer.taxonomy, checkpoint.state,
-                                     featurizer=scorer.featurizer)
+    newer = LearnedScorer.from_state(scorer.taxonomy, checkpoint.state, base=scorer)
     newer.checkpoint_version = checkpoint.version
     scorer.replace_models(newer)
 
@@ -116,7 +115,7 @@ class FeedbackLearner:
         self.scorer = scorer
         self.store = store
         self.alert_texts = alert_texts
-        self._rebuild = rebuild or (lambda: LearnedScorer.seeded(scorer.taxonomy))
+        self._rebuild = rebuild or scorer.start_over
         self._fence = FeedbackFence()
         self._fence_version: int | None = None  # the checkpoint the fence (and scorer) came from
         self._synced = False

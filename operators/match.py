@@ -20,6 +20,7 @@ from typing import Any
 from config.rules import Absence, Condition, Count, Rule
 from config.rules import Sequence as SequenceRule
 from operators.gate import renewal_days
+from operators.problem import same_problem
 from operators.signals import Signal, matches
 
 Window = Mapping[str, Sequence[Signal]]
@@ -116,16 +117,24 @@ def _count(count: Count, trigger: Signal, window: Window, at: datetime) -> _Foun
         if topic is None:
             return None  # only a signal of this topic can complete "the same topic N times"
         candidates = groups.get(topic, [])
+    elif count.same == "problem":
+        if trigger.name != count.of or trigger.problem is None:
+            return None  # only a ticket with a fingerprint can complete "the same problem N times"
+        candidates = [s for s in candidates
+                      if s.key == trigger.key or same_problem(s.problem, trigger.problem)]
     if len(candidates) < count.at_least:
         return None
     evidence = candidates[-count.at_least:]
     details: dict[str, Any] = {"count": len(candidates)}
-    if count.same == "topic" and evidence:
+    if count.same in ("topic", "problem") and evidence:
         details["topic"] = evidence[-1].topic
     return evidence, details
 
 
 def _sequence(seq: SequenceRule, trigger: Signal, window: Window, at: datetime) -> _Found:
+    if seq.either_order and trigger.name == seq.first and trigger.name != seq.then:
+        thens = [s for s in _between(window, seq.then, at - seq.within, at) if s.key != trigger.key]
+        return ([thens[-1], trigger], {}) if thens else None
     if trigger.name != seq.then:
         return None
     firsts = _between(window, seq.first, at - seq.within, at)

@@ -50,6 +50,7 @@ from config.rules import Absence, Condition, Count, Rule
 from config.rules import Sequence as SequenceRule
 from operators.gate import RULE_ID, FrustrationGate, GateDecision
 from operators.match import Window, evaluate
+from operators.problem import same_problem
 from operators.signals import Signal
 
 MIN_CLOSENESS = 0.5
@@ -258,6 +259,13 @@ def _count(count: Count, trigger: Signal, window: Window, at: datetime) -> _Prog
             topic = max(sorted(groups), key=lambda t: len(groups[t]))
         candidates = groups.get(topic, []) if topic else []
         about = f" about {topic.replace('_', ' ')}" if topic else " about one topic"
+    elif count.same == "problem":
+        # Progress towards "the same problem N times" counts the tickets close to the trigger's.
+        fingerprint = trigger.problem if trigger.name == count.of else None
+        candidates = [s for s in candidates if fingerprint is not None
+                      and (s.key == trigger.key or same_problem(s.problem, fingerprint))]
+        about = (f" about the same {trigger.topic.replace('_', ' ')} problem"
+                 if fingerprint is not None and trigger.topic else " about the same problem")
     have, need = len(candidates), count.at_least
     if have >= need:
         return _Progress(_MET, (), tuple(candidates[-need:]))
@@ -293,6 +301,8 @@ def _sequence(seq: SequenceRule, trigger: Signal, window: Window, at: datetime) 
         for view in reversed(_between(window, seq.then, at - seq.within, at)):
             if view.key == trigger.key:
                 continue
+            if seq.either_order:
+                return _Progress(_MET, (), (view, trigger))  # either order: that is a match
             earlier = [s for s in _between(window, seq.first, view.at - seq.within, view.at)
                        if s.key != view.key]
             if earlier:

@@ -43,12 +43,18 @@ _ACTIONS = {
 }
 
 _TOPIC_WORDS = {
-    "data": "data that looks wrong or missing",
-    "workflow": "a workflow that is not working",
     "integration": "an integration that stopped working",
+    "data_integrity": "data that looks wrong or missing",
+    "export": "getting your data exported",
     "billing": "a billing problem",
-    "usability": "the product being hard to use",
-    "relationship": "an issue that is still not resolved",
+    "performance": "the product being slow",
+    "login_access": "trouble signing in",
+    "ui_bug": "something in the app not working",
+    "how_to": "how to get something done",
+    "plan_seats": "your plan and seats",
+    "api": "our API",
+    "cancellation": "your contract",
+    "other": "an issue that is still not resolved",
 }
 
 
@@ -70,6 +76,9 @@ def ticket_evidence(ticket: Ticket, score: Score) -> dict[str, Any]:
         "text": text,
         "url": ticket.url,
         "phrases": list(score.phrases),
+        **({"model": score.evidence.to_json() | {"topic": score.topic,
+                                                  "intents": list(score.intents)}}
+           if score.evidence is not None else {}),
     }
 
 

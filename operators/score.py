@@ -2,27 +2,64 @@
 
 A score is one number per ticket, 0–100 frustration, plus the signal it raises,
 its topic, the intents it shows and the phrases that drove it (they go into the
-alert's evidence). DESIGN.md's thresholds (50/65/80) are read against it.
+alert's evidence). DESIGN.md's thresholds (50/65/80) are read against it: a
+score reaches a threshold exactly when the model thinks it more likely than not
+that a CS lead would rate the ticket at least that high.
 
-The scorer the flow runs is :class:`operators.learned_score.LearnedScorer`:
-the taxonomy picks the band, an online model places the ticket in it.
+:class:`Evidence` says why: the words that drove each head, the sentence that
+weighed most, the nearest labelled examples and each head's confidence.
+``problem`` is a compact fingerprint of what the ticket is about, so that rules
+can tell a re-worded report of the same problem (``same: problem``).
 
->>> from config.taxonomy import load_taxonomy
+The scorer the flow runs is :class:`operators.learned_score.LearnedScorer`.
+
 >>> from operators.learned_score import LearnedScorer
->>> scorer: TicketScorer = LearnedScorer.seeded(load_taxonomy())
->>> s = scorer.score("Our numbers are wrong in every report since Monday")
->>> (s.score >= 80, s.signal, s.risk)
-(True, 'churn_risk', 'critical')
+>>> scorer: TicketScorer = LearnedScorer.shipped()
+>>> s = scorer.score("Our numbers are wrong in every report since Monday, this is a disaster")
+>>> (s.score >= 65, s.topic)
+(True, 'data_integrity')
 >>> scorer.score("Thanks so much, love the product!!!").score < 50
 True
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from config.taxonomy import RiskLevel
+
+
+@dataclass(frozen=True, slots=True)
+class NearExample:
+    """A labelled example close to the ticket: which, how close, and what it was labelled."""
+
+    id: str
+    similarity: float
+    topic: str | None
+    intents: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What drove a score, for people: words per head, the key sentence, nearest examples."""
+
+    words: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(head, words) pairs: ``frustration``, ``topic``, ``signal``, ``intent:<name>``."""
+    sentence: str | None = None
+    nearest: tuple[NearExample, ...] = ()
+    confidence: tuple[tuple[str, float], ...] = ()
+    """(head, probability of its decision) pairs."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "words": {head: list(words) for head, words in self.words},
+            "sentence": self.sentence,
+            "nearest": [{"id": n.id, "similarity": n.similarity, "topic": n.topic,
+                         "intents": list(n.intents), "text": n.text} for n in self.nearest],
+            "confidence": dict(self.confidence),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +74,9 @@ class Score:
     phrases: tuple[str, ...] = ()
     intents: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
+    evidence: Evidence | None = field(default=None, compare=False)
+    problem: str | None = field(default=None, compare=False)
+    """A compact fingerprint (base64) of what the ticket is about; see :mod:`operators.problem`."""
 
 
 class TicketScorer(Protocol):

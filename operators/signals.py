@@ -46,6 +46,8 @@ class Signal:
     person: str | None = None
     email: str | None = None
     open: bool = True
+    problem: str | None = None
+    """The ticket's problem fingerprint (:mod:`operators.problem`), for ``same: problem`` rules."""
 
     def to_json(self) -> dict[str, Any]:
         # Written out rather than dataclasses.asdict: this runs for every stored signal,
@@ -55,7 +57,7 @@ class Signal:
             "at": self.at.isoformat(), "kind": self.kind, "source_id": self.source_id,
             "record_id": self.record_id, "topic": self.topic, "score": self.score,
             "text": self.text, "url": self.url, "person": self.person, "email": self.email,
-            "open": self.open,
+            "open": self.open, "problem": self.problem,
         }
 
     @staticmethod
@@ -64,7 +66,7 @@ class Signal:
             data["account_id"], data["name"], data["key"], datetime.fromisoformat(data["at"]),
             data["kind"], data["source_id"], data["record_id"], data.get("topic"),
             data.get("score"), data.get("text"), data.get("url"), data.get("person"),
-            data.get("email"), data.get("open", True),
+            data.get("email"), data.get("open", True), data.get("problem"),
         )
 
     def to_member(self) -> dict[str, Any]:
@@ -77,7 +79,8 @@ class Signal:
         if self.record_id != self.key:
             member["record_id"] = self.record_id
         for name, value in (("topic", self.topic), ("score", self.score), ("text", self.text),
-                            ("url", self.url), ("person", self.person), ("email", self.email)):
+                            ("url", self.url), ("person", self.person), ("email", self.email),
+                            ("problem", self.problem)):
             if value is not None:
                 member[name] = value
         if not self.open:
@@ -93,7 +96,7 @@ class Signal:
             account_id, name, key, datetime.fromisoformat(data["at"]), data["kind"],
             data.get("source_id", key), data.get("record_id", key), data.get("topic"),
             data.get("score"), data.get("text"), data.get("url"), data.get("person"),
-            data.get("email"), data.get("open", True),
+            data.get("email"), data.get("open", True), data.get("problem"),
         )
 
 
@@ -173,6 +176,7 @@ def ticket_signals(ticket: Ticket, score: Score, account_id: str, table: SignalT
             topic=score.topic or (score.intents[0] if score.intents else None), score=score.score,
             text=(ticket.subject or ticket.body)[:140], url=ticket.url,
             person=ticket.requester_name, email=ticket.requester_email, open=is_open,
+            problem=score.problem,
         )
 
     names = ["ticket"]

@@ -2,10 +2,12 @@
 
 from datetime import timedelta
 
+import numpy as np
 import pytest
 
-from config.rules import RulesFile
+from config.rules import Rule, RulesFile
 from operators.match import Match, evaluate, timers_for
+from operators.problem import pack
 from operators.signals import Signal
 from tests.unit.timelines import RULES, T0, rule, sig, window
 
@@ -15,27 +17,60 @@ def run(rule_id: str, signals: list[Signal]) -> Match | None:
     return evaluate(rule(rule_id), signals[-1], window(signals))
 
 
-# -- repeat-unresolved: the same topic three times in 14 days --------------------------
+# -- repeat-unresolved: the same problem three times in 14 days --------------------------
 
-def test_repeat_unresolved_fires_on_the_third_ticket_of_a_topic() -> None:
-    tickets = [sig("ticket", h, topic="integration") for h in (0, 100, 300)]
+def fingerprint(*components: float) -> str:
+    return pack(np.array(components, dtype=np.float32))
+
+
+SYNC = fingerprint(0.9, 0.1, 0.0, 0.1)
+SYNC_REWORDED = fingerprint(0.8, 0.2, 0.1, 0.0)  # cosine ≈ 0.97 with SYNC
+INVOICE = fingerprint(0.0, 0.1, 0.9, 0.1)
+
+
+def test_repeat_unresolved_fires_on_the_third_report_of_one_problem() -> None:
+    tickets = [sig("ticket", 0, topic="integration", problem=SYNC),
+               sig("ticket", 100, topic="integration", problem=SYNC_REWORDED),
+               sig("ticket", 300, topic="data_integrity", problem=SYNC)]
     found = run("repeat-unresolved", tickets)
     assert found is not None
-    assert found.details == {"count": 3, "topic": "integration"}
+    assert found.details == {"count": 3, "topic": "data_integrity"}
     assert [s.key for s in found.evidence] == [t.key for t in tickets]
 
 
 def test_repeat_unresolved_near_misses() -> None:
     # third ticket 15 days after the first
-    assert run("repeat-unresolved", [sig("ticket", h, topic="integration") for h in (0, 100, 360)]) is None
-    # three tickets, two topics
-    mixed = [sig("ticket", 0, topic="billing"), sig("ticket", 1, topic="integration"),
-             sig("ticket", 2, topic="integration")]
+    assert run("repeat-unresolved", [sig("ticket", h, problem=SYNC) for h in (0, 100, 360)]) is None
+    # three tickets, two problems (whatever their topics say)
+    mixed = [sig("ticket", 0, topic="integration", problem=INVOICE),
+             sig("ticket", 1, topic="integration", problem=SYNC),
+             sig("ticket", 2, topic="integration", problem=SYNC)]
     assert run("repeat-unresolved", mixed) is None
     # a reply to the same ticket is not a new ticket
-    same = [sig("ticket", 0, key="t1", topic="data"), sig("ticket", 1, key="t1", topic="data"),
-            sig("ticket", 2, key="t2", topic="data")]
+    same = [sig("ticket", 0, key="t1", problem=SYNC), sig("ticket", 1, key="t1", problem=SYNC),
+            sig("ticket", 2, key="t2", problem=SYNC)]
     assert run("repeat-unresolved", same) is None
+    # a ticket without a fingerprint (scored before fingerprints existed) completes nothing
+    assert run("repeat-unresolved", [sig("ticket", 0, problem=SYNC), sig("ticket", 1, problem=SYNC),
+                                     sig("ticket", 2)]) is None
+
+
+def same_topic_rule() -> Rule:
+    rules = RulesFile.model_validate({"version": 1, "rules": [{
+        "id": "repeat-topic", "signal": "churn_risk", "priority": "high",
+        "recommended_action": "Call", "message": "Hi {first_name}",
+        "when": {"count": {"of": "ticket", "same": "topic", "at_least": 3, "within": "14d"}}}]})
+    return rules.rules[0]
+
+
+def test_same_topic_counts_one_topic_whatever_the_wording() -> None:
+    tickets = [sig("ticket", h, topic="integration", problem=p)
+               for h, p in ((0, SYNC), (100, INVOICE), (300, SYNC))]
+    found = evaluate(same_topic_rule(), tickets[-1], window(tickets))
+    assert found is not None and found.details == {"count": 3, "topic": "integration"}
+    mixed = [sig("ticket", 0, topic="billing"), sig("ticket", 1, topic="integration"),
+             sig("ticket", 2, topic="integration")]
+    assert evaluate(same_topic_rule(), mixed[-1], window(mixed)) is None
 
 
 def test_future_signals_are_invisible_to_an_earlier_trigger() -> None:
@@ -74,11 +109,19 @@ def test_cancellation_terms_view_within_7_days_of_a_ticket() -> None:
     assert [s.name for s in found.evidence] == ["ticket", "cancellation_terms_view"]
 
 
+def test_a_ticket_within_7_days_after_a_cancellation_terms_view() -> None:
+    found = run("cancellation-intent", [sig("cancellation_terms_view", 0, kind="event"),
+                                        sig("ticket", 100)])
+    assert found is not None
+    assert [s.name for s in found.evidence] == ["cancellation_terms_view", "ticket"]
+
+
 def test_cancellation_terms_view_near_misses() -> None:
-    # 8 days after the ticket
+    # 8 days after the ticket, or 8 days before it
     assert run("cancellation-intent", [sig("ticket", 0), sig("cancellation_terms_view", 192)]) is None
-    # the view came first: a sequence fires on its second step only
-    assert run("cancellation-intent", [sig("cancellation_terms_view", 0), sig("ticket", 1)]) is None
+    assert run("cancellation-intent", [sig("cancellation_terms_view", 0), sig("ticket", 192)]) is None
+    # a view and no ticket at all
+    assert run("cancellation-intent", [sig("cancellation_terms_view", 0)]) is None
 
 
 # -- abandonment and inactivity: absences fired by timers ---------------------------------

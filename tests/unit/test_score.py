@@ -11,43 +11,41 @@ from operators.learned_score import LearnedScorer
 
 @pytest.fixture(scope="module")
 def scorer() -> LearnedScorer:
-    return LearnedScorer.seeded(load_taxonomy())
+    return LearnedScorer.shipped()
 
 
 @pytest.mark.parametrize(
-    ("text", "low", "high", "risk"),
+    ("text", "low", "high"),
     [
-        ("The numbers are wrong on every dashboard", 80, 100, "critical"),
-        ("Our data disappeared after the migration", 80, 100, "critical"),
-        ("I can't export the report, it just spins", 65, 79, "high"),
-        ("Salesforce sync stopped last night", 65, 79, "high"),
-        ("webhook not firing since yesterday", 65, 79, "high"),
-        ("API error 500 on every call", 65, 79, "high"),
-        ("We were charged the wrong amount this month", 55, 70, "medium-high"),
-        ("The new editor is slow and a bit confusing", 20, 50, "low-medium"),
+        ("Since Monday every invoice we sent out has the wrong totals and our customers are "
+         "calling us about it. This is really serious.", 80, 100),
+        ("Our data disappeared after the migration, 300 projects are gone", 80, 100),
+        ("The Salesforce sync stopped last night and my whole team is stuck entering leads by "
+         "hand. This needs fixing today.", 65, 100),
+        ("The new editor is a bit slow and a little confusing", 0, 64),
+        ("Thanks!!! How do I add a column?", 0, 29),
     ],
 )
-def test_taxonomy_rows(scorer: LearnedScorer, text: str, low: int, high: int, risk: str) -> None:
+def test_the_labelling_bands(scorer: LearnedScorer, text: str, low: int, high: int) -> None:
     result = scorer.score(text)
     assert low <= result.score <= high, result
-    assert result.risk == risk
-    assert result.phrases
+    assert (result.risk is not None) == (result.score >= 35)
 
 
 def test_politeness_and_exclamation_marks_do_not_make_frustration(scorer: LearnedScorer) -> None:
-    # Below every frustrated band (35 is the floor of low-medium), however many "!!!".
     assert scorer.score("Thank you so much!!! Please keep up the great work!!!").score < 35
     assert scorer.score("Please help us, thanks!!! How do I invite a colleague???").score < 35
 
 
-def test_apostrophe_variants_match(scorer: LearnedScorer) -> None:
-    assert scorer.score("I can’t export anything").score >= 65
-    assert scorer.score("I cant export anything").score >= 65
+def test_apostrophe_variants_read_the_same(scorer: LearnedScorer) -> None:
+    curly, straight = (scorer.score(f"I can{a}t export anything and it{a}s urgent") for a in "’'")
+    assert curly.score == straight.score and curly.topic == straight.topic
 
 
-def test_several_categories_add_up_but_stay_within_100(scorer: LearnedScorer) -> None:
-    one = scorer.score("data disappeared")
-    many = scorer.score("data disappeared, sync stopped, charged twice, slow, unacceptable")
+def test_more_trouble_scores_higher_but_stays_within_100(scorer: LearnedScorer) -> None:
+    one = scorer.score("a small display glitch in the sidebar")
+    many = scorer.score("data disappeared, sync stopped, charged twice, everything is slow, "
+                        "unacceptable, we are looking at other vendors")
     assert many.score > one.score
     assert many.score <= 100
 

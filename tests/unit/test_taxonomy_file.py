@@ -18,7 +18,7 @@ categories:
   - id: data_integrity
     level: critical
     signal: churn_risk
-    topic: data
+    topic: data_integrity
     phrases: [numbers are wrong, data disappeared, refund]
     weights: {refund: 0.5}
     patterns:
@@ -28,7 +28,7 @@ categories:
 intents:
   - id: cancellation
     signal: churn_risk
-    topic: account
+    topic: cancellation
     phrases: [cancel]
 """
 
@@ -63,7 +63,8 @@ def test_a_minimal_file_gets_the_default_bands(tmp_path: Path) -> None:
 
 
 def test_an_unknown_key_names_its_line(tmp_path: Path) -> None:
-    path = write(tmp_path, VALID.replace("    topic: data\n", "    topic: data\n    colour: red\n"))
+    path = write(tmp_path, VALID.replace("    topic: data_integrity\n",
+                                         "    topic: data_integrity\n    colour: red\n"))
     message = error_of(path)
     assert "category 'data_integrity': colour" in message
     assert "line 8" in message

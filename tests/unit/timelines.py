@@ -16,11 +16,11 @@ def rule(rule_id: str) -> Rule:
 
 
 def sig(name: str, hours: float, key: str | None = None, topic: str | None = None,
-        kind: str = "ticket") -> Signal:
+        kind: str = "ticket", problem: str | None = None) -> Signal:
     """A signal of account ``acct_42``, ``hours`` after T0."""
     k = key or f"{name}-{hours}"
     return Signal("acct_42", name, k, T0 + timedelta(hours=hours), kind, k, f"rec-{k}",  # type: ignore[arg-type]
-                  topic=topic)
+                  topic=topic, problem=problem)
 
 
 def window(signals: Sequence[Signal]) -> Window:

@@ -1,0 +1,66 @@
+"""From the frustration head's three probabilities to the 0–100 score the gate reads.
+
+The head says P(frustration ≥ 50), P(≥ 65) and P(≥ 80), each calibrated on
+the labelled corpus. The score keeps DESIGN.md's bands meaningful by
+construction: **score ≥ t exactly when the model thinks it more likely than
+not that a CS lead would rate the ticket ≥ t**, for t = 50, 65 and 80. Within a
+band the score rises with the probability of reaching the next one.
+
+>>> exact_score((0.2, 0.1, 0.0))
+20.0
+>>> exact_score((0.9, 0.6, 0.1)) >= 65, exact_score((0.9, 0.4, 0.1)) < 65
+(True, True)
+>>> exact_score((1.0, 1.0, 1.0))
+100.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from config.taxonomy import RiskLevel
+
+LEVELS = (50, 65, 80)
+
+
+def monotone(p: Sequence[float]) -> tuple[float, float, float]:
+    """Clamp to [0, 1] and make P(≥ 50) ≥ P(≥ 65) ≥ P(≥ 80), as probabilities of nested events are."""
+    p50 = min(1.0, max(0.0, float(p[0])))
+    p65 = min(p50, max(0.0, float(p[1])))
+    p80 = min(p65, max(0.0, float(p[2])))
+    return p50, p65, p80
+
+
+def exact_score(p: Sequence[float]) -> float:
+    """The unrounded 0–100 score (evaluations rank on it)."""
+    p50, p65, p80 = monotone(p)
+    if p80 >= 0.5:
+        return 80.0 + 20.0 * (p80 - 0.5) / 0.5
+    if p65 >= 0.5:
+        return 65.0 + 15.0 * (p80 / 0.5)
+    if p50 >= 0.5:
+        return 50.0 + 15.0 * (p65 / 0.5)
+    return 50.0 * p50 / 0.5
+
+
+def rounded_score(p: Sequence[float]) -> int:
+    """The score as an integer that stays on the same side of every threshold as the exact one."""
+    exact = exact_score(p)
+    value = round(exact)
+    for level in LEVELS:
+        if exact < level <= value:
+            return level - 1
+    return int(value)
+
+
+def risk_level(score: int, topic: str | None) -> RiskLevel | None:
+    """The band a score falls in; wrong or missing data is critical once the customer is frustrated."""
+    if score >= 80 or (score >= 50 and topic == "data_integrity"):
+        return "critical"
+    if score >= 65:
+        return "high"
+    if score >= 50:
+        return "medium-high"
+    if score >= 35:
+        return "low-medium"
+    return None

@@ -1,0 +1,177 @@
+"""The ticket model's heads: linear read-outs of the shared representation, one weight matrix.
+
+Every head is a group of columns of one matrix (hashed sparse rows, plus the
+dense rows, plus a bias), so a ticket's rows are gathered once for all heads:
+
+* **softmax** heads pick one class: ``topic``, ``signal`` (with ``none``);
+* **sigmoid** heads say yes or no per column: ``intents`` (one column per
+  intent) and ``frustration``, three columns P(frustration ≥ 50 / 65 / 80) from
+  which :mod:`operators.frustration_scale` builds the 0–100 score.
+
+Training at start-up is full-batch Adam over the labelled corpus with an L2
+penalty (about a second for two thousand tickets); a reviewer's correction is
+one plain gradient step on that ticket alone (:meth:`Heads.learn_one`). A label
+that is unknown for an example (``None``) teaches its head nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse  # type: ignore[import-untyped]
+
+from operators.ticket_repr import BUCKETS, TicketRepresentation
+
+SOFTMAX = ("topic", "signal")
+SIGMOID = ("intents", "frustration")
+FRUSTRATION_LEVELS = (50, 65, 80)
+L2 = 1e-4
+EPOCHS = 200
+ADAM_LR = 0.3
+ONLINE_LR = 1.0
+ONLINE_STEPS = 3
+MAX_BALANCE = 10.0
+BALANCE_POWER = 1.0
+"""Positives of a rare sigmoid column weigh negatives / positives (at most 10):
+rare intents are recalled without flooding the common ones."""
+
+
+@dataclass(frozen=True, slots=True)
+class Targets:
+    """Per head, an (n, classes) 0/1 target matrix and an (n,) or (n, classes) mask of known labels."""
+
+    y: dict[str, np.ndarray]
+    mask: dict[str, np.ndarray]
+
+
+class Heads:
+    """The weight matrix and which columns belong to which head."""
+
+    def __init__(self, classes: Mapping[str, Sequence[str]], dimensions: int) -> None:
+        self.classes: dict[str, list[str]] = {h: list(dict.fromkeys(c)) for h, c in classes.items()}
+        self.dimensions = dimensions
+        width = sum(len(c) for c in self.classes.values())
+        self.sparse_w = np.zeros((BUCKETS, width), dtype=np.float32)
+        self.dense_w = np.zeros((dimensions, width), dtype=np.float32)
+        self.bias = np.zeros(width, dtype=np.float32)
+        self.spans: dict[str, tuple[int, int]] = {}
+        self._reindex()
+
+    def _reindex(self) -> None:
+        start = 0
+        for head, names in self.classes.items():
+            self.spans[head] = (start, start + len(names))
+            start += len(names)
+
+    @property
+    def width(self) -> int:
+        return int(self.bias.shape[0])
+
+    def column(self, head: str, name: str) -> int:
+        return self.spans[head][0] + self.classes[head].index(name)
+
+    # -- reading --------------------------------------------------------------
+
+    def logits(self, rep: TicketRepresentation) -> np.ndarray:
+        z = rep.values @ self.sparse_w[rep.rows] if len(rep.rows) else np.zeros(self.width,
+                                                                                dtype=np.float32)
+        return z + rep.dense @ self.dense_w + self.bias
+
+    def probabilities(self, logits: np.ndarray) -> dict[str, np.ndarray]:
+        """Per head, its classes' probabilities (softmax or independent sigmoids)."""
+        out: dict[str, np.ndarray] = {}
+        for head, (a, b) in self.spans.items():
+            z = logits[a:b]
+            if head in SOFTMAX:
+                e = np.exp(z - z.max())
+                out[head] = e / e.sum()
+            else:
+                out[head] = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        return out
+
+    # -- learning -------------------------------------------------------------
+
+    def add_class(self, head: str, name: str) -> None:
+        """A class first met in a reviewer's label: a new, zero column at the end of its head."""
+        at = self.spans[head][1]
+        self.sparse_w = np.insert(self.sparse_w, at, 0.0, axis=1)
+        self.dense_w = np.insert(self.dense_w, at, 0.0, axis=1)
+        self.bias = np.insert(self.bias, at, 0.0)
+        self.classes[head].append(name)
+        self._reindex()
+
+    def _gradient(self, logits: np.ndarray, targets: Targets,
+                  balance: Mapping[str, np.ndarray] | None = None) -> tuple[np.ndarray, float]:
+        """d(loss)/d(logits) for a batch, each head's loss averaged over its known labels;
+        ``balance`` weighs the positive examples of sigmoid columns (rare intents)."""
+        grad = np.zeros_like(logits)
+        loss = 0.0
+        for head, (a, b) in self.spans.items():
+            y, mask = targets.y[head], targets.mask[head]
+            z = logits[:, a:b]
+            if head in SOFTMAX:
+                z = z - z.max(axis=1, keepdims=True)
+                p = np.exp(z)
+                p /= p.sum(axis=1, keepdims=True)
+                known = max(float(mask.sum()), 1.0)
+                grad[:, a:b] = (p - y) * mask[:, None] / known
+                loss -= float((np.log(np.maximum(p, 1e-12)) * y * mask[:, None]).sum()) / known
+            else:
+                p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+                known = np.maximum(mask.sum(axis=0), 1.0)  # per column: each is its own model
+                weight = mask if balance is None or head not in balance else (
+                    mask * (1.0 + (balance[head][None, :] - 1.0) * y))
+                grad[:, a:b] = (p - y) * weight / known
+                loss -= float(((mask * (y * np.log(np.maximum(p, 1e-12))
+                                        + (1 - y) * np.log(np.maximum(1 - p, 1e-12)))) / known).sum())
+        return grad, loss
+
+    def fit(self, x_sparse: sparse.csr_matrix, x_dense: np.ndarray, targets: Targets, *,
+            epochs: int | None = None, lr: float | None = None, l2: float | None = None) -> float:
+        """Full-batch Adam from the current weights; returns the last loss."""
+        epochs = EPOCHS if epochs is None else epochs
+        lr = ADAM_LR if lr is None else lr
+        l2 = L2 if l2 is None else l2
+        active = np.unique(x_sparse.indices)
+        xs = x_sparse[:, active].tocsr().astype(np.float32)
+        xs_t = xs.T.tocsr()
+        ws = self.sparse_w[active].copy()
+        params = [ws, self.dense_w, self.bias]
+        moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
+        beta1, beta2, eps = 0.9, 0.999, 1e-8
+        balance = {}
+        for head in SIGMOID:
+            y, mask = targets.y[head], targets.mask[head]
+            positives = (y * mask).sum(axis=0)
+            negatives = ((1 - y) * mask).sum(axis=0)
+            balance[head] = np.clip(negatives / np.maximum(positives, 1.0), 1.0,
+                                    MAX_BALANCE) ** BALANCE_POWER
+        loss = 0.0
+        for step in range(1, epochs + 1):
+            logits = xs @ ws + x_dense @ self.dense_w + self.bias
+            g, loss = self._gradient(logits, targets, balance)
+            grads = [xs_t @ g + l2 * ws, x_dense.T @ g + l2 * self.dense_w, g.sum(axis=0)]
+            for p, grad, (m, v) in zip(params, grads, moments, strict=True):
+                m *= beta1
+                m += (1 - beta1) * grad
+                v *= beta2
+                v += (1 - beta2) * grad * grad
+                p -= lr * (m / (1 - beta1 ** step)) / (np.sqrt(v / (1 - beta2 ** step)) + eps)
+        self.sparse_w[active] = ws
+        return loss
+
+    def learn_one(self, rep: TicketRepresentation, targets: Targets, *, lr: float | None = None,
+                  steps: int | None = None) -> None:
+        """A few gradient steps on one labelled ticket (a reviewer's correction)."""
+        lr = ONLINE_LR if lr is None else lr
+        steps = ONLINE_STEPS if steps is None else steps
+        rows, values = rep.rows, rep.values
+        for _ in range(steps):
+            logits = self.logits(rep)[None, :]
+            g, _ = self._gradient(logits, targets)
+            g = g[0].astype(np.float32)
+            np.add.at(self.sparse_w, rows, -lr * values[:, None] * g[None, :])
+            self.dense_w -= lr * rep.dense[:, None] * g[None, :]
+            self.bias -= lr * 0.1 * g
