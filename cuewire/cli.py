@@ -175,6 +175,20 @@ def rules_check(
         typer.echo(f"  {rule.id:<26} {rule.signal:<15} {rule.priority:<8} reads: {reads}{state}")
 
 
+taxonomy_app = typer.Typer(help="Work with taxonomy files (topics, intents and their examples).",
+                           no_args_is_help=True)
+app.add_typer(taxonomy_app, name="taxonomy")
+
+
+def _register_taxonomy_tools() -> None:
+    from cuewire.taxonomy_cmd import taxonomy_check
+
+    taxonomy_app.command("check")(taxonomy_check)
+
+
+_register_taxonomy_tools()
+
+
 def main() -> None:  # pragma: no cover - console entry
     app()
 

@@ -3,10 +3,12 @@
 Input: one ticket text per line, or JSON lines with a ``text`` field (an
 ``id`` field, if present, is echoed back). Output: one JSON line per text with
 ``score``, ``signal``, ``topic``, ``confidence``, ``phrases`` (the top
-contributing phrases), ``risk``, ``intents`` and which ``model`` scored it.
+contributing phrases), ``risk``, ``intents`` and which ``model`` scored it;
+``--explain`` adds ``evidence``: the words that drove each head, the sentence
+that weighed most, the nearest labelled examples and each head's confidence.
 
 The model is the newest checkpoint in Redis when ``CUEWIRE_REDIS_URL`` is set
-and a checkpoint exists, otherwise the shipped seed model; ``--seed-model``
+and a checkpoint exists, otherwise the model trained at start-up; ``--seed-model``
 forces the latter. Nothing is learned and nothing is written to Redis.
 """
 
@@ -35,6 +37,9 @@ def score_command(
         help="taxonomy file (default: CUEWIRE_TAXONOMY, else the shipped one)")] = None,
     seed_model: Annotated[bool, typer.Option(
         "--seed-model", help="use the shipped seed model even when Redis has a checkpoint")] = False,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="add the evidence: the words that drove each head, the key sentence, "
+                          "the nearest labelled examples and each head's confidence")] = False,
 ) -> None:
     """Score ticket texts with the current model and print one JSON line per text."""
     try:
@@ -42,7 +47,7 @@ def score_command(
         source = file.open("rb") if file is not None else sys.stdin.buffer
         sink = out.open("wb") if out is not None else sys.stdout.buffer
         try:
-            _score_stream(scorer, model, source, sink)
+            _score_stream(scorer, model, source, sink, explain=explain)
         finally:
             if file is not None:
                 source.close()
@@ -100,7 +105,8 @@ def read_tickets(lines: Iterable[bytes]) -> Iterator[tuple[int, Any, str]]:
             yield number, None, line.decode("utf-8", errors="replace")
 
 
-def _score_stream(scorer: Any, model: str, source: IO[bytes], sink: IO[bytes]) -> None:
+def _score_stream(scorer: Any, model: str, source: IO[bytes], sink: IO[bytes], *,
+                  explain: bool = False) -> None:
     for number, ticket_id, text in read_tickets(source):
         result = scorer.score(text)
         row: dict[str, Any] = {"line": number}
@@ -109,4 +115,6 @@ def _score_stream(scorer: Any, model: str, source: IO[bytes], sink: IO[bytes]) -
         row |= {"score": result.score, "signal": result.signal, "topic": result.topic,
                 "confidence": result.confidence, "phrases": list(result.phrases),
                 "risk": result.risk, "intents": list(result.intents), "model": model}
+        if explain and result.evidence is not None:
+            row["evidence"] = result.evidence.to_json()
         sink.write(orjson.dumps(row) + b"\n")

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 from scipy import sparse  # type: ignore[import-untyped]
 
 from config.taxonomy import Taxonomy, load_taxonomy
@@ -38,15 +39,19 @@ from operators.corpus import TRAIN, LabelledTicket, load_tickets
 from operators.heads import FRUSTRATION_LEVELS, Heads, Targets
 from operators.model_state import state_from_json, state_to_json
 from operators.score import Evidence, Score
-from operators.ticket_repr import Representer, TicketRepresentation
+from operators.ticket_repr import Representer, TicketRepresentation, bucket
 
 DEFAULT_SEED = Path(__file__).resolve().parents[1] / "config" / "seed_tickets.jsonl"
 SIGNALS = ("churn_risk", "upgrade_intent", "feature_gap", "billing_issue")
 NONE = "none"
 INTENT_AT = 0.5
-PROBLEM_TOPIC_WEIGHT = 1.0
-PROBLEM_DENSE = 48
+PROBLEM_TOPIC_WEIGHT = 2.0
+PROBLEM_DENSE = 32
 """Leading word-vector components kept in the problem fingerprint (the table is PCA-ordered)."""
+PROBLEM_DENSE_WEIGHT = 0.5
+PROBLEM_WORDS = 64
+"""Signed hash buckets of the fingerprint's distinctive words (names of tools, reports, fields)."""
+PROBLEM_WORDS_WEIGHT = 1.0
 
 
 def training_files() -> list[Path]:
@@ -68,7 +73,7 @@ def taxonomy_examples(taxonomy: Taxonomy) -> list[LabelledTicket]:
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Assessment:
     """Everything the model concluded about one text; :meth:`score` rounds it into a Score."""
 
@@ -89,6 +94,17 @@ class Assessment:
         """P(frustrated), i.e. P(frustration ≥ 50)."""
         return self.frustration[0]
 
+    def __eq__(self, other: object) -> bool:
+        """Same conclusions about the same text (arrays compared by value)."""
+        if not isinstance(other, Assessment):
+            return NotImplemented
+        return (self.frustration == other.frustration and self.signal == other.signal
+                and self.topic == other.topic and self.intents == other.intents
+                and self.intent_p == other.intent_p and self.rep.terms == other.rep.terms
+                and bool(np.array_equal(self.problem, other.problem)))
+
+    __hash__ = None  # type: ignore[assignment]
+
 
 class LearnedScorer:
     """Scores ticket text (the :class:`~operators.score.TicketScorer` protocol) and learns from labels."""
@@ -105,6 +121,10 @@ class LearnedScorer:
         self.checkpoint_version: int | None = None
         """The Redis checkpoint this state came from (``None``: the model trained at start-up)."""
         self.learned = 0
+        self.rarity: dict[str, float] = {}
+        """Inverse document frequency of the corpus's words: rare words say which problem it is."""
+        self.default_rarity = 1.0
+        self._word_slots: dict[str, tuple[int, float]] = {}
 
     @property
     def featurizer(self) -> Representer:
@@ -127,8 +147,7 @@ class LearnedScorer:
                                                      for p in training_files()))
             trained = _trained.get(key)
             if trained is None:
-                trained = _trained[key] = cls.seeded(taxonomy, [t for p in training_files()
-                                                                for t in load_tickets(p)])
+                trained = _trained[key] = cls._cached_or_trained(taxonomy)
             return trained.start_over()
         if examples is None:
             examples = [t for p in training_files() for t in load_tickets(p)]
@@ -139,6 +158,7 @@ class LearnedScorer:
         x_sparse, x_dense = design_matrix(reps)
         heads.fit(x_sparse, x_dense, targets_of(heads, examples))
         scorer = cls(taxonomy, representer, heads, [], np.zeros((0, 1), dtype=np.float32))
+        scorer.rarity, scorer.default_rarity = rarity_of(reps)
         vectors = np.stack([scorer._problem_vector(r) for r in reps]) if reps else np.zeros((0, 1))
         scorer.examples = list(examples)
         scorer.example_vectors = vectors.astype(np.float32)
@@ -146,8 +166,56 @@ class LearnedScorer:
 
     def start_over(self) -> LearnedScorer:
         """A scorer with the start-up weights (no feedback learned), sharing this one's corpus."""
-        return LearnedScorer(self.taxonomy, self.representer, heads_copy(self.base), self.examples,
-                             self.example_vectors)
+        fresh = LearnedScorer(self.taxonomy, self.representer, heads_copy(self.base), self.examples,
+                              self.example_vectors)
+        fresh.rarity, fresh.default_rarity = self.rarity, self.default_rarity
+        return fresh
+
+    @classmethod
+    def _cached_or_trained(cls, taxonomy: Taxonomy) -> LearnedScorer:
+        """The start-up model from the disk cache when it was trained from the same inputs."""
+        from operators import heads as heads_module
+        from operators import model_cache, ticket_repr, word_vectors
+
+        files = training_files()
+        examples = [*(t for p in files for t in load_tickets(p)), *taxonomy_examples(taxonomy)]
+        settings = {name: getattr(module, name) for module, names in (
+            (heads_module, ("EPOCHS", "ADAM_LR", "L2", "MAX_BALANCE", "BALANCE_POWER")),
+            (ticket_repr, ("BUCKETS", "NGRAM_SIZES", "NGRAM_WEIGHT", "EMBEDDING_WEIGHT")),
+        ) for name in names}
+        settings |= {"problem": [PROBLEM_TOPIC_WEIGHT, PROBLEM_DENSE, PROBLEM_DENSE_WEIGHT,
+                                 PROBLEM_WORDS, PROBLEM_WORDS_WEIGHT]}
+        key = model_cache.cache_key(taxonomy.model_dump_json(), [*files, word_vectors.TABLE],
+                                    settings)
+        cached = model_cache.load(key)
+        representer = Representer(taxonomy)
+        if cached is not None:
+            try:
+                classes = orjson.loads(bytes(cached["classes"]))
+                heads = Heads(classes, representer.dimensions)
+                heads.sparse_w, heads.dense_w = cached["sparse_w"], cached["dense_w"]
+                heads.bias = cached["bias"]
+                vectors = cached["example_vectors"]
+                if (heads.sparse_w.shape != (ticket_repr.BUCKETS, heads.width)
+                        or len(vectors) != len(examples)):
+                    raise ValueError("cached model does not fit")
+                scorer = cls(taxonomy, representer, heads, examples, vectors)
+                scorer.rarity = dict(zip((str(w) for w in cached["rarity_words"]),
+                                         cached["rarity"].tolist(), strict=True))
+                scorer.default_rarity = float(cached["default_rarity"])
+                return scorer
+            except (KeyError, ValueError, TypeError, orjson.JSONDecodeError):
+                pass  # train instead
+        scorer = cls.seeded(taxonomy, examples[: len(examples) - len(taxonomy_examples(taxonomy))],
+                            representer=representer)
+        model_cache.save(key, {
+            "classes": np.frombuffer(orjson.dumps(scorer.heads.classes), dtype=np.uint8),
+            "sparse_w": scorer.heads.sparse_w, "dense_w": scorer.heads.dense_w,
+            "bias": scorer.heads.bias, "example_vectors": scorer.example_vectors,
+            "rarity_words": np.array(list(scorer.rarity)),
+            "rarity": np.array(list(scorer.rarity.values()), dtype=np.float64),
+            "default_rarity": np.array(scorer.default_rarity)})
+        return scorer
 
     def replace_models(self, other: LearnedScorer) -> None:
         """Adopt ``other``'s weights (a newer checkpoint) in place, so holders of this scorer see them."""
@@ -187,9 +255,30 @@ class LearnedScorer:
         # The start-up topics only: a topic learned later must not change the fingerprint's size.
         known = len(self.base.classes["topic"])
         vector = np.concatenate([np.sqrt(topic_p[:known]) * PROBLEM_TOPIC_WEIGHT,
-                                 rep.dense[:PROBLEM_DENSE]])
+                                 rep.dense[:PROBLEM_DENSE] * PROBLEM_DENSE_WEIGHT,
+                                 self._distinctive_words(rep) * PROBLEM_WORDS_WEIGHT])
         norm = float(np.linalg.norm(vector))
         return (vector / norm if norm else vector).astype(np.float32)
+
+    def _distinctive_words(self, rep: TicketRepresentation) -> np.ndarray:
+        """The text's content words hashed (with a sign) into a few buckets, weighted by rarity."""
+        out = np.zeros(PROBLEM_WORDS, dtype=np.float32)
+        slots = self._word_slots
+        for word in set(rep.words):
+            slot = slots.get(word)
+            if slot is None:
+                if word in explain.STOPWORDS or len(word) < 3 or word.isdigit():
+                    slot = (-1, 0.0)
+                else:
+                    h = bucket("p:" + word)
+                    sign = 1.0 if h & 1 else -1.0
+                    slot = (h % PROBLEM_WORDS, sign * self.rarity.get(word, self.default_rarity))
+                if len(slots) < 100_000:
+                    slots[word] = slot
+            if slot[0] >= 0:
+                out[slot[0]] += slot[1]
+        norm = float(np.linalg.norm(out))
+        return out / norm if norm else out
 
     def to_score(self, a: Assessment, text: str) -> Score:
         score = frustration_scale.rounded_score(a.frustration)
@@ -291,8 +380,20 @@ class LearnedScorer:
         start = base or cls.seeded(taxonomy, representer=featurizer)
         scorer = cls(taxonomy, start.representer, heads_copy(start.base), start.examples,
                      start.example_vectors)
+        scorer.rarity, scorer.default_rarity = start.rarity, start.default_rarity
         apply_state(scorer, state)
         return scorer
+
+
+def rarity_of(reps: Sequence[TicketRepresentation]) -> tuple[dict[str, float], float]:
+    """Smoothed inverse document frequency per word, and the value for a word never seen."""
+    counts: dict[str, int] = {}
+    for rep in reps:
+        for word in set(rep.words):
+            counts[word] = counts.get(word, 0) + 1
+    n = len(reps)
+    unseen = float(np.log((1 + n) / 1.0) + 1.0)
+    return {w: float(np.log((1 + n) / (1 + c)) + 1.0) for w, c in counts.items()}, unseen
 
 
 def heads_copy(heads: Heads) -> Heads:

@@ -1,11 +1,13 @@
 """The ticket model's checkpoint state: what reviewers' feedback changed, as plain JSON.
 
 The start-up model is rebuilt from the shipped corpus and taxonomy in every
-process, so a checkpoint holds only the difference feedback made: the rows of
-the weight matrix that moved (a few hundred per corrected ticket), the dense
-rows and the bias, each column named by its head and class. Applying it to a
-start-up model built from a changed corpus still works, column by name; a
-class the checkpoint knows and the model does not is added.
+process, so a checkpoint holds only what feedback changed: the rows of the
+weight matrix that moved (a few hundred per corrected ticket) with their new
+values, the dense rows and the bias, each column named by its head and class.
+Restoring writes those values over the start-up weights, so a restored model
+scores exactly as the one saved. Applied to a start-up model built from a
+changed corpus it still works, column by name; a class the checkpoint knows and
+the model does not is added.
 
 Format ``cuewire.ticket-model/2``. The phrase model's ``cuewire.learned-scorer/1``
 checkpoints are refused with a line that says what to do: its weights mean
@@ -73,22 +75,20 @@ def state_of(scorer: LearnedScorer) -> dict[str, Any]:
     base_sparse = aligned(base.sparse_w) if heads.width != width else base.sparse_w
     delta = heads.sparse_w - base_sparse
     rows = np.flatnonzero(np.abs(delta).max(axis=1) > 0)
-    base_bias = aligned(base.bias[None, :])[0] if heads.width != width else base.bias
-    base_dense = aligned(base.dense_w) if heads.width != width else base.dense_w
     return {
         "format": STATE_FORMAT,
         "representation": REPRESENTATION_VERSION,
         "columns": columns,
         "learned": scorer.learned,
         "rows": pack_array(rows.astype(np.int32), "<i4"),
-        "sparse": pack_array(delta[rows]),
-        "dense": pack_array(heads.dense_w - base_dense),
-        "bias": pack_array(heads.bias - base_bias),
+        "sparse": pack_array(heads.sparse_w[rows]),
+        "dense": pack_array(heads.dense_w),
+        "bias": pack_array(heads.bias),
     }
 
 
 def apply_state(scorer: LearnedScorer, state: Mapping[str, Any]) -> None:
-    """Add a checkpoint's learning to ``scorer``'s start-up weights, in place."""
+    """Write a checkpoint's learned weights over ``scorer``'s start-up weights, in place."""
     if state.get("format") != STATE_FORMAT or state.get("representation") != REPRESENTATION_VERSION:
         raise ConfigurationError(
             f"model checkpoint is {state.get('format')!r} (representation "
@@ -98,11 +98,11 @@ def apply_state(scorer: LearnedScorer, state: Mapping[str, Any]) -> None:
     try:
         columns = [str(c) for c in state["columns"]]
         rows = unpack_array(state["rows"]).astype(np.int64)
-        sparse_delta = unpack_array(state["sparse"])
-        dense_delta = unpack_array(state["dense"])
-        bias_delta = unpack_array(state["bias"])
-        if (sparse_delta.shape != (len(rows), len(columns)) or bias_delta.shape != (len(columns),)
-                or dense_delta.shape != (scorer.heads.dimensions, len(columns))
+        sparse_rows = unpack_array(state["sparse"])
+        dense = unpack_array(state["dense"])
+        bias = unpack_array(state["bias"])
+        if (sparse_rows.shape != (len(rows), len(columns)) or bias.shape != (len(columns),)
+                or dense.shape != (scorer.heads.dimensions, len(columns))
                 or (len(rows) and (rows.min() < 0 or rows.max() >= BUCKETS))):
             raise ValueError("arrays do not fit the model")
     except (KeyError, TypeError, ValueError) as exc:
@@ -118,9 +118,9 @@ def apply_state(scorer: LearnedScorer, state: Mapping[str, Any]) -> None:
     for j, column in enumerate(columns):
         head, _, name = column.partition(":")
         col = heads.column(head, name)
-        heads.sparse_w[rows, col] += sparse_delta[:, j]
-        heads.dense_w[:, col] += dense_delta[:, j]
-        heads.bias[col] += bias_delta[j]
+        heads.sparse_w[rows, col] = sparse_rows[:, j]
+        heads.dense_w[:, col] = dense[:, j]
+        heads.bias[col] = bias[j]
     scorer.learned = int(state.get("learned", 0))
 
 

@@ -20,7 +20,7 @@ import binascii
 
 import numpy as np
 
-SAME_PROBLEM_AT = 0.8
+SAME_PROBLEM_AT = 0.75
 """Cosine similarity from which two tickets are taken to describe the same problem."""
 
 
