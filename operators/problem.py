@@ -1,11 +1,14 @@
 """A ticket's problem fingerprint: what it is about, small enough to keep in every window member.
 
-The fingerprint is the unit vector the ticket model compares tickets by
-(``LearnedScorer.problem_vector``: its topic reading and the leading
-components of its word-vector representation), quantised to one signed byte
-per component and base64-encoded: about 80 characters a ticket. Two tickets
+The fingerprint is the unit vector the ticket model compares tickets by (its
+topic reading, the leading components of its word-vector representation and
+its rarest words hashed into a few buckets: the tool, report or field the
+customer names), quantised to one signed byte per component and
+base64-encoded: about 150 characters a ticket. Two tickets
 describe the same problem when their fingerprints' cosine similarity reaches
-:data:`SAME_PROBLEM_AT` (chosen on the labelled corpus's re-worded triples).
+:data:`SAME_PROBLEM_AT`, chosen on the dev split's re-worded triples: for 0.71 of
+them the third report is close to both earlier ones (what ``same: problem``
+needs to fire), while 0.09 of pairs of different problems in one language pass.
 
 >>> import numpy as np
 >>> a, b = pack(np.array([0.6, 0.8, 0.0])), pack(np.array([0.0, 0.0, 1.0]))
@@ -20,7 +23,7 @@ import binascii
 
 import numpy as np
 
-SAME_PROBLEM_AT = 0.75
+SAME_PROBLEM_AT = 0.55
 """Cosine similarity from which two tickets are taken to describe the same problem."""
 
 

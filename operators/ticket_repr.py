@@ -37,8 +37,8 @@ from operators.word_vectors import WordVectors, shipped_word_vectors
 BUCKETS = 1 << 16
 """Rows of the hashed sparse part (a power of two)."""
 NGRAM_SIZES = (3, 4, 5)
-NGRAM_WEIGHT = 1.0
-EMBEDDING_WEIGHT = 2.0
+NGRAM_WEIGHT = 2.0
+EMBEDDING_WEIGHT = 1.0
 CACHE_SIZE = 200_000
 NO_TERM = -1
 
