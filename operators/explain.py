@@ -17,7 +17,6 @@ import numpy as np
 
 from operators.corpus import LabelledTicket
 from operators.score import NearExample
-from operators.text_features import tokens_of
 from operators.ticket_repr import NO_TERM, TicketRepresentation
 
 MAX_WORDS = 5
@@ -25,6 +24,7 @@ MIN_CONTRIBUTION = 0.02
 NEAREST = 3
 EXAMPLE_TEXT = 100
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+_WORD = re.compile(r"[^\W_]+")
 STOPWORDS = frozenset([
     "a", "about", "above", "after", "again", "all", "also", "am", "an", "and", "any", "are",
     "as", "at", "be", "been", "before", "being", "below", "between", "both", "by", "can",
@@ -67,13 +67,15 @@ def _informative(term: str) -> bool:
 
 
 def top_words(rep: TicketRepresentation, contributions: np.ndarray,
-              limit: int = MAX_WORDS) -> tuple[str, ...]:
+               limit: int = MAX_WORDS) -> tuple[str, ...]:
     """The terms that pushed hardest towards the decision, without repeats or function words."""
-    if not len(contributions):
+    n = len(contributions)
+    if not n:
         return ()
-    order = np.argsort(-contributions)
+    pool = min(n, limit * 4)
+    candidates = np.argpartition(-contributions, pool - 1)[:pool] if pool < n else np.arange(n)
     chosen: list[str] = []
-    for i in order[: limit * 4]:
+    for i in candidates[np.argsort(-contributions[candidates])]:
         if contributions[i] < MIN_CONTRIBUTION or len(chosen) == limit:
             break
         term = rep.terms[int(i)]
@@ -86,18 +88,19 @@ def top_words(rep: TicketRepresentation, contributions: np.ndarray,
     return tuple(chosen)
 
 
-def key_sentence(text: str, rep: TicketRepresentation, contributions: np.ndarray) -> str | None:
-    """The sentence of ``text`` whose words weigh most in ``contributions`` (None for one-liners)."""
+def key_sentence(text: str, words: Sequence[str]) -> str | None:
+    """The sentence of ``text`` that holds most of ``words`` (the decisive ones, strongest first)."""
     sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
-    if len(sentences) < 2 or not len(contributions):
+    if len(sentences) < 2 or not words:
         return sentences[0][:200] if sentences else None
-    weight = {t: float(c) for t, c in zip(rep.terms, contributions, strict=True) if " " not in t}
-    best, best_score = None, 0.0
-    for sentence in sentences:
-        total = sum(weight.get(w, 0.0) + weight.get("not_" + w, 0.0) for w in set(tokens_of(sentence)))
-        if best is None or total > best_score:
-            best, best_score = sentence, total
-    return best[:200] if best else None
+    wanted = [(w.split(" "), 1.0 / (rank + 1)) for rank, w in enumerate(words)]
+    best, best_weight = 0, -1.0
+    for i, sentence in enumerate(sentences):
+        present = set(_WORD.findall(sentence.lower().replace("’", "").replace("'", "")))
+        weight = sum(w for parts, w in wanted if all(p in present for p in parts))
+        if weight > best_weight:
+            best, best_weight = i, weight
+    return sentences[best][:200]
 
 
 def nearest_examples(vector: np.ndarray, matrix: np.ndarray, examples: Sequence[LabelledTicket],

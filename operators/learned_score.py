@@ -323,7 +323,10 @@ class LearnedScorer:
         for intent in a.intents:
             words.append((f"intent:{intent}", explain.top_words(rep, explain.term_contributions(
                 rep, heads.sparse_w, heads.column("intents", intent)))))
-        sentence = explain.key_sentence(text, rep, f_contrib + topic_contrib)
+        frustration_words, topic_words = words[0][1], words[1][1]
+        decisive = [*frustration_words[:3], *topic_words[:3]] if a.probability >= 0.5 else [
+            *topic_words[:3]]
+        sentence = explain.key_sentence(text, decisive)
         confidence = [("frustration", round(max(a.probability, 1 - a.probability), 3)),
                       ("topic", round(a.topic_p, 3)), ("signal", round(a.signal_p, 3))]
         confidence += [(f"intent:{i}", round(a.intent_p[i], 3)) for i in a.intents]
