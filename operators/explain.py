@@ -100,7 +100,7 @@ def key_sentence(text: str, words: Sequence[str]) -> str | None:
         weight = sum(w for parts, w in wanted if all(p in present for p in parts))
         if weight > best_weight:
             best, best_weight = i, weight
-    return sentences[best][:200]
+    return str(sentences[best])[:200]
 
 
 def nearest_examples(vector: np.ndarray, matrix: np.ndarray, examples: Sequence[LabelledTicket],
