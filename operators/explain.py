@@ -47,13 +47,18 @@ STOPWORDS = frozenset([
 ])
 
 
-def term_contributions(rep: TicketRepresentation, sparse_w: np.ndarray, column: int) -> np.ndarray:
-    """Per term of ``rep``, how much its entries added to the logit of ``column``."""
+def term_contributions(rep: TicketRepresentation, sparse_w: np.ndarray, column: int,
+                       gathered: np.ndarray | None = None) -> np.ndarray:
+    """Per term of ``rep``, how much its entries added to the logit of ``column``.
+
+    ``gathered``: ``sparse_w[rep.rows]`` when the caller already has it (scoring gathers it once).
+    """
     if not rep.terms:
         return np.zeros(0)
     inside = rep.term_of != NO_TERM
-    weights = rep.values[inside] * sparse_w[rep.rows[inside], column]
-    return np.bincount(rep.term_of[inside], weights=weights, minlength=len(rep.terms))
+    rows = gathered[inside, column] if gathered is not None else sparse_w[rep.rows[inside], column]
+    return np.bincount(rep.term_of[inside], weights=rep.values[inside] * rows,
+                       minlength=len(rep.terms))
 
 
 def readable(term: str) -> str:

@@ -38,7 +38,7 @@ from operators import explain, frustration_scale, problem
 from operators.corpus import DEV, TRAIN, LabelledTicket, load_tickets
 from operators.heads import FRUSTRATION_LEVELS, Heads, Targets
 from operators.model_state import state_from_json, state_to_json
-from operators.score import Evidence, Score
+from operators.score import Evidence, LazyEvidence, Score
 from operators.ticket_repr import Representer, TicketRepresentation, bucket
 
 DEFAULT_SEED = Path(__file__).resolve().parents[1] / "config" / "seed_tickets.jsonl"
@@ -291,38 +291,48 @@ class LearnedScorer:
 
     def to_score(self, a: Assessment, text: str) -> Score:
         score = frustration_scale.rounded_score(a.frustration)
-        evidence = self.evidence(a, text)
-        frustration_words = dict(evidence.words).get("frustration", ())
-        phrases = frustration_words if score >= 50 else ()
-        intent_words = [w for i in a.intents for w in dict(evidence.words).get(f"intent:{i}", ())[:1]]
+        heads, rep = self.heads, a.rep
+        phrases: tuple[str, ...] = ()
+        if score >= 50:
+            column = heads.column("frustration", f"f{FRUSTRATION_LEVELS[self._level(a)]}")
+            phrases = explain.top_words(rep, explain.term_contributions(rep, heads.sparse_w,
+                                                                        column), limit=3)
         return Score(
             score=score, signal=a.signal, topic=a.topic,
             risk=frustration_scale.risk_level(score, a.topic),
             confidence=round(max(a.probability, 1.0 - a.probability), 3),
-            phrases=tuple(dict.fromkeys([*phrases[:3], *intent_words]))[:5],
-            intents=a.intents,
-            categories=tuple(sorted({h.owner for h in a.rep.hits if h.kind == "category"})),
-            evidence=evidence, problem=problem.pack(a.problem),
+            phrases=phrases, intents=a.intents,
+            categories=tuple(sorted({h.owner for h in rep.hits if h.kind == "category"})),
+            problem=problem.pack(a.problem),
+            explain=LazyEvidence(lambda: self.evidence(a, text)),
         )
+
+    @staticmethod
+    def _level(a: Assessment) -> int:
+        """Which frustration column explains the score: the highest level it reached."""
+        return 0 if a.exact_score < 65 else (1 if a.exact_score < 80 else 2)
 
     def evidence(self, a: Assessment, text: str) -> Evidence:
         heads, rep = self.heads, a.rep
+        gathered = heads.sparse_w[rep.rows]
+
+        def contributions(column: int) -> np.ndarray:
+            return explain.term_contributions(rep, heads.sparse_w, column, gathered)
+
         words: list[tuple[str, tuple[str, ...]]] = []
-        level = 0 if a.exact_score < 65 else (1 if a.exact_score < 80 else 2)
-        frustration_col = heads.column("frustration", f"f{FRUSTRATION_LEVELS[level]}")
-        f_contrib = explain.term_contributions(rep, heads.sparse_w, frustration_col)
+        frustration_col = heads.column("frustration", f"f{FRUSTRATION_LEVELS[self._level(a)]}")
+        f_contrib = contributions(frustration_col)
         if a.probability < 0.5:
             f_contrib = -f_contrib
         words.append(("frustration", explain.top_words(rep, f_contrib)))
-        topic_contrib = explain.term_contributions(
-            rep, heads.sparse_w, heads.column("topic", a.topic or NONE))
+        topic_contrib = contributions(heads.column("topic", a.topic or NONE))
         words.append(("topic", explain.top_words(rep, topic_contrib)))
         signal = a.signal or NONE
-        words.append(("signal", explain.top_words(rep, explain.term_contributions(
-            rep, heads.sparse_w, heads.column("signal", signal)))))
+        words.append(("signal", explain.top_words(rep, contributions(
+            heads.column("signal", signal)))))
         for intent in a.intents:
-            words.append((f"intent:{intent}", explain.top_words(rep, explain.term_contributions(
-                rep, heads.sparse_w, heads.column("intents", intent)))))
+            words.append((f"intent:{intent}", explain.top_words(rep, contributions(
+                heads.column("intents", intent)))))
         frustration_words, topic_words = words[0][1], words[1][1]
         decisive = [*frustration_words[:3], *topic_words[:3]] if a.probability >= 0.5 else [
             *topic_words[:3]]

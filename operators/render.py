@@ -64,11 +64,12 @@ def alert_id(rule: str, account_id: str, evidence_ids: Iterable[str]) -> str:
     return str(uuid.uuid5(ALERT_NAMESPACE, name))
 
 
-def ticket_evidence(ticket: Ticket, score: Score) -> dict[str, Any]:
+def ticket_evidence(ticket: Ticket, score: Score, *, with_model: bool = False) -> dict[str, Any]:
+    """The ticket as evidence; ``with_model`` adds what drove the model (alerts carry it)."""
     text = ticket.text
     if len(text) > EVIDENCE_TEXT_LIMIT:
         text = text[: EVIDENCE_TEXT_LIMIT - 1].rstrip() + "…"
-    return {
+    item: dict[str, Any] = {
         "kind": "ticket",
         "id": ticket.ticket_id,
         "record_id": ticket.record_id,
@@ -76,10 +77,11 @@ def ticket_evidence(ticket: Ticket, score: Score) -> dict[str, Any]:
         "text": text,
         "url": ticket.url,
         "phrases": list(score.phrases),
-        **({"model": score.evidence.to_json() | {"topic": score.topic,
-                                                  "intents": list(score.intents)}}
-           if score.evidence is not None else {}),
     }
+    evidence = score.evidence if with_model else None
+    if evidence is not None:
+        item["model"] = evidence.to_json() | {"topic": score.topic, "intents": list(score.intents)}
+    return item
 
 
 def account_risk_factors(account: dict[str, Any], renewal_in_days: int | None) -> list[str]:
@@ -158,7 +160,7 @@ def render_ticket_alert(
         "risk_factors": risk_factors,
         "recommended_action": _ACTIONS[decision.priority],
         "suggested_message": message,
-        "evidence": [ticket_evidence(ticket, score)],
+        "evidence": [ticket_evidence(ticket, score, with_model=True)],
         "first_evidence_at": iso(ticket.created_at),
         "detected_at": iso(detected_at),
     }

@@ -24,6 +24,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -62,6 +63,32 @@ class Evidence:
         }
 
 
+class LazyEvidence:
+    """Evidence built on first use and kept; pickled (between workers) as the evidence itself."""
+
+    __slots__ = ("_build", "_value")
+
+    def __init__(self, build: Callable[[], Evidence]) -> None:
+        self._build: Callable[[], Evidence] | None = build
+        self._value: Evidence | None = None
+
+    def __call__(self) -> Evidence:
+        if self._value is None:
+            assert self._build is not None
+            self._value = self._build()
+            self._build = None  # let go of the model and the text
+        return self._value
+
+    def __reduce__(self) -> tuple[Any, tuple[Evidence]]:
+        return (_built, (self(),))
+
+
+def _built(evidence: Evidence) -> LazyEvidence:
+    lazy = LazyEvidence(lambda: evidence)
+    lazy()
+    return lazy
+
+
 @dataclass(frozen=True, slots=True)
 class Score:
     """What a scorer says about one ticket text."""
@@ -74,9 +101,16 @@ class Score:
     phrases: tuple[str, ...] = ()
     intents: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
-    evidence: Evidence | None = field(default=None, compare=False)
     problem: str | None = field(default=None, compare=False)
     """A compact fingerprint (base64) of what the ticket is about; see :mod:`operators.problem`."""
+    explain: LazyEvidence | None = field(default=None, compare=False, repr=False)
+    """Builds the evidence when it is first asked for: most tickets never reach an alert, and
+    the evidence costs as much again as the score."""
+
+    @property
+    def evidence(self) -> Evidence | None:
+        """What drove the score."""
+        return self.explain() if self.explain is not None else None
 
 
 class TicketScorer(Protocol):
