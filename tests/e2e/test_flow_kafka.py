@@ -132,7 +132,10 @@ def test_alerts_digest_and_dead_letters(settings: Settings) -> None:
 def test_alert_ids_are_deterministic_across_deployments(settings: Settings, unique: str) -> None:
     produce(settings, [("accounts", b"acct_42", j(ACME))])
     run_kafka(settings, exit_at_end=True, epoch_seconds=1)
-    ticket = {**generic("T-9", "dana@acme.io", "data disappeared"), "account_id": "acct_42"}
+    # Critical whatever the account's MRR: the second deployment reads the account and the
+    # ticket in one run, and may judge the ticket before the account's snapshot is applied.
+    ticket = {**generic("T-9", "dana@acme.io", "data disappeared, all of it, this is a disaster"),
+              "account_id": "acct_42"}
     produce(settings, [("tickets", None, j(ticket))])
     run_kafka(settings, exit_at_end=True, epoch_seconds=1)
     first = [a["id"] for a in read(settings, "alerts")]
