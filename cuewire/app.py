@@ -73,7 +73,8 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
     from bytewax.run import cli_main
 
     from flows import kafka_auth, metrics
-    from flows.kafka_io import KafkaOutSink, ensure_topics, kafka_inputs, order_policy
+    from flows.delivery import repair_outbox
+    from flows.kafka_io import KafkaOutSink, ensure_topics, kafka_inputs, order_policy, partition_ends
     from state import redis_client
     from state.redis_client import connect
 
@@ -91,8 +92,17 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
         metrics.serve(settings.metrics_port + offset)
     steps = make_steps(settings, client, clock)
     steps.order_policy = order_policy(settings, bounded=exit_at_end)
+    if exit_at_end:
+        steps.event_time.ends = partition_ends(settings)
     flow = build_flow(steps, kafka_inputs(settings, tail=not exit_at_end),
-                      KafkaOutSink(settings, steps.produced, steps.published), live=not exit_at_end)
+                      KafkaOutSink(settings, steps.produced, steps.published, claim=steps.claim),
+                      live=not exit_at_end)
+    if (process_id or 0) == 0:
+        # Before any record is handled (the other processes wait for this one to join):
+        # settle what a run that stopped left claimed and unconfirmed.
+        repair_outbox(steps.ledger, {"alerts": settings.topic_alerts, "digest": settings.topic_digest,
+                                     "dlq": settings.topic_dlq},
+                      settings.kafka_common(), settings.kafka_producer())
     recovery = None
     if recovery_dir:
         if not any(recovery_dir.glob("*.sqlite3")):
@@ -143,7 +153,7 @@ def replay(settings: Settings, path: Path, write: Callable[[list[Outgoing]], Non
     from flows.replay_io import CallbackSink, file_inputs
 
     steps = make_steps(settings, fakeredis.FakeRedis(), clock)
-    flow = build_flow(steps, file_inputs(path), CallbackSink(write, steps.published), live=False)
+    flow = build_flow(steps, file_inputs(path), CallbackSink(write, steps.published, steps.claim), live=False)
     run_main(flow)
     return steps
 

@@ -207,6 +207,11 @@ class KafkaBroker:
     def stop(self) -> None:
         _stop(self.process)
 
+    def kill(self) -> None:
+        """SIGKILL, as a crashed host would: no clean shutdown. ``start()`` brings the
+        same broker back on the same port and data directory."""
+        _kill(self.process)
+
 
 # ---------------------------------------------------------------- Redis
 
@@ -275,6 +280,18 @@ class RedisServer:
 
     def stop(self) -> None:
         _stop(self.process)
+
+    def kill(self) -> None:
+        """SIGKILL: no final AOF rewrite or fsync. ``start()`` brings the same server back
+        on the same port, replaying its append-only file from the same data directory."""
+        _kill(self.process)
+
+
+def _kill(proc: subprocess.Popen[bytes] | None) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.kill()
+    proc.wait()
 
 
 def _stop(proc: subprocess.Popen[bytes] | None) -> None:

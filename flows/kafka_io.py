@@ -36,6 +36,7 @@ from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-def
 
 from config.settings import Settings
 from contracts.errors import DependencyDown
+from flows.delivery import CLOUDEVENTS_JSON, Headers, headers
 from flows.kafka_source import MonitoredKafkaSource, monitored_input
 from flows.pipeline import InputBuilder
 from flows.steps import Incoming, Outgoing, Steps
@@ -44,6 +45,7 @@ from operators.ordering import OrderPolicy
 from operators.records import Coordinates
 
 FLUSH_TIMEOUT_S = 60.0
+CONTENT = {"alerts": CLOUDEVENTS_JSON, "digest": CLOUDEVENTS_JSON, "dlq": b"application/json"}
 
 
 def kafka_inputs(settings: Settings, *, tail: bool = True) -> InputBuilder:
@@ -101,8 +103,10 @@ class KafkaOutSink(FixedPartitionedSink[Outgoing, None]):
     """
 
     def __init__(self, settings: Settings, on_produced: Callable[[list[Outgoing]], None],
-                 on_published: Callable[[list[Outgoing]], None], partitions: int = 8) -> None:
+                 on_published: Callable[[list[Outgoing]], None], partitions: int = 8, *,
+                 claim: Callable[[list[Outgoing]], list[Outgoing]] | None = None) -> None:
         self._conf = settings.kafka_producer()
+        self._claim = claim or (lambda batch: batch)
         self._topics = {"alerts": settings.topic_alerts, "digest": settings.topic_digest,
                         "dlq": settings.topic_dlq}
         self._on_produced = on_produced
@@ -113,16 +117,18 @@ class KafkaOutSink(FixedPartitionedSink[Outgoing, None]):
         return self._parts
 
     def build_part(self, step_id: str, for_part: str, resume_state: None) -> _KafkaOutPartition:
-        return _KafkaOutPartition(Producer(self._conf), self._topics, self._on_produced,
+        return _KafkaOutPartition(Producer(self._conf), self._topics, self._claim, self._on_produced,
                                   self._on_published)
 
 
 class _KafkaOutPartition(StatefulSinkPartition[Outgoing, None]):
     def __init__(self, producer: Producer, topics: dict[str, str],
+                 claim: Callable[[list[Outgoing]], list[Outgoing]],
                  on_produced: Callable[[list[Outgoing]], None],
                  on_published: Callable[[list[Outgoing]], None]) -> None:
         self._producer = producer
         self._topics = topics
+        self._claim = claim
         self._on_produced = on_produced
         self._on_published = on_published
         self._failures: list[str] = []
@@ -133,10 +139,13 @@ class _KafkaOutPartition(StatefulSinkPartition[Outgoing, None]):
             self._failures.append(str(err))
 
     def write_batch(self, values: list[Outgoing]) -> None:
+        values = self._claim(values)
         for out in values:
+            extra: Headers = (headers(out.kind, out.alert_id) if out.alert_id
+                              else [("content-type", CONTENT[out.kind])])
             while True:
                 try:
-                    self._producer.produce(self._topics[out.kind], out.value, out.key,
+                    self._producer.produce(self._topics[out.kind], out.value, out.key, headers=extra,
                                            on_delivery=self._delivered)
                     break
                 except BufferError:
@@ -220,6 +229,21 @@ def order_policy(settings: Settings, *, bounded: bool) -> OrderPolicy:
         return OrderPolicy(frozenset(expected))
     wait = settings.order_wait_ms / 1000
     return OrderPolicy(frozenset(expected), idle_s=wait, max_wait_s=wait)
+
+
+def partition_ends(settings: Settings) -> dict[tuple[str, int], int]:
+    """The current end (next offset) of every event and ticket partition, for a bounded run."""
+    consumer = Consumer({**settings.kafka_common(), "group.id": "cuewire-partition-ends",
+                         "enable.auto.commit": False})
+    ends: dict[tuple[str, int], int] = {}
+    try:
+        for topic in (settings.topic_events, settings.topic_tickets):
+            for partition in consumer.list_topics(topic, timeout=10).topics[topic].partitions:
+                _low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
+                ends[(topic, partition)] = high
+    finally:
+        consumer.close()
+    return ends
 
 
 def ensure_topics(settings: Settings) -> list[str]:

@@ -89,24 +89,29 @@ class CallbackSink(FixedPartitionedSink[Outgoing, None]):
     so a replay's output keeps the flow's order)."""
 
     def __init__(self, write: Callable[[list[Outgoing]], None],
-                 on_published: Callable[[list[Outgoing]], None]) -> None:
+                 on_published: Callable[[list[Outgoing]], None],
+                 claim: Callable[[list[Outgoing]], list[Outgoing]] | None = None) -> None:
         self._write = write
         self._on_published = on_published
+        self._claim = claim or (lambda batch: batch)
 
     def list_parts(self) -> list[str]:
         return ["out"]
 
     def build_part(self, step_id: str, for_part: str, resume_state: None) -> _CallbackPartition:
-        return _CallbackPartition(self._write, self._on_published)
+        return _CallbackPartition(self._write, self._on_published, self._claim)
 
 
 class _CallbackPartition(StatefulSinkPartition[Outgoing, None]):
     def __init__(self, write: Callable[[list[Outgoing]], None],
-                 on_published: Callable[[list[Outgoing]], None]) -> None:
+                 on_published: Callable[[list[Outgoing]], None],
+                 claim: Callable[[list[Outgoing]], list[Outgoing]]) -> None:
         self._write = write
         self._on_published = on_published
+        self._claim = claim
 
     def write_batch(self, values: list[Outgoing]) -> None:
+        values = self._claim(values)  # the ledger drops what this replay already wrote
         self._write(values)
         self._on_published(values)
 

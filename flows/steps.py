@@ -8,6 +8,7 @@ in the batch steps, with one pipeline per round.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import sys
 import time
@@ -24,6 +25,7 @@ from redis.client import Pipeline
 from config.rules import Rule
 from contracts.errors import PoisonRecord
 from flows import metrics
+from flows.delivery import outbox_payload, record_id
 from flows.learning import LEARNER_KEY, CheckpointFollower, FeedbackLearner
 from flows.record_failures import failure_reason, is_dependency_failure
 from flows.rules_source import ActiveRules, RulesSource
@@ -272,18 +274,26 @@ class EventClock:
         self._heard: dict[tuple[str, int], float] = {}
         self._idle_s = idle_s
         self._monotonic = monotonic
+        self.ends: dict[tuple[str, int], int] = {}
+        """Where a bounded run's partitions end (next offset): one read to its end holds
+        nothing back, so the last records' timers fire as they do in a replay."""
+        self._ended: set[tuple[str, int]] = set()
 
-    def saw(self, topic: str, partition: int, at: datetime) -> None:
+    def saw(self, topic: str, partition: int, at: datetime, offset: int | None = None) -> None:
         key = (topic, partition)
         if key not in self._newest or at > self._newest[key]:
             self._newest[key] = at
         self._heard[key] = self._monotonic()
+        end = self.ends.get(key)
+        if end is not None and offset is not None and offset >= end - 1:
+            self._ended.add(key)
 
     def watermark(self) -> datetime | None:
         if not self._newest:
             return None
         now = self._monotonic()
-        active = [t for k, t in self._newest.items() if now - self._heard[k] <= self._idle_s]
+        active = [t for k, t in self._newest.items()
+                  if now - self._heard[k] <= self._idle_s and k not in self._ended]
         return min(active) if active else max(self._newest.values())
 
 
@@ -400,7 +410,8 @@ class Steps:
             record = d.record
             if isinstance(record, Ticket | Event):
                 at = record.created_at if isinstance(record, Ticket) else record.timestamp
-                self.event_time.saw(d.incoming.coords.topic, d.incoming.coords.partition, at)
+                self.event_time.saw(d.incoming.coords.topic, d.incoming.coords.partition, at,
+                                    d.incoming.coords.offset)
         located: list[Located | PartitionMark] = [
             Located(r, d.incoming.coords) for r, d in zip(result.resolved, valid, strict=True)]
         return located + self._partition_marks(batch)
@@ -560,10 +571,11 @@ class Steps:
     @counts_round_trips("match-patterns")
     @isolates_failures("match-patterns")
     def match_patterns(self, batch: list[Signal | Tick | NearMiss | Outgoing]
-                       ) -> list[PendingAlert | Outgoing]:
+                       ) -> list[PendingAlert | Outgoing | Tick]:
         """Store the batch's signals, evaluate the rules they trigger, fire due timers,
         file near misses and publish the weekly digests whose week has ended.
-        Dead letters from the steps before pass straight through."""
+        Dead letters from the steps before pass straight through. A tick goes on to
+        ``govern``, whose deferred alerts are due on the clock too."""
         passing = [o for o in batch if isinstance(o, Outgoing)]
         active = self.rules.current()
         signals = [s for s in batch if isinstance(s, Signal)]
@@ -615,7 +627,7 @@ class Steps:
             missing = ({("account", m.account_id) for m in matches}
                        | {("account", n.account_id) for n in near}) - accounts.keys()
             accounts |= self.identity.fetch(missing)
-        out: list[PendingAlert | Outgoing] = [*passing]
+        out: list[PendingAlert | Outgoing | Tick] = [*passing]
         out += self._pending(matches, accounts)
         after = self.pipeline()
         self.governance.stage_ticket_writes(after, read_tickets(replies))
@@ -625,6 +637,8 @@ class Steps:
             after.execute()
         if due_check and now is not None:
             out += self._weekly_digests(now)
+        if ticks:
+            out.append(Tick(max(ticks)))
         return out
 
     @staticmethod
@@ -714,19 +728,21 @@ class Steps:
 
     @counts_round_trips("govern")
     @isolates_failures("govern")
-    def govern(self, batch: list[PendingAlert | Outgoing]) -> list[Outgoing]:
+    def govern(self, batch: list[PendingAlert | Outgoing | Tick]) -> list[Outgoing]:
         """Cooldown, daily cap, promotional suppression, consent, working hours; in that order.
         Then every id is claimed in the alert ledger, so nothing is published twice.
 
         Deferred candidates whose retry time has come (by wall clock, or event time in
         a replay) join the batch and are governed again. Digests pass governance straight
         through but are claimed too. The decisions, the claims and the alerts' ticket
-        texts go to Redis in one round trip."""
+        texts go to Redis in one round trip. A tick (the wall clock) brings the due ones in
+        when no candidate arrives: after a broker outage, on a quiet night."""
         policy = self.rules.current().file.governance
         out = [o for o in batch if isinstance(o, Outgoing)]
         pending = [p for p in batch if isinstance(p, PendingAlert)]
         watermark = self.event_time.watermark()
-        now = self.clock() if watermark is None else max(self.clock(), watermark)
+        now = max([self.clock(), *([watermark] if watermark else []),
+                   *(t.at for t in batch if isinstance(t, Tick))])
         if self._time_to_check("deferred", now):
             pending += [PendingAlert(candidate_from_dict(d)) for d in self.governance.due(now)]
         pipe = self.pipeline()
@@ -766,20 +782,14 @@ class Steps:
                         alert_id=body["id"])
 
     def _claim(self, pipe: Pipeline, batch: list[Outgoing]) -> list[Outgoing]:
-        """Send ``pipe`` with the ledger's claims; drop what this deployment already
-        published (or is publishing)."""
-        read_claims = self.ledger.stage_claim(pipe, [o.alert_id for o in batch if o.alert_id])
+        """Send ``pipe`` with the alerts' ticket texts (for feedback to teach the model).
+        The ids are claimed in the ledger by the sink, with every other output record."""
         if self.learner is not None:
             self.learner.stage_remember_alerts(
                 pipe, [(o.alert_id, o.learn_text) for o in batch if o.alert_id and o.learn_text])
-        decisions = iter(read_claims(pipe.execute() if len(pipe) else []))
-        kept: list[Outgoing] = []
-        for out in batch:
-            if out.alert_id is None or next(decisions):
-                kept.append(out)
-            else:
-                metrics.DUPLICATES_DROPPED.inc()
-        return kept
+        if len(pipe):
+            pipe.execute()
+        return batch
 
     def _publishable(self, verdict: Verdict, produced_ms: int | None, text: str | None) -> Outgoing:
         c = verdict.candidate
@@ -836,6 +846,32 @@ class Steps:
             elif out.kind == "digest":
                 metrics.DIGEST_OUT.inc()
         self.progress.count(batch, now)
+
+    @counts_round_trips("claim")
+    def claim(self, batch: list[Outgoing]) -> list[Outgoing]:
+        """Called by a sink before producing: claim every record's id in the ledger, with the
+        record (the outbox a restart settles), and drop what this deployment already
+        published or is publishing. The records kept carry their id."""
+        now_ms = int(self.clock().timestamp() * 1000)
+        identified: list[Outgoing] = []
+        claims: list[tuple[str, bytes]] = []
+        for out in batch:
+            rid = record_id(out.kind, out.value, out.alert_id)
+            if rid is None:
+                identified.append(out)
+                continue
+            if rid != out.alert_id:
+                out = dataclasses.replace(out, alert_id=rid)
+            identified.append(out)
+            claims.append((rid, outbox_payload(out.kind, out.key, out.value, now_ms)))
+        decisions = iter(self.ledger.claim(claims))
+        kept: list[Outgoing] = []
+        for out in identified:
+            if out.alert_id is None or next(decisions):
+                kept.append(out)
+            else:
+                metrics.DUPLICATES_DROPPED.inc()
+        return kept
 
     @counts_round_trips("publish")
     def published(self, batch: list[Outgoing]) -> None:

@@ -77,6 +77,10 @@ class Keyspace:
     def alert(self, alert_id: str) -> str:
         return f"{self.prefix}alert:{alert_id}"
 
+    def alert_outbox(self) -> str:
+        """Hash of the records claimed and not yet confirmed (``state/ledger.py``)."""
+        return f"{self.prefix}alert-outbox"
+
     def window(self, account_id: str, signal: str) -> str:
         """Sorted set of one account's signals of one name, scored by event time (ms)."""
         return f"{self.prefix}win:{account_id}:{signal}"

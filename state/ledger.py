@@ -1,26 +1,44 @@
-"""The alert ledger: publish each ``alert_id`` once, without ever losing one.
+"""The delivery ledger: every output record id published once, none lost.
 
-Claim before producing, confirm after the producer's flush:
+Every record the flow publishes (alert, digest record, dead letter) has an id
+derived from what it says, so re-reading history re-derives the same ids.
+The sinks claim before producing and confirm after the producer's flush:
 
-* ``claim`` sets ``pending:<run>`` with ``SET NX`` and a short TTL, in one
-  pipeline per batch. An id already ``sent`` is a duplicate and is dropped; an
-  id ``pending`` for *another* run belongs to a run that died between claim and
-  flush, so it is taken over (at worst a duplicate for the consumer to drop by
-  id; never a loss). An id pending for this run is already in flight.
-* ``confirm`` marks the ids ``sent`` with a TTL longer than any cooldown.
+* ``claim`` sets ``alert:<id>`` to ``pending:<run>`` with ``SET NX`` and files
+  the record itself in the *outbox* hash, in one pipeline per batch. An id that
+  is already ``sent``, or pending for any run, is not this claim's to publish:
+  it is dropped. Nothing is ever taken over while the flow runs.
+* ``confirm`` marks the ids ``sent`` (TTL longer than any cooldown) and takes
+  them out of the outbox.
+
+What the outbox holds when the flow starts was claimed by a run that stopped
+between claim and confirm (killed, or a dependency lost). Before the new run
+handles any record, ``flows/delivery.py`` reads the output topics from the
+oldest such claim on: what it finds there is marked sent, the rest is produced
+from the outbox, then marked sent. So a restart, with or without a recovery
+store, neither publishes an id twice nor loses one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+import threading
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 import redis
-from redis.client import Pipeline
 
 from state.keys import Keyspace, TTLs
 
 SENT = b"sent"
+_SEP = "\x1f"
+
+
+class OutboxEntry(NamedTuple):
+    """A claimed record not yet confirmed: its id, the outbox field and what to produce."""
+
+    record_id: str
+    field: str
+    payload: bytes
 
 
 class AlertLedger:
@@ -28,62 +46,71 @@ class AlertLedger:
         self._r = client
         self._ks = keyspace
         self._ttls = ttls
+        self._run = run_id
         self._pending = f"pending:{run_id}".encode()
 
-    def claim(self, alert_ids: Sequence[str]) -> list[bool]:
-        """For each id (in order), whether this run should publish it now."""
-        if not alert_ids:
+    def _field(self, record_id: str) -> str:
+        # One field per claiming thread: two workers of a run claiming the same id at once
+        # must not delete each other's outbox entry when one of them loses.
+        return f"{record_id}{_SEP}{self._run}.{threading.get_ident()}"
+
+    def claim(self, records: Sequence[tuple[str, bytes]]) -> list[bool]:
+        """For each ``(id, payload)`` in order, whether this run should publish it now.
+
+        One round trip; a second only when some id was not this run's to publish
+        (a restart re-reading history), to take those records back out of the outbox."""
+        if not records:
             return []
+        outbox = self._ks.alert_outbox()
+        first: dict[str, int] = {}
+        for i, (record_id, _payload) in enumerate(records):
+            first.setdefault(record_id, i)
         pipe = self._r.pipeline(transaction=False)
-        read = self.stage_claim(pipe, alert_ids)
+        for record_id, i in first.items():
+            pipe.set(self._ks.alert(record_id), self._pending, nx=True, ex=self._ttls.alert_pending)
+            pipe.hset(outbox, self._field(record_id), records[i][1])
+        pipe.expire(outbox, self._ttls.alert_sent)
         replies = pipe.execute()
-        return read(replies)
+        won = {record_id: bool(replies[2 * n]) for n, record_id in enumerate(first)}
+        lost = [self._field(record_id) for record_id, ok in won.items() if not ok]
+        if lost:
+            self._r.hdel(outbox, *lost)
+        return [won[record_id] and first[record_id] == i for i, (record_id, _) in enumerate(records)]
 
-    def stage_claim(self, pipe: Pipeline, alert_ids: Sequence[str]) -> Callable[[list[Any]], list[bool]]:
-        """:meth:`claim`'s commands, added to ``pipe``; the returned reader decides (and, in
-        the rare case of a claim left by a dead run, takes it over in a round trip of its own)."""
-        first = len(pipe)
-        for aid in alert_ids:
-            key = self._ks.alert(aid)
-            pipe.set(key, self._pending, nx=True, ex=self._ttls.alert_pending)
-            pipe.get(key)
-
-        def read(all_replies: list[Any]) -> list[bool]:
-            replies = all_replies[first:first + 2 * len(alert_ids)]
-            takeovers: list[str] = []
-            decisions: list[bool] = []
-            seen: set[str] = set()
-            for i, aid in enumerate(alert_ids):
-                won, current = replies[2 * i], replies[2 * i + 1]
-                if aid in seen:
-                    decisions.append(False)
-                    continue
-                seen.add(aid)
-                if won:
-                    decisions.append(True)
-                elif current is None or (current.startswith(b"pending:") and current != self._pending):
-                    takeovers.append(aid)
-                    decisions.append(True)
-                else:
-                    decisions.append(False)
-            if takeovers:
-                again = self._r.pipeline(transaction=False)
-                for aid in takeovers:
-                    again.set(self._ks.alert(aid), self._pending, ex=self._ttls.alert_pending)
-                again.execute()
-            return decisions
-
-        return read
-
-    def confirm(self, alert_ids: Sequence[str]) -> None:
-        if not alert_ids:
+    def confirm(self, record_ids: Sequence[str]) -> None:
+        """The ids' records are acknowledged by Kafka: sent, and out of the outbox."""
+        if not record_ids:
             return
         pipe = self._r.pipeline(transaction=False)
-        for aid in alert_ids:
-            pipe.set(self._ks.alert(aid), SENT, ex=self._ttls.alert_sent)
+        for record_id in record_ids:
+            pipe.set(self._ks.alert(record_id), SENT, ex=self._ttls.alert_sent)
+        pipe.hdel(self._ks.alert_outbox(), *[self._field(r) for r in record_ids])
         pipe.execute()
 
-    def release(self, alert_ids: Sequence[str]) -> None:
-        """Undo claims whose publication failed, so a retry publishes them."""
-        if alert_ids:
-            self._r.delete(*[self._ks.alert(a) for a in alert_ids])
+    # --- after a run that stopped between claim and confirm -----------------------------------
+
+    def outbox(self) -> list[OutboxEntry]:
+        """Every claimed, unconfirmed record, whichever run claimed it."""
+        raw: dict[Any, Any] = self._r.hgetall(self._ks.alert_outbox())
+        entries = []
+        for field, payload in raw.items():
+            name = field.decode() if isinstance(field, bytes) else str(field)
+            entries.append(OutboxEntry(name.split(_SEP, 1)[0], name, payload))
+        return entries
+
+    def sent(self, record_ids: Sequence[str]) -> set[str]:
+        """Which of the ids are confirmed as sent."""
+        if not record_ids:
+            return set()
+        values = self._r.mget([self._ks.alert(r) for r in record_ids])
+        return {r for r, v in zip(record_ids, values, strict=True) if v == SENT}
+
+    def settle(self, entries: Sequence[OutboxEntry]) -> None:
+        """The entries' records are on the topics now: mark them sent, empty their fields."""
+        if not entries:
+            return
+        pipe = self._r.pipeline(transaction=False)
+        for record_id in {e.record_id for e in entries}:
+            pipe.set(self._ks.alert(record_id), SENT, ex=self._ttls.alert_sent)
+        pipe.hdel(self._ks.alert_outbox(), *[e.field for e in entries])
+        pipe.execute()

@@ -30,39 +30,52 @@ def test_round_trips_are_counted_per_request_not_per_command(client: redis.Redis
     assert ROUND_TRIPS.value - before == 2
 
 
+def _claims(*ids: str) -> list[tuple[str, bytes]]:
+    return [(i, f"record {i}".encode()) for i in ids]
+
+
 def test_ledger_publishes_each_id_once(client: redis.Redis, unique: str) -> None:
     ks = Keyspace(f"t{unique}:")
     ledger = AlertLedger(client, ks, TTLs(), run_id="run-a")
-    assert ledger.claim(["a1", "a2", "a1"]) == [True, True, False]
+    assert ledger.claim(_claims("a1", "a2", "a1")) == [True, True, False]
     ledger.confirm(["a1", "a2"])
-    assert ledger.claim(["a1", "a3"]) == [False, True]
+    assert ledger.claim(_claims("a1", "a3")) == [False, True]
     # Another run (a restart) sees a confirmed id as published.
-    assert AlertLedger(client, ks, TTLs(), run_id="run-b").claim(["a2"]) == [False]
+    assert AlertLedger(client, ks, TTLs(), run_id="run-b").claim(_claims("a2")) == [False]
 
 
-def test_ledger_takes_over_a_claim_from_a_run_that_died_before_flushing(
+def test_a_claim_left_by_a_run_that_died_stays_in_the_outbox_for_the_next_start(
         client: redis.Redis, unique: str) -> None:
+    """Nothing is taken over while the flow runs (that published ids twice after a kill -9):
+    the record waits in the outbox, which the next start settles."""
     ks = Keyspace(f"t{unique}:")
     crashed = AlertLedger(client, ks, TTLs(), run_id="crashed")
-    assert crashed.claim(["a1"]) == [True]          # claimed, never confirmed
+    assert crashed.claim(_claims("a1", "a2")) == [True, True]
+    crashed.confirm(["a2"])
     restarted = AlertLedger(client, ks, TTLs(), run_id="restarted")
-    assert restarted.claim(["a1"]) == [True]        # not lost: published again
-    assert restarted.claim(["a1"]) == [False]       # but only once by this run
+    assert restarted.claim(_claims("a1", "a3")) == [False, True]
+    left = {e.record_id: e.payload for e in restarted.outbox()}
+    assert left == {"a1": b"record a1", "a3": b"record a3"}  # a2 confirmed; a1 lost its claim
+    restarted.settle([e for e in restarted.outbox() if e.record_id == "a1"])
+    assert restarted.sent(["a1", "a2", "a3"]) == {"a1", "a2"}
+    assert [e.record_id for e in restarted.outbox()] == ["a3"]
 
 
 def test_ledger_keys_expire(client: redis.Redis, unique: str) -> None:
     ks = Keyspace(f"t{unique}:")
     ledger = AlertLedger(client, ks, TTLs(alert_pending=50, alert_sent=1000), run_id="r")
-    ledger.claim(["a1"])
+    ledger.claim(_claims("a1"))
     assert 0 < client.ttl(ks.alert("a1")) <= 50
+    assert 50 < client.ttl(ks.alert_outbox()) <= 1000
     ledger.confirm(["a1"])
     assert 50 < client.ttl(ks.alert("a1")) <= 1000
+    assert ledger.outbox() == []
 
 
 def test_ledger_uses_one_round_trip_per_batch(client: redis.Redis, unique: str) -> None:
     ledger = AlertLedger(client, Keyspace(f"t{unique}:"), TTLs(), run_id="r")
     before = ROUND_TRIPS.value
-    ledger.claim([f"a{i}" for i in range(500)])
+    ledger.claim(_claims(*[f"a{i}" for i in range(500)]))
     assert ROUND_TRIPS.value - before == 1
 
 

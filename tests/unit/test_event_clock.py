@@ -35,3 +35,16 @@ def test_a_partition_gone_quiet_stops_holding_it_back() -> None:
     assert clock.watermark() == T + timedelta(days=9)
     wall.now = 20  # everything quiet: the newest time known
     assert clock.watermark() == T + timedelta(days=9)
+
+
+def test_a_partition_read_to_its_end_stops_holding_it_back() -> None:
+    """A bounded run knows where each partition ends: one that is done holds nothing back,
+    so timers due at the end of the input fire as they do in a replay."""
+    wall = Wall()
+    clock = EventClock(idle_s=5, monotonic=wall)
+    clock.ends = {("tickets", 1): 8, ("events", 0): 100}
+    clock.saw("tickets", 1, T, offset=6)
+    clock.saw("events", 0, T + timedelta(days=9), offset=50)
+    assert clock.watermark() == T
+    clock.saw("tickets", 1, T + timedelta(days=1), offset=7)  # its last record
+    assert clock.watermark() == T + timedelta(days=9)
