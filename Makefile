@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test unit integration lint typecheck up down bench eval clean schemas chart-check rules-check lock
+.PHONY: help install demo test unit integration chaos lint typecheck up down bench eval clean schemas chart-check rules-check lock
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -24,10 +24,13 @@ demo: $(STAMP)  ## run the whole pipeline on the bundled sample (starts and stop
 test: $(STAMP) chart-check rules-check  ## lint, type-check and run every test (real Kafka + Redis are started for the session)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not chaos or quick"
 
 unit: $(STAMP)  ## only the fast, pure tests
 	$(PY) -m pytest tests/unit operators contracts
+
+chaos: $(STAMP)  ## kill the flow, Redis and Kafka mid-stream: each alert id on the topic once, none lost
+	$(PY) -m pytest tests/chaos -m chaos -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
