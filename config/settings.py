@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     allow_volatile_redis: bool = Field(
         False, description="run against a Redis without persistence (a throwaway run)"
     )
+    redis_retry_seconds: float = Field(
+        60, gt=0, description="how long the flow retries a Redis that does not answer before it stops"
+    )
 
     # Behaviour
     rules: Path | None = None

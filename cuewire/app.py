@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import functools
 import gc
+import os
 import sys
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NoReturn
 
 import orjson
 import redis
 
 from config.settings import Settings
 from config.taxonomy import load_taxonomy
-from contracts.errors import ConfigurationError
+from contracts.errors import ConfigurationError, CuewireError
 from flows.learning import CheckpointFollower, FeedbackLearner
 from flows.pipeline import build_flow
 from flows.rules_source import RulesSource
@@ -81,7 +83,12 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
     redis_client.check_credentials(settings.redis_url.get_secret_value())
     kafka_auth.check_credentials(settings)
     client = connect(settings.redis_url.get_secret_value(),
-                     allow_volatile=settings.allow_volatile_redis)
+                     allow_volatile=settings.allow_volatile_redis,
+                     retry_seconds=settings.redis_retry_seconds,
+                     # A Redis that stays down ends the process with one line (raised inside a
+                     # Bytewax step it would be a Rust panic); what was claimed and not
+                     # confirmed waits in the ledger's outbox for the next start.
+                     on_gone=stop_now)
     if settings.kafka_create_topics:
         created = ensure_topics(settings)
         if created:
@@ -117,6 +124,14 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
              epoch_interval=timedelta(seconds=epoch_seconds), recovery_config=recovery)
     steps.progress.report(steps.clock())  # what the last stretch published, for runs that end
     return steps
+
+
+def stop_now(error: CuewireError) -> NoReturn:
+    """End the process at once with one line: a dependency the flow cannot work without
+    is gone for longer than its retry setting."""
+    sys.stderr.write(f"cuewire: dependency down: {error}\n")
+    sys.stderr.flush()
+    os._exit(1)
 
 
 GC_THRESHOLDS = (100_000, 50, 50)

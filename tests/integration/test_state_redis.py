@@ -1,6 +1,8 @@
 """State against a real redis-server: the alert ledger, identity links, the AOF guard."""
 
+import threading
 import time
+from pathlib import Path
 
 import pytest
 import redis
@@ -112,7 +114,38 @@ def test_unreachable_redis_is_a_dependency_error() -> None:
     from cuewire.servers import free_port
 
     with pytest.raises(DependencyDown, match="CUEWIRE_REDIS_URL"):
-        connect(f"redis://127.0.0.1:{free_port()}/0")
+        connect(f"redis://127.0.0.1:{free_port()}/0", retry_seconds=0.5)
+
+
+def test_a_redis_that_goes_away_is_retried_for_the_setting_then_named(tmp_path: Path) -> None:
+    """A restart inside the retry time is ridden out; a Redis gone for longer ends in one
+    error that names Redis and the setting."""
+    from cuewire.servers import RedisServer, free_port
+
+    server = RedisServer(free_port(), tmp_path / "redis").start()
+    try:
+        gone: list[DependencyDown] = []
+        client = connect(server.url, retry_seconds=20, on_gone=gone.append)
+        client.set("k", "v")
+        server.kill()
+        threading.Timer(1.0, server.start).start()
+        assert client.get("k") == b"v"  # the AOF brought it back; the call waited for it
+        server.kill()
+        client = redis_client_with_retry(server.url, 1.0, gone)
+        started = time.monotonic()
+        with pytest.raises(DependencyDown, match=r"Redis at .*CUEWIRE_REDIS_RETRY_SECONDS"):
+            client.get("k")
+        assert time.monotonic() - started >= 1.0
+        assert len(gone) == 1
+    finally:
+        server.stop()
+
+
+def redis_client_with_retry(url: str, seconds: float, gone: list[DependencyDown]) -> redis.Redis:
+    from state.redis_client import RetryFor
+
+    return redis.Redis.from_url(url, socket_connect_timeout=1, retry=RetryFor(seconds, url, gone.append),
+                                retry_on_error=[redis.ConnectionError, redis.TimeoutError])
 
 
 def test_windows_stay_bounded_by_count_and_time(client: redis.Redis, unique: str) -> None:
