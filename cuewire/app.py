@@ -29,6 +29,7 @@ from state.identity import IdentityStore
 from state.keys import DAY, Keyspace, TTLs
 from state.ledger import AlertLedger
 from state.model_store import AlertTexts, ModelStore
+from state.progress import EventTimeStore
 from state.weekly import WeeklyDigestStore
 from state.windows import WindowStore
 
@@ -74,7 +75,7 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
     from bytewax.recovery import RecoveryConfig
     from bytewax.run import cli_main
 
-    from flows import kafka_auth, metrics
+    from flows import kafka_auth, metrics, shutdown
     from flows.delivery import repair_outbox
     from flows.kafka_io import KafkaOutSink, ensure_topics, kafka_inputs, order_policy, partition_ends
     from state import redis_client
@@ -101,6 +102,10 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
     steps.order_policy = order_policy(settings, bounded=exit_at_end)
     if exit_at_end:
         steps.event_time.ends = partition_ends(settings)
+    steps.event_times = EventTimeStore(client, Keyspace(settings.redis_prefix), TTLs())
+    if recovery_dir:
+        # Resuming where the inputs' offsets were snapshotted: event time had got this far.
+        steps.event_time.resume(steps.event_times.load())
     flow = build_flow(steps, kafka_inputs(settings, tail=not exit_at_end),
                       KafkaOutSink(settings, steps.produced, steps.published, claim=steps.claim),
                       live=not exit_at_end)
@@ -120,10 +125,22 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
             init_db_dir(recovery_dir, 1)
         recovery = RecoveryConfig(str(recovery_dir))
     collect_garbage_less_often()
+    shutdown.install()
     cli_main(flow, workers_per_process=workers, process_id=process_id, addresses=addresses,
              epoch_interval=timedelta(seconds=epoch_seconds), recovery_config=recovery)
     steps.progress.report(steps.clock())  # what the last stretch published, for runs that end
+    stopped_by = shutdown.stopped_by()
+    if stopped_by:
+        print(stop_summary(stopped_by, steps.progress.totals, recovery_dir), file=sys.stderr)
     return steps
+
+
+def stop_summary(signal_name: str, totals: dict[str, int], recovery_dir: Path | None) -> str:
+    resume = (f"recovery snapshot in {recovery_dir}" if recovery_dir
+              else "no recovery store: a restart re-reads the inputs")
+    return (f"cuewire: stopped on {signal_name}: {totals.get('alerts', 0):,} alerts, "
+            f"{totals.get('digest', 0):,} digest records, {totals.get('dlq', 0):,} dead letters "
+            f"published, all acknowledged; {resume}")
 
 
 def stop_now(error: CuewireError) -> NoReturn:

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from bytewax.operators import StatefulBatchLogic
 
-from flows import metrics
+from flows import metrics, shutdown
 from flows.steps import Located
 from operators.ordering import InputOrder, OrderPolicy, OrderState, PartitionMark, sort_key
 
@@ -43,6 +43,10 @@ class ShardOrder(StatefulBatchLogic[Located | PartitionMark, Located, OrderState
         return self._order.release(self._clock()), StatefulBatchLogic.RETAIN
 
     def on_eof(self) -> tuple[Iterable[Located], bool]:
+        if shutdown.STOP.is_set():
+            # Not the input's end but a stop: what is held stays in the snapshot, to be
+            # handed on in order by the next run (or re-read by one without a recovery store).
+            return (), StatefulBatchLogic.RETAIN
         return self._order.drain(), StatefulBatchLogic.RETAIN
 
     def notify_at(self) -> datetime | None:

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from typing import cast
+from typing import Any, cast
 
 import bytewax.operators as op
-from bytewax.connectors.kafka import KafkaSourceMessage
+from bytewax.connectors.kafka import KafkaSourceMessage, _KafkaSourcePartition
 from bytewax.dataflow import Dataflow, Stream
 from bytewax.outputs import FixedPartitionedSink, StatefulSinkPartition
 from confluent_kafka import (
@@ -36,6 +36,7 @@ from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-def
 
 from config.settings import Settings
 from contracts.errors import DependencyDown
+from flows import shutdown
 from flows.delivery import CLOUDEVENTS_JSON, Headers, headers
 from flows.kafka_source import MonitoredKafkaSource, monitored_input
 from flows.pipeline import InputBuilder
@@ -67,7 +68,7 @@ def kafka_inputs(settings: Settings, *, tail: bool = True) -> InputBuilder:
         # settings go here; it sets group.id and no auto-commit itself, the starting
         # offset is explicit, and librdkafka already reads committed transactions only.
         consumer_conf = cast(dict[str, str], settings.kafka_source())  # text, and the logger
-        source = monitored_input("kafka-in", flow, MonitoredKafkaSource(
+        source = monitored_input("kafka-in", flow, StoppableKafkaSource(
             settings.kafka_bootstrap.split(","), list(kinds),
             group_id=settings.monitoring_group_id() if settings.kafka_commit_offsets else None,
             tail=tail,
@@ -89,6 +90,23 @@ def kafka_inputs(settings: Settings, *, tail: bool = True) -> InputBuilder:
         return incoming, errors
 
     return read
+
+
+class StoppableKafkaSource(MonitoredKafkaSource):
+    """The Kafka source, whose partitions end when a stop is asked for
+    (``flows/shutdown.py``): the flow then finishes as at the end of a bounded run."""
+
+    def build_part(self, step_id: str, for_part: str, resume_state: int | None) -> _KafkaSourcePartition:
+        part = super().build_part(step_id, for_part, resume_state)
+        read = part.next_batch
+
+        def next_batch() -> list[Any]:
+            if shutdown.STOP.is_set():
+                raise StopIteration
+            return read()
+
+        part.next_batch = next_batch  # type: ignore[method-assign]
+        return part
 
 
 class KafkaOutSink(FixedPartitionedSink[Outgoing, None]):

@@ -14,6 +14,7 @@ from bytewax.dataflow import Dataflow, Stream
 from bytewax.inputs import SimplePollingSource
 from bytewax.outputs import FixedPartitionedSink
 
+from flows import shutdown
 from flows.input_order import shard_order
 from flows.steps import Incoming, Outgoing, Steps, Tick
 
@@ -23,7 +24,8 @@ InputBuilder = Callable[[Dataflow, Steps], tuple[Stream[Incoming], Stream[Outgoi
 
 class TimerTicks(SimplePollingSource[Tick]):
     """A tick every ``interval`` on one worker, so absence timers fire on the wall clock
-    even when no record arrives. With ``live=False`` (replays, runs that stop at the
+    even when no record arrives (and govern's deferred alerts go out). It ends when a stop
+    is asked for (``flows/shutdown.py``). With ``live=False`` (replays, runs that stop at the
     end of their input) it ticks never and timers follow event time alone."""
 
     def __init__(self, interval: timedelta, live: bool) -> None:
@@ -31,7 +33,7 @@ class TimerTicks(SimplePollingSource[Tick]):
         self._live = live
 
     def next_item(self) -> Tick:
-        if not self._live:
+        if not self._live or shutdown.STOP.is_set():
             raise StopIteration
         return Tick(datetime.now(UTC))
 
@@ -75,8 +77,8 @@ def build_flow(
     patterns = op.flat_map_batch("match-patterns", signals, steps.match_patterns)
     # ^ PendingAlert, and Outgoing(digest) for the weekly near-miss digests
 
-    candidates = op.merge("merge-candidates", ticket_alerts, patterns)     # PendingAlert | Outgoing
-    governed = op.flat_map_batch("govern", candidates, steps.govern)      # Outgoing, each id once
+    candidates = op.merge("merge-candidates", ticket_alerts, patterns)     # PendingAlert | Outgoing | Tick
+    governed = op.flat_map_batch("govern", candidates, steps.govern)      # Outgoing (ticks: due ones)
 
     outputs = [governed, below_gate, others_out, rejected, feedback_out]
     outputs += [source_errors] if source_errors else []

@@ -57,6 +57,7 @@ from operators.weekly_digest import owner_of, render_weekly_digest
 from state.governance import GovernanceStore, TicketStatus
 from state.identity import IdentityStore
 from state.ledger import AlertLedger
+from state.progress import EventTimeStore
 from state.redis_client import ROUND_TRIPS
 from state.weekly import WeeklyDigestStore
 from state.windows import WindowStore
@@ -238,10 +239,13 @@ class Progress:
         self._write = write
         self._since: datetime | None = None
         self._counts: dict[str, int] = {}
+        self.totals: dict[str, int] = {}
+        """Everything this run handed to its sinks, for the line it prints when it stops."""
 
     def count(self, batch: list[Outgoing], now: datetime) -> None:
         for out in batch:
             self._counts[out.kind] = self._counts.get(out.kind, 0) + 1
+            self.totals[out.kind] = self.totals.get(out.kind, 0) + 1
         if self._since is None:
             self._since = now
         elif now - self._since >= self._every:
@@ -279,14 +283,29 @@ class EventClock:
         nothing back, so the last records' timers fire as they do in a replay."""
         self._ended: set[tuple[str, int]] = set()
 
-    def saw(self, topic: str, partition: int, at: datetime, offset: int | None = None) -> None:
+    def saw(self, topic: str, partition: int, at: datetime) -> None:
         key = (topic, partition)
         if key not in self._newest or at > self._newest[key]:
             self._newest[key] = at
         self._heard[key] = self._monotonic()
-        end = self.ends.get(key)
-        if end is not None and offset is not None and offset >= end - 1:
-            self._ended.add(key)
+
+    def newest(self) -> dict[tuple[str, int], datetime]:
+        return dict(self._newest)
+
+    def resume(self, newest: dict[tuple[str, int], datetime]) -> None:
+        """Start from where a stopped run got to (its partitions count as quiet until read)."""
+        quiet = self._monotonic() - self._idle_s - 1
+        for key, at in newest.items():
+            if key not in self._newest or at > self._newest[key]:
+                self._newest[key] = at
+                self._heard.setdefault(key, quiet)
+
+    def read(self, topic: str, partition: int, offset: int) -> None:
+        """A record of any kind (a dead letter too) was read at ``offset``."""
+        if self.ends:
+            end = self.ends.get((topic, partition))
+            if end is not None and offset >= end - 1:
+                self._ended.add((topic, partition))
 
     def watermark(self) -> datetime | None:
         if not self._newest:
@@ -332,6 +351,8 @@ class Steps:
         self.limits = limits
         self.clock = clock
         self.event_time = EventClock()
+        self.event_times: EventTimeStore | None = None
+        """Where the event clock is kept, so a run resumed from its recovery store goes on from it."""
         self.progress = Progress()
         self._last_checks: dict[str, datetime] = {}
         self.timer_lateness = timer_lateness
@@ -351,6 +372,7 @@ class Steps:
             counter = self._records_in[incoming.coords.topic] = metrics.RECORDS_IN.labels(
                 incoming.coords.topic)
         counter.inc()
+        self.event_time.read(incoming.coords.topic, incoming.coords.partition, incoming.coords.offset)
         fallback = None
         if incoming.coords.timestamp_ms:
             fallback = datetime.fromtimestamp(incoming.coords.timestamp_ms / 1000, UTC)
@@ -410,8 +432,7 @@ class Steps:
             record = d.record
             if isinstance(record, Ticket | Event):
                 at = record.created_at if isinstance(record, Ticket) else record.timestamp
-                self.event_time.saw(d.incoming.coords.topic, d.incoming.coords.partition, at,
-                                    d.incoming.coords.offset)
+                self.event_time.saw(d.incoming.coords.topic, d.incoming.coords.partition, at)
         located: list[Located | PartitionMark] = [
             Located(r, d.incoming.coords) for r, d in zip(result.resolved, valid, strict=True)]
         return located + self._partition_marks(batch)
@@ -630,6 +651,8 @@ class Steps:
         out: list[PendingAlert | Outgoing | Tick] = [*passing]
         out += self._pending(matches, accounts)
         after = self.pipeline()
+        if due_check and self.event_times is not None:
+            self.event_times.stage_save(after, self.event_time.newest())
         self.governance.stage_ticket_writes(after, read_tickets(replies))
         self.weekly.stage_record(after, near, {
             n.account_id: owner_of(accounts.get(("account", n.account_id))) for n in near})

@@ -199,3 +199,18 @@ def test_windows_and_timers_read_back_the_signals_they_stored(client: redis.Redi
         ("cart-abandoned", cart, t0 + timedelta(hours=24)),
         ("cart-abandoned", cart, t0 + timedelta(hours=25)),
     ]
+
+
+def test_event_time_kept_per_partition_only_moves_forward(client: redis.Redis, unique: str) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from state.progress import EventTimeStore
+
+    store = EventTimeStore(client, Keyspace(f"t{unique}:"), TTLs())
+    t = datetime(2026, 11, 2, tzinfo=UTC)
+    for newest in ({("events", 0): t + timedelta(days=2), ("tickets", 1): t},
+                   {("events", 0): t + timedelta(days=1)}):  # another process, behind
+        pipe = client.pipeline(transaction=False)
+        store.stage_save(pipe, newest)
+        pipe.execute()
+    assert store.load() == {("events", 0): t + timedelta(days=2), ("tickets", 1): t}

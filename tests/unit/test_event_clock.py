@@ -43,8 +43,18 @@ def test_a_partition_read_to_its_end_stops_holding_it_back() -> None:
     wall = Wall()
     clock = EventClock(idle_s=5, monotonic=wall)
     clock.ends = {("tickets", 1): 8, ("events", 0): 100}
-    clock.saw("tickets", 1, T, offset=6)
-    clock.saw("events", 0, T + timedelta(days=9), offset=50)
+    clock.saw("tickets", 1, T)
+    clock.read("tickets", 1, 6)
+    clock.saw("events", 0, T + timedelta(days=9))
     assert clock.watermark() == T
-    clock.saw("tickets", 1, T + timedelta(days=1), offset=7)  # its last record
+    clock.read("tickets", 1, 7)  # its last record, whatever it was (a dead letter, say)
     assert clock.watermark() == T + timedelta(days=9)
+
+
+def test_a_resumed_run_goes_on_from_the_event_time_the_last_one_reached() -> None:
+    wall = Wall()
+    clock = EventClock(idle_s=5, monotonic=wall)
+    clock.resume({("events", 0): T + timedelta(days=9), ("tickets", 1): T + timedelta(days=8)})
+    assert clock.watermark() == T + timedelta(days=9)  # nothing read yet: all quiet
+    clock.saw("tickets", 1, T + timedelta(days=8, hours=1))
+    assert clock.watermark() == T + timedelta(days=8, hours=1)  # the partition being read

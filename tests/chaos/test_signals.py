@@ -1,0 +1,50 @@
+"""SIGTERM and SIGINT mid-stream: the epoch finishes, everything is flushed and confirmed,
+one line says so, and the process exits 0 within 10 s; the next run loses and repeats nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.chaos.harness import Outcome, Record, Scenario, Stack, kill
+
+pytestmark = [pytest.mark.chaos]
+
+
+@pytest.mark.parametrize("signum", [pytest.param(signal.SIGTERM, marks=pytest.mark.quick), signal.SIGINT],
+                         ids=["SIGTERM", "SIGINT"])
+def test_a_stop_signal_mid_stream_flushes_and_exits_cleanly(
+        chaos_stack: Stack, chaos_records: list[Record], expected_ids: frozenset[str],
+        report: list[Outcome], tmp_path: Path, signum: signal.Signals) -> None:
+    name = signal.Signals(signum).name
+    scenario = Scenario(f"{name} mid-stream", chaos_stack, tmp_path / "scenario", chaos_records)
+    scenario.prime()
+    recovery = ["-r", str(tmp_path / "recovery")]
+    # A run bounded by the input's end, so what it publishes depends on the input alone
+    # (the signal is handled the same way in a live run).
+    proc = scenario.start_flow("--exit-at-end", "--epoch-seconds", "2", *recovery)
+    try:
+        scenario.wait_published(60, proc)
+        assert proc.poll() is None, "the run ended before the signal"
+        os.killpg(proc.pid, signum)
+        asked = time.monotonic()
+        proc.wait(timeout=60)
+        took = time.monotonic() - asked
+    finally:
+        kill(proc)
+    log = scenario.log()
+    assert proc.returncode == 0, f"exited {proc.returncode}:\n{log[-3000:]}"
+    assert took < 10, f"took {took:.1f} s to stop"
+    assert "Traceback" not in log and "panicked" not in log, log[-3000:]
+    last = log.strip().splitlines()[-1]
+    assert last.startswith(f"cuewire: stopped on {name}:") and "acknowledged" in last, last
+    # Everything handled was confirmed: nothing is left for the next start to settle.
+    scenario.run_to_end(*recovery)
+    assert "claimed and not confirmed" not in scenario.log()
+    outcome = scenario.outcome(expected_ids)
+    report.append(outcome)
+    assert not outcome.lost and outcome.duplicates == 0 and outcome.other_duplicates == 0
