@@ -17,7 +17,7 @@ import redis
 
 from config.settings import Settings
 from config.taxonomy import load_taxonomy
-from contracts.errors import ConfigurationError, CuewireError
+from contracts.errors import ConfigurationError, CuewireError, DependencyDown
 from flows.learning import CheckpointFollower, FeedbackLearner
 from flows.pipeline import build_flow
 from flows.rules_source import RulesSource
@@ -126,13 +126,41 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
         recovery = RecoveryConfig(str(recovery_dir))
     collect_garbage_less_often()
     shutdown.install()
-    cli_main(flow, workers_per_process=workers, process_id=process_id, addresses=addresses,
-             epoch_interval=timedelta(seconds=epoch_seconds), recovery_config=recovery)
+    try:
+        cli_main(flow, workers_per_process=workers, process_id=process_id, addresses=addresses,
+                 epoch_interval=timedelta(seconds=epoch_seconds), recovery_config=recovery)
+    except BaseException as exc:  # Bytewax reports a lost peer as a Rust panic
+        lost = lost_peers(addresses, process_id) if addresses and type(exc).__name__ == "PanicException" \
+            else []
+        if not lost:
+            raise
+        names = ", ".join(f"process {i} ({addresses[i]})" for i in lost)
+        raise DependencyDown(
+            f"{names} of {len(addresses)} stopped answering, so process {process_id or 0} stops too: "
+            "restart every process (with -r to resume); the next start settles what was in flight"
+        ) from None
     steps.progress.report(steps.clock())  # what the last stretch published, for runs that end
     stopped_by = shutdown.stopped_by()
     if stopped_by:
         print(stop_summary(stopped_by, steps.progress.totals, recovery_dir), file=sys.stderr)
     return steps
+
+
+def lost_peers(addresses: list[str], process_id: int | None) -> list[int]:
+    """The other processes whose cluster address no longer takes connections."""
+    import socket
+
+    lost = []
+    for i, address in enumerate(addresses):
+        if i == (process_id or 0):
+            continue
+        host, _, port = address.rpartition(":")
+        try:
+            with socket.create_connection((host, int(port)), timeout=1):
+                pass
+        except OSError:
+            lost.append(i)
+    return lost
 
 
 def stop_summary(signal_name: str, totals: dict[str, int], recovery_dir: Path | None) -> str:
