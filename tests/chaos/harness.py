@@ -32,8 +32,9 @@ from flows.kafka_io import ensure_topics, read_to_end
 
 ROOT = Path(__file__).parents[2]
 PARTITIONS = 2
-Record = tuple[str, bytes | None, bytes]
-"""(topic kind, key, value) as the sample generator makes them."""
+Record = tuple[str, bytes | None, bytes | None]
+"""(topic kind, key, value) as the sample generator and the poison corpus make them
+(a value of ``None`` is a tombstone)."""
 
 
 def chaos_input(accounts: int = 500, seed: int = 5) -> list[Record]:
@@ -134,10 +135,18 @@ class Scenario:
         producer = Producer({"bootstrap.servers": self.stack.broker.bootstrap,
                              "enable.idempotence": True, "linger.ms": 20})
         base = int(time.time() * 1000) - 100_000
+        failed: list[str] = []
+
+        def delivered(err: object, _msg: object) -> None:
+            if err is not None:
+                failed.append(str(err))
+
         n = 0
         for n, (kind, key, raw) in enumerate(records if records is not None else self.records, 1):
-            producer.produce(self.topic(kind), raw, key, timestamp=base + n)
-        assert producer.flush(60) == 0, "the broker did not take the input"
+            if kind == "accounts" and key is None:
+                key = f"keyless-{n}".encode()  # the compacted topic refuses records without a key
+            producer.produce(self.topic(kind), raw, key, timestamp=base + n, on_delivery=delivered)
+        assert producer.flush(60) == 0 and not failed, f"the broker did not take the input: {failed[:3]}"
         return n
 
     def prime(self) -> None:
@@ -219,3 +228,35 @@ def expected_alert_ids(records: Sequence[Record], workdir: Path) -> frozenset[st
     ids = [orjson.loads(line)["id"] for line in lines]
     assert len(ids) == len(set(ids)), "a replay published an id twice"
     return frozenset(ids)
+
+
+def interleave(good: Sequence[Record], hostile: Sequence[Record]) -> list[Record]:
+    """``hostile`` spread evenly through ``good`` (CRM snapshots stay first, as in the sample)."""
+    accounts = [r for r in good if r[0] == "accounts"] + [r for r in hostile if r[0] == "accounts"]
+    rest = [r for r in good if r[0] != "accounts"]
+    others = [r for r in hostile if r[0] != "accounts"]
+    step = max(1, len(rest) // (len(others) + 1))
+    mixed: list[Record] = []
+    for i, record in enumerate(rest):
+        if i and i % step == 0 and others:
+            mixed.append(others.pop(0))
+        mixed.append(record)
+    return accounts + mixed + others
+
+
+def expected_alert_ids_of_bytes(records: Sequence[Record], workdir: Path) -> frozenset[str]:
+    """A replay's alert ids, each value written as its exact text (records that are not
+    UTF-8 cannot be written in a replay file: they can only be dead letters)."""
+    path = workdir / "input.jsonl"
+    with path.open("wb") as out:
+        for kind, _key, raw in records:
+            try:
+                text = raw.decode("utf-8") if raw is not None else None
+            except UnicodeDecodeError:
+                continue
+            if text is None:
+                continue
+            out.write(orjson.dumps({"topic": kind, "value": text}) + b"\n")
+    lines: list[bytes] = []
+    replay(Settings(), path, json_lines_writer({"alerts"}, lines.append))
+    return frozenset(orjson.loads(line)["id"] for line in lines)
