@@ -77,23 +77,41 @@ class Repair:
     unconfirmed: int
     found: int
     produced: int
+    relearned: int = 0
+    """Ids read back from the topics because Redis restarted since the last start."""
 
     def line(self) -> str:
-        return (f"cuewire: {self.unconfirmed:,} records were claimed and not confirmed when the last run "
+        line = (f"cuewire: {self.unconfirmed:,} records were claimed and not confirmed when the last run "
                 f"stopped: {self.found:,} were on the topics already, {self.produced:,} produced now")
+        if self.relearned:
+            line += f"; {self.relearned:,} ids read back from the topics after a Redis restart"
+        return line
 
 
 def repair_outbox(ledger: AlertLedger, topics: dict[str, str], consumer_conf: dict[str, Any],
                   producer_conf: dict[str, Any], write: Callable[[str], object] = lambda line: print(
                       line, file=sys.stderr)) -> Repair | None:
-    """Settle what the last run claimed and never confirmed: nothing twice, nothing lost."""
+    """Settle what the last run claimed and never confirmed: nothing twice, nothing lost.
+
+    A Redis that restarted since the last start may have lost its last second of
+    writes (``appendfsync everysec`` on a host that crashed): claims whose records
+    did reach Kafka. Then the topics are read from a minute before Redis came back
+    (at most the ledger's lifetime), and every id found there is marked sent."""
     entries = ledger.outbox()
-    if not entries:
+    restarted_at = ledger.redis_restarted_at()
+    if not entries and restarted_at is None:
         return None
     records = {e.field: _unconfirmed(e.payload) for e in entries}
-    since = min(r.claimed_ms for r in records.values()) - CLOCK_SKEW_MS
-    on_topics = ids_on_topics(consumer_conf, {topics[k]: k for k in {r.kind for r in records.values()}},
-                              since)
+    starts = [r.claimed_ms for r in records.values()]
+    if restarted_at is not None:
+        starts.append(restarted_at)
+    since = min(starts) - CLOCK_SKEW_MS
+    kinds = set(topics) if restarted_at is not None else {r.kind for r in records.values()}
+    on_topics = ids_on_topics(consumer_conf, {topics[k]: k for k in kinds}, since)
+    relearned = 0
+    if restarted_at is not None:
+        relearned = ledger.mark_sent(sorted(on_topics))
+        ledger.remember_redis()
     already = ledger.sent(sorted({e.record_id for e in entries}))
     missing: dict[str, tuple[OutboxEntry, Unconfirmed]] = {}
     for e in entries:
@@ -103,7 +121,7 @@ def repair_outbox(ledger: AlertLedger, topics: dict[str, str], consumer_conf: di
         _produce(producer_conf, topics, ((rid, rec) for rid, (_e, rec) in missing.items()))
     ledger.settle(entries)
     repair = Repair(len({e.record_id for e in entries}), len({e.record_id for e in entries} & on_topics),
-                    len(missing))
+                    len(missing), relearned)
     write(repair.line())
     return repair
 

@@ -81,6 +81,10 @@ class Keyspace:
         """Hash of the records claimed and not yet confirmed (``state/ledger.py``)."""
         return f"{self.prefix}alert-outbox"
 
+    def ledger_redis_run(self) -> str:
+        """The Redis server's run id when the ledger last read the topics back."""
+        return f"{self.prefix}alert-outbox:redis"
+
     def window(self, account_id: str, signal: str) -> str:
         """Sorted set of one account's signals of one name, scored by event time (ms)."""
         return f"{self.prefix}win:{account_id}:{signal}"

@@ -16,12 +16,15 @@ between claim and confirm (killed, or a dependency lost). Before the new run
 handles any record, ``flows/delivery.py`` reads the output topics from the
 oldest such claim on: what it finds there is marked sent, the rest is produced
 from the outbox, then marked sent. So a restart, with or without a recovery
-store, neither publishes an id twice nor loses one.
+store, neither publishes an id twice nor loses one. The Redis server's run id
+is kept too: one that restarted since may have lost its last second of writes,
+so the next start reads back the ids published since it came up.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -104,6 +107,27 @@ class AlertLedger:
             return set()
         values = self._r.mget([self._ks.alert(r) for r in record_ids])
         return {r for r, v in zip(record_ids, values, strict=True) if v == SENT}
+
+    def redis_restarted_at(self) -> int | None:
+        """When (ms) the Redis server started, if that is after the last :meth:`remember_redis`
+        (a server restarted, or replaced, since the last start may have lost its last writes)."""
+        info = self._r.info("server")
+        if self._r.get(self._ks.ledger_redis_run()) == str(info["run_id"]).encode():
+            return None
+        started_s = time.time() - int(info["uptime_in_seconds"])
+        return int(max(started_s, time.time() - self._ttls.alert_sent) * 1000)
+
+    def remember_redis(self) -> None:
+        self._r.set(self._ks.ledger_redis_run(), str(self._r.info("server")["run_id"]))
+
+    def mark_sent(self, record_ids: Sequence[str]) -> int:
+        """Mark ids found on the topics sent; return how many the ledger had not known."""
+        if not record_ids:
+            return 0
+        pipe = self._r.pipeline(transaction=False)
+        for record_id in record_ids:
+            pipe.set(self._ks.alert(record_id), SENT, ex=self._ttls.alert_sent, get=True)
+        return sum(1 for previous in pipe.execute() if previous != SENT)
 
     def settle(self, entries: Sequence[OutboxEntry]) -> None:
         """The entries' records are on the topics now: mark them sent, empty their fields."""

@@ -91,3 +91,22 @@ def test_a_start_settles_what_a_killed_run_claimed(settings: Settings, redis_url
     assert restarted.claim([("alert-2", b"again")]) == [False]
     # A second start has nothing to settle.
     assert repair_outbox(restarted, topics, settings.kafka_common(), settings.kafka_producer()) is None
+
+
+def test_after_a_redis_restart_a_start_reads_back_what_was_published(
+        settings: Settings, redis_url: str, unique: str) -> None:
+    """A Redis whose host crashed loses its last second of writes: a claim whose record did
+    reach Kafka. The start after it reads the topics back, so re-deriving that record
+    publishes nothing; later starts with the same Redis do not read again."""
+    client: redis.Redis = connect(redis_url)
+    ledger = AlertLedger(client, Keyspace(f"dr{unique}:"), TTLs(), run_id="after")
+    producer = Producer({"bootstrap.servers": settings.kafka_bootstrap})
+    producer.produce(settings.topic_alerts, alert(7).value, b"acct_42", headers=headers("alerts", "alert-7"))
+    assert producer.flush(30) == 0  # ... and the claim of alert-7 is what Redis lost
+    topics = {"alerts": settings.topic_alerts, "digest": settings.topic_digest, "dlq": settings.topic_dlq}
+    lines: list[str] = []
+    repair = repair_outbox(ledger, topics, settings.kafka_common(), settings.kafka_producer(),
+                           write=lines.append)
+    assert repair is not None and repair.relearned == 1, lines
+    assert ledger.claim([("alert-7", b"re-derived")]) == [False]
+    assert repair_outbox(ledger, topics, settings.kafka_common(), settings.kafka_producer()) is None
