@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import functools
 import gc
-import os
 import sys
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import NoReturn
 
 import orjson
 import redis
 
 from config.settings import Settings
 from config.taxonomy import load_taxonomy
-from contracts.errors import ConfigurationError, CuewireError, DependencyDown
+from contracts.errors import ConfigurationError, DependencyDown
 from flows.learning import CheckpointFollower, FeedbackLearner
 from flows.pipeline import build_flow
 from flows.rules_source import RulesSource
@@ -89,7 +87,7 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
                      # A Redis that stays down ends the process with one line (raised inside a
                      # Bytewax step it would be a Rust panic); what was claimed and not
                      # confirmed waits in the ledger's outbox for the next start.
-                     on_gone=stop_now)
+                     on_gone=shutdown.stop_now)
     if settings.kafka_create_topics:
         created = ensure_topics(settings)
         if created:
@@ -169,14 +167,6 @@ def stop_summary(signal_name: str, totals: dict[str, int], recovery_dir: Path | 
     return (f"cuewire: stopped on {signal_name}: {totals.get('alerts', 0):,} alerts, "
             f"{totals.get('digest', 0):,} digest records, {totals.get('dlq', 0):,} dead letters "
             f"published, all acknowledged; {resume}")
-
-
-def stop_now(error: CuewireError) -> NoReturn:
-    """End the process at once with one line: a dependency the flow cannot work without
-    is gone for longer than its retry setting."""
-    sys.stderr.write(f"cuewire: dependency down: {error}\n")
-    sys.stderr.flush()
-    os._exit(1)
 
 
 GC_THRESHOLDS = (100_000, 50, 50)

@@ -183,10 +183,10 @@ class _KafkaOutPartition(StatefulSinkPartition[Outgoing, None]):
         remaining = self._producer.flush(FLUSH_TIMEOUT_S)
         if remaining or self._failures:
             failures, self._failures = self._failures, []
-            raise DependencyDown(
+            shutdown.stop_now(DependencyDown(
                 f"Kafka did not acknowledge {remaining or len(failures)} records within "
                 f"{FLUSH_TIMEOUT_S:.0f}s ({failures[:1]}); the flow stops so nothing is lost"
-            )
+            ))
         done, self._unflushed = self._unflushed, []
         if done:
             self._on_published(done)

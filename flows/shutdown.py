@@ -15,6 +15,7 @@ import signal
 import sys
 import threading
 from types import FrameType
+from typing import NoReturn
 
 STOP = threading.Event()
 """Set once a stop was asked for; the inputs end at their next poll."""
@@ -45,3 +46,12 @@ def install() -> None:
 def stopped_by() -> str | None:
     """The signal that stopped the run, if one did."""
     return _received[0] if _received else None
+
+
+def stop_now(error: Exception) -> NoReturn:
+    """End the process at once with one line: a dependency the flow cannot work without is
+    gone for longer than it waits (raised inside a Bytewax step, it would be a Rust panic).
+    What was claimed and not confirmed waits in the ledger's outbox for the next start."""
+    sys.stderr.write(f"cuewire: dependency down: {error}\n")
+    sys.stderr.flush()
+    os._exit(1)
