@@ -2,20 +2,23 @@
 
 The two steps are composed as the flow composes them (``match-patterns`` feeds
 ``govern``, and Bytewax calls a batch step only with a non-empty batch), over
-in-process Redis.
+the test session's Redis.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import fakeredis
 import orjson
+import pytest
 
 from config.settings import Settings
 from cuewire.app import make_steps
 from flows.steps import Outgoing, PendingAlert, Steps, Tick
 from operators.govern import Candidate
+from state.redis_client import connect
+
+pytestmark = pytest.mark.integration
 
 THU_10 = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)
 ACCOUNT = {"account_id": "acct_42", "consent": {"email": True}}
@@ -46,9 +49,10 @@ def alert_ids(out: list[Outgoing]) -> list[str]:
     return [orjson.loads(o.value)["id"] for o in out if o.kind == "alerts"]
 
 
-def test_an_alert_held_back_by_the_daily_cap_goes_out_on_the_tick_after_its_retry_time() -> None:
+def test_an_alert_held_back_by_the_daily_cap_goes_out_on_the_tick_after_its_retry_time(
+        redis_url: str, unique: str) -> None:
     clock = Clock(THU_10 + timedelta(minutes=10))
-    steps = make_steps(Settings(), fakeredis.FakeRedis(), clock)
+    steps = make_steps(Settings(redis_prefix=f"due{unique}:"), connect(redis_url), clock)
     first = steps.govern([pending(i) for i in range(3)] + [pending(3, "low")])
     assert alert_ids(first) == ["alert-0", "alert-1", "alert-2"]  # the cap: three a day
     assert any(b"deferred" in o.value for o in first if o.kind == "digest")
