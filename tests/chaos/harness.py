@@ -133,7 +133,8 @@ class Scenario:
         """Produce the input in order, with log times one millisecond apart."""
         ensure_topics(self.settings())
         producer = Producer({"bootstrap.servers": self.stack.broker.bootstrap,
-                             "enable.idempotence": True, "linger.ms": 20})
+                             "enable.idempotence": True, "linger.ms": 20,
+                             "message.max.bytes": 2_000_000})  # the corpus has a 1.6 MB record
         base = int(time.time() * 1000) - 100_000
         failed: list[str] = []
 

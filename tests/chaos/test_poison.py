@@ -8,16 +8,20 @@ from pathlib import Path
 import pytest
 
 from tests.chaos.harness import Outcome, Record, Scenario, Stack, expected_alert_ids_of_bytes, interleave
-from tests.chaos.poison import load_poison_corpus
+from tests.chaos.poison import load_poison_cases
 
 pytestmark = [pytest.mark.chaos]
 
 
 def test_poison_corpus_interleaved_with_good_traffic(
         chaos_stack: Stack, chaos_records: list[Record], report: list[Outcome], tmp_path: Path) -> None:
-    poison = load_poison_corpus()
+    cases = load_poison_cases()
+    poison = [c.record for c in cases if c.expect is not None]
     assert len(poison) >= 40
-    records = interleave(chaos_records, poison)
+    # The valid records with hostile text are dated after the sample: they come at the end,
+    # where their own time puts them (mid-stream they would move event time ahead).
+    plain = [c.record for c in cases if c.expect is None]
+    records = interleave(chaos_records, poison) + plain
     expected = expected_alert_ids_of_bytes(records, tmp_path)
     scenario = Scenario("poison corpus among good traffic", chaos_stack, tmp_path / "scenario", records)
     scenario.prime()
