@@ -59,6 +59,7 @@ def make_steps(settings: Settings, client: redis.Redis,
         clock=clock or (lambda: datetime.now(UTC)),
         timer_lateness=timedelta(seconds=settings.timer_lateness_seconds),
         pipeline=functools.partial(client.pipeline, transaction=False),
+        reattach_window=timedelta(hours=settings.reattach_window_hours),
     )
 
 
@@ -73,7 +74,7 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
     from bytewax.run import cli_main
 
     from flows import kafka_auth, metrics
-    from flows.kafka_io import KafkaOutSink, ensure_topics, kafka_inputs, order_policy
+    from flows.kafka_io import KafkaOutSink, ensure_topics, kafka_inputs, order_policy, partition_ends
     from state import redis_client
     from state.redis_client import connect
 
@@ -91,6 +92,9 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
         metrics.serve(settings.metrics_port + offset)
     steps = make_steps(settings, client, clock)
     steps.order_policy = order_policy(settings, bounded=exit_at_end)
+    if not exit_at_end:
+        steps.partition_ends = partition_ends(settings)
+        steps.order_margin_ms = settings.order_wait_ms
     flow = build_flow(steps, kafka_inputs(settings, tail=not exit_at_end),
                       KafkaOutSink(settings, steps.produced, steps.published), live=not exit_at_end)
     recovery = None

@@ -37,6 +37,7 @@ from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-def
 from config.settings import Settings
 from contracts.errors import DependencyDown
 from flows.kafka_source import MonitoredKafkaSource, monitored_input
+from flows.partition_ends import PartitionEnds
 from flows.pipeline import InputBuilder
 from flows.steps import Incoming, Outgoing, Steps
 from operators.decode import InputKind
@@ -198,28 +199,38 @@ def read_to_end(consumer_conf: Mapping[str, str | int | float | bool], topic: st
 def order_policy(settings: Settings, *, bounded: bool) -> OrderPolicy:
     """Which partitions the flow's records wait for (``operators/ordering.py``).
 
-    Event and ticket partitions set the order; CRM snapshots and feedback are not
-    ordered against them. A bounded run (``--exit-at-end``) waits for every
-    partition that holds records, however long, so its output depends on the input
-    alone; a live run waits ``CUEWIRE_ORDER_WAIT_MS`` at most."""
+    Event, ticket and accounts partitions set the order: a ticket is joined with the CRM
+    snapshots and identity calls logged before it only once they have been read.
+    Feedback is not ordered against them. A bounded run (``--exit-at-end``) waits for
+    every partition that holds records, however long, so its output depends on the
+    input alone; a live run asks the broker whether a quiet partition has been read to
+    its end (:func:`partition_ends`) and waits ``CUEWIRE_JOIN_WAIT_MS`` at most for one
+    that has not."""
     consumer = Consumer({**settings.kafka_admin(), "group.id": "cuewire-order-policy",
                          "enable.auto.commit": False})
     expected: set[tuple[str, int]] = set()
+    ends: dict[tuple[str, int], int] = {}
     try:
-        for topic in (settings.topic_events, settings.topic_tickets):
+        for topic in (settings.topic_events, settings.topic_tickets, settings.topic_accounts):
             meta = consumer.list_topics(topic, timeout=10).topics[topic]
             for partition in meta.partitions:
                 if bounded:
                     low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
                     if high <= low:
                         continue  # empty: it would hold everything back until the end
+                    ends[(topic, partition)] = high
                 expected.add((topic, partition))
     finally:
         consumer.close()
     if bounded:
-        return OrderPolicy(frozenset(expected))
-    wait = settings.order_wait_ms / 1000
-    return OrderPolicy(frozenset(expected), idle_s=wait, max_wait_s=wait)
+        return OrderPolicy(frozenset(expected), ends=ends)
+    return OrderPolicy(frozenset(expected), idle_s=None, max_wait_s=settings.join_wait_ms / 1000)
+
+
+def partition_ends(settings: Settings) -> Callable[[], PartitionEnds]:
+    """What a live ``order-by-log`` asks where the input partitions end (one per worker)."""
+    return lambda: PartitionEnds(settings.kafka_admin(),
+                                 from_earliest=settings.kafka_start_from == "earliest")
 
 
 def ensure_topics(settings: Settings) -> list[str]:
