@@ -1,13 +1,14 @@
 """Releasing records in the order of the input log, whichever worker read them.
 
-An account's records arrive from several input partitions, read by one worker
-or several, and the interleaving differs from run to run. Patterns, windows and
-cooldowns are decided record by record, so a different interleaving can name
-different evidence and so a different alert id. To make the outcome a function
-of the input alone, every record passes through an :class:`InputOrder` (one per
-account shard) that holds it until no record that sorts before it can still
-arrive, then releases records in one total order: (log time, topic, partition,
-offset).
+An account's records (and the CRM snapshots and identity calls that say which
+account a record belongs to) arrive from several input partitions, read by one
+worker or several, and the interleaving differs from run to run. Joins,
+patterns, windows and cooldowns are decided record by record, so a different
+interleaving can name a different account or evidence and so a different alert
+id. To make the outcome a function of the input alone, every record passes
+through one :class:`InputOrder` that holds it until no record that sorts before
+it can still arrive, then releases records in one total order: (log time,
+topic, partition, offset).
 
 "No earlier record can still arrive" is known from the partitions' progress:
 each worker, after handing on a batch, sends a :class:`PartitionMark` saying how
