@@ -62,3 +62,26 @@ def test_a_record_waits_only_for_a_partition_with_unread_records(kafka_bootstrap
         assert released_within(order, 10.0) == [first], "until the join wait is over"
     else:
         assert out == [first], "partition 1 is empty: the broker says so"
+
+
+def test_tickets_wait_for_the_accounts_topic_too(kafka_bootstrap: str, unique: str) -> None:
+    """The CRM snapshots are a table the tickets join: their partitions set the order, in a
+    live run and (where they hold records) in a bounded one; feedback does not."""
+    from config.settings import Settings
+    from flows.kafka_io import ensure_topics, order_policy
+
+    settings = Settings(kafka_bootstrap=kafka_bootstrap, kafka_partitions=2,  # type: ignore[call-arg]
+                        **{f"topic_{k}": f"cuewire.{k}.{unique}" for k in
+                           ("events", "tickets", "accounts", "feedback", "alerts", "digest", "dlq")})
+    ensure_topics(settings)
+    live = order_policy(settings, bounded=False)
+    ordered = ("events", "tickets", "accounts")
+    assert live.expected == {(settings.topic(k), p) for k in ordered for p in (0, 1)}  # type: ignore[arg-type]
+    assert live.idle_s is None and live.max_wait_s == settings.join_wait_ms / 1000
+    producer = Producer({"bootstrap.servers": kafka_bootstrap})
+    producer.produce(settings.topic_accounts, b'{"account_id": "a"}', partition=1, key=b"a")
+    producer.produce(settings.topic_feedback, b"{}", partition=0)
+    assert producer.flush(30) == 0
+    bounded = order_policy(settings, bounded=True)
+    assert bounded.expected == {(settings.topic_accounts, 1)}
+    assert bounded.ends == {(settings.topic_accounts, 1): 1}
