@@ -26,7 +26,7 @@ from flows.steps import Decoded
 from operators.ordering import InputOrder, OrderPolicy, OrderState, Partition, PartitionMark, sort_key
 
 
-class ShardOrder(StatefulBatchLogic[Decoded | PartitionMark, Decoded, OrderState[Decoded]]):
+class LogOrder(StatefulBatchLogic[Decoded | PartitionMark, Decoded, OrderState[Decoded]]):
     def __init__(self, policy: OrderPolicy, resume: OrderState[Decoded] | None,
                  clock: Callable[[], float] = time.time, ends: PartitionEnds | None = None,
                  margin_ms: int = 0) -> None:
@@ -110,12 +110,12 @@ class ShardOrder(StatefulBatchLogic[Decoded | PartitionMark, Decoded, OrderState
         metrics.RECORDS_WAITING.set(held)
 
 
-def shard_order(policy: OrderPolicy, ends: Callable[[], PartitionEnds | None] = lambda: None,
-                margin_ms: int = 0) -> Callable[[OrderState[Decoded] | None], ShardOrder]:
+def log_order(policy: OrderPolicy, ends: Callable[[], PartitionEnds | None] = lambda: None,
+              margin_ms: int = 0) -> Callable[[OrderState[Decoded] | None], LogOrder]:
     """The step's builder: a fresh order, or one resumed from its snapshot. ``ends`` makes the
     broker's answer to "where does each partition end" (live runs); ``None``: nobody asks."""
 
-    def build(resume: OrderState[Decoded] | None) -> ShardOrder:
-        return ShardOrder(policy, resume, ends=ends(), margin_ms=margin_ms)
+    def build(resume: OrderState[Decoded] | None) -> LogOrder:
+        return LogOrder(policy, resume, ends=ends(), margin_ms=margin_ms)
 
     return build

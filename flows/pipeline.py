@@ -14,7 +14,7 @@ from bytewax.dataflow import Dataflow, Stream
 from bytewax.inputs import SimplePollingSource
 from bytewax.outputs import FixedPartitionedSink
 
-from flows.input_order import shard_order
+from flows.input_order import log_order
 from flows.steps import Incoming, Outgoing, Steps, Tick
 from flows.table_join import hand_off, table_join
 
@@ -59,7 +59,7 @@ def build_flow(
     # Events, tickets and CRM snapshots in log order on one worker, each joined with the
     # tables (accounts, identity links, consent) as they were at its own time.
     timeline = op.key_on("key-timeline", by_source.falses, steps.timeline_key)  # ("log", Decoded|Mark)
-    ordered = op.stateful_batch("order-by-log", timeline, shard_order(
+    ordered = op.stateful_batch("order-by-log", timeline, log_order(
         steps.order_policy, steps.partition_ends, steps.order_margin_ms))  # ("log", Decoded)
     joined = op.stateful_batch("resolve-accounts", ordered, table_join(steps))  # ("log", Located)
     # From here on an account is one worker's, and its records come in log order.

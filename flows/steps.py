@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Concatenate, Literal, ParamSpec, TypeGuard, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeGuard, TypeVar, cast
 
 import orjson
 from redis.client import Pipeline
@@ -68,6 +68,9 @@ from state.ledger import AlertLedger
 from state.redis_client import ROUND_TRIPS
 from state.weekly import WeeklyDigestStore
 from state.windows import WindowStore
+
+if TYPE_CHECKING:
+    from flows.partition_ends import PartitionEnds
 
 OutKind = Literal["alerts", "digest", "dlq"]
 MAX_RESOLVE_ROUNDS = 4
@@ -351,7 +354,7 @@ class Steps:
         """The newest ticket or event time ``resolve-accounts`` has seen (ms)."""
         self.reattach_window = reattach_window
         """How long (in stream time) a record that reached no account waits for a link."""
-        self.partition_ends: Callable[[], Any] = lambda: None
+        self.partition_ends: Callable[[], PartitionEnds | None] = lambda: None
         """Makes the broker's answer to "where does each input partition end" (live runs)."""
         self.order_margin_ms = 0
         """A partition read to its end counts as read up to when that was asked, less this."""
@@ -475,6 +478,8 @@ class Steps:
         return Located(Resolved(cast(Record, d.record), None, None), d.incoming.coords, dead)
 
     def _join(self, batch: list[Decoded], waiting: Unattached[Decoded]) -> list[Located]:
+        if self._stream_ms is None:
+            self._stream_ms = waiting.stream_ms  # (after a restart)
         records = [cast(Record, d.record) for d in batch]
         times, streams = [], []
         for d in batch:

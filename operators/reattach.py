@@ -52,6 +52,11 @@ class Unattached(Generic[T]):
     def __len__(self) -> int:
         return len(self._s.parked)
 
+    @property
+    def stream_ms(self) -> int | None:
+        """The stream time of the last :meth:`advance` that looked (kept across a restart)."""
+        return self._s.stream_ms
+
     def park(self, item: T, at_ms: int, keys: frozenset[LookupKey]) -> None:
         if not keys or self._max <= 0:
             return

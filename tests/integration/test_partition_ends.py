@@ -13,7 +13,7 @@ import pytest
 from confluent_kafka import Producer
 from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 
-from flows.input_order import ShardOrder
+from flows.input_order import LogOrder
 from flows.partition_ends import PartitionEnds
 from flows.steps import Decoded, Incoming
 from operators.ordering import OrderPolicy, PartitionMark
@@ -36,7 +36,7 @@ def record(topic: str, partition: int, offset: int, ms: int) -> Decoded:
     return Decoded(None, Incoming("events", None, b"{}", Coordinates(topic, partition, offset, None, ms)))
 
 
-def released_within(order: ShardOrder, seconds: float) -> list[Decoded]:
+def released_within(order: LogOrder, seconds: float) -> list[Decoded]:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         out = list(order.on_notify()[0])
@@ -52,7 +52,7 @@ def test_a_record_waits_only_for_a_partition_with_unread_records(kafka_bootstrap
     name = f"cuewire.ends.{unique}"
     topic_with(kafka_bootstrap, name, records_in_partition_1=3 if behind else 0)
     policy = OrderPolicy(frozenset({(name, 0), (name, 1)}), max_wait_s=8.0)
-    order = ShardOrder(policy, None, ends=PartitionEnds({"bootstrap.servers": kafka_bootstrap}))
+    order = LogOrder(policy, None, ends=PartitionEnds({"bootstrap.servers": kafka_bootstrap}))
     now_ms = int(time.time() * 1000)
     first = record(name, 0, 0, now_ms - 1_000)
     assert list(order.on_batch([first, PartitionMark(0, ((name, 0, now_ms - 1_000, 0),))])[0]) == []
