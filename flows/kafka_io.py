@@ -215,7 +215,7 @@ def order_policy(settings: Settings, *, bounded: bool) -> OrderPolicy:
             meta = consumer.list_topics(topic, timeout=10).topics[topic]
             for partition in meta.partitions:
                 if bounded:
-                    low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
+                    low, high = _watermarks(consumer, TopicPartition(topic, partition))
                     if high <= low:
                         continue  # empty: it would hold everything back until the end
                     ends[(topic, partition)] = high
@@ -225,6 +225,22 @@ def order_policy(settings: Settings, *, bounded: bool) -> OrderPolicy:
     if bounded:
         return OrderPolicy(frozenset(expected), ends=ends)
     return OrderPolicy(frozenset(expected), idle_s=None, max_wait_s=settings.join_wait_ms / 1000)
+
+
+def _watermarks(consumer: Consumer, tp: TopicPartition, patience_s: float = 30.0) -> tuple[int, int]:
+    """A partition's first and end offsets; a topic created a moment ago may not have a
+    leader yet, so ask again for a while before giving up."""
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            low, high = consumer.get_watermark_offsets(tp, timeout=10)
+            return int(low), int(high)
+        except KafkaException as exc:
+            if time.monotonic() > deadline:
+                raise DependencyDown(
+                    f"Kafka does not say where {tp.topic}/{tp.partition} ends ({exc.args[0]}); "
+                    "check the broker and CUEWIRE_KAFKA_BOOTSTRAP") from None
+            time.sleep(0.2)
 
 
 def partition_ends(settings: Settings) -> Callable[[], PartitionEnds]:
