@@ -138,8 +138,19 @@ class Settings(BaseSettings):
     )
     order_wait_ms: int = Field(
         30, ge=0, le=60_000,
-        description="live input: how long a record may wait for the other input partitions to be "
-        "read past it, so records are handled in log order (0: as they arrive)",
+        description="live input: a partition the broker says has been read to its end counts as read "
+        "up to this long before it was asked, so records produced this close together on different "
+        "partitions are still handled in log order",
+    )
+    join_wait_ms: int = Field(
+        2_000, ge=0, le=600_000,
+        description="live input: how long a record may wait for an input partition that has unread "
+        "records older than it (CRM snapshots, identity calls) before it is joined without them",
+    )
+    reattach_window_hours: float = Field(
+        168, ge=0, le=24 * 366,
+        description="how long (in event time) a ticket or event that reached no account waits for an "
+        "identity link, contact or domain that reaches it (0: never re-resolved)",
     )
 
     @field_validator("kafka_bootstrap")

@@ -60,6 +60,7 @@ def make_steps(settings: Settings, client: redis.Redis,
         clock=clock or (lambda: datetime.now(UTC)),
         timer_lateness=timedelta(seconds=settings.timer_lateness_seconds),
         pipeline=functools.partial(client.pipeline, transaction=False),
+        reattach_window=timedelta(hours=settings.reattach_window_hours),
     )
 
 
@@ -75,7 +76,14 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
 
     from flows import kafka_auth, metrics, shutdown
     from flows.delivery import repair_outbox
-    from flows.kafka_io import KafkaOutSink, ensure_topics, kafka_inputs, order_policy, partition_ends
+    from flows.kafka_io import (
+        KafkaOutSink,
+        ensure_topics,
+        kafka_inputs,
+        order_policy,
+        partition_end_offsets,
+        partition_ends,
+    )
     from state import redis_client
     from state.redis_client import connect
 
@@ -98,8 +106,11 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
         metrics.serve(settings.metrics_port + offset)
     steps = make_steps(settings, client, clock)
     steps.order_policy = order_policy(settings, bounded=exit_at_end)
+    if not exit_at_end:
+        steps.partition_ends = partition_ends(settings)
+        steps.order_margin_ms = settings.order_wait_ms
     if exit_at_end:
-        steps.event_time.ends = partition_ends(settings)
+        steps.event_time.ends = partition_end_offsets(settings)
     steps.event_times = EventTimeStore(client, Keyspace(settings.redis_prefix), TTLs())
     if recovery_dir:
         # Resuming where the inputs' offsets were snapshotted: event time had got this far.

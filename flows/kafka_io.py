@@ -39,6 +39,7 @@ from contracts.errors import DependencyDown
 from flows import shutdown
 from flows.delivery import CLOUDEVENTS_JSON, Headers, headers
 from flows.kafka_source import MonitoredKafkaSource, monitored_input
+from flows.partition_ends import PartitionEnds
 from flows.pipeline import InputBuilder
 from flows.steps import Incoming, Outgoing, Steps
 from operators.decode import InputKind
@@ -225,31 +226,57 @@ def read_to_end(consumer_conf: Mapping[str, str | int | float | bool], topic: st
 def order_policy(settings: Settings, *, bounded: bool) -> OrderPolicy:
     """Which partitions the flow's records wait for (``operators/ordering.py``).
 
-    Event and ticket partitions set the order; CRM snapshots and feedback are not
-    ordered against them. A bounded run (``--exit-at-end``) waits for every
-    partition that holds records, however long, so its output depends on the input
-    alone; a live run waits ``CUEWIRE_ORDER_WAIT_MS`` at most."""
+    Event, ticket and accounts partitions set the order: a ticket is joined with the CRM
+    snapshots and identity calls logged before it only once they have been read.
+    Feedback is not ordered against them. A bounded run (``--exit-at-end``) waits for
+    every partition that holds records, however long, so its output depends on the
+    input alone; a live run asks the broker whether a quiet partition has been read to
+    its end (:func:`partition_ends`) and waits ``CUEWIRE_JOIN_WAIT_MS`` at most for one
+    that has not."""
     consumer = Consumer({**settings.kafka_admin(), "group.id": "cuewire-order-policy",
                          "enable.auto.commit": False})
     expected: set[tuple[str, int]] = set()
+    ends: dict[tuple[str, int], int] = {}
     try:
-        for topic in (settings.topic_events, settings.topic_tickets):
+        for topic in (settings.topic_events, settings.topic_tickets, settings.topic_accounts):
             meta = consumer.list_topics(topic, timeout=10).topics[topic]
             for partition in meta.partitions:
                 if bounded:
-                    low, high = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
+                    low, high = _watermarks(consumer, TopicPartition(topic, partition))
                     if high <= low:
                         continue  # empty: it would hold everything back until the end
+                    ends[(topic, partition)] = high
                 expected.add((topic, partition))
     finally:
         consumer.close()
     if bounded:
-        return OrderPolicy(frozenset(expected))
-    wait = settings.order_wait_ms / 1000
-    return OrderPolicy(frozenset(expected), idle_s=wait, max_wait_s=wait)
+        return OrderPolicy(frozenset(expected), ends=ends)
+    return OrderPolicy(frozenset(expected), idle_s=None, max_wait_s=settings.join_wait_ms / 1000)
 
 
-def partition_ends(settings: Settings) -> dict[tuple[str, int], int]:
+def _watermarks(consumer: Consumer, tp: TopicPartition, patience_s: float = 30.0) -> tuple[int, int]:
+    """A partition's first and end offsets; a topic created a moment ago may not have a
+    leader yet, so ask again for a while before giving up."""
+    deadline = time.monotonic() + patience_s
+    while True:
+        try:
+            low, high = consumer.get_watermark_offsets(tp, timeout=10)
+            return int(low), int(high)
+        except KafkaException as exc:
+            if time.monotonic() > deadline:
+                raise DependencyDown(
+                    f"Kafka does not say where {tp.topic}/{tp.partition} ends ({exc.args[0]}); "
+                    "check the broker and CUEWIRE_KAFKA_BOOTSTRAP") from None
+            time.sleep(0.2)
+
+
+def partition_ends(settings: Settings) -> Callable[[], PartitionEnds]:
+    """What a live ``order-by-log`` asks where the input partitions end (one per worker)."""
+    return lambda: PartitionEnds(settings.kafka_admin(),
+                                 from_earliest=settings.kafka_start_from == "earliest")
+
+
+def partition_end_offsets(settings: Settings) -> dict[tuple[str, int], int]:
     """The current end (next offset) of every event and ticket partition, for a bounded run."""
     consumer = Consumer({**settings.kafka_common(), "group.id": "cuewire-partition-ends",
                          "enable.auto.commit": False})

@@ -7,7 +7,7 @@ ids or e-mail addresses, which would also explode cardinality.
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 RECORDS_IN = Counter("cuewire_records_in_total", "Records read, per input topic", ["topic"])
 DEAD_LETTERS = Counter(
@@ -32,6 +32,31 @@ RECORDS_OUT_OF_ORDER = Counter(
     "cuewire_records_out_of_order_total",
     "Records handled after a record later in log order (a live partition read behind the others "
     "for longer than CUEWIRE_ORDER_WAIT_MS)",
+)
+
+JOIN_WAIT = Histogram(
+    "cuewire_join_wait_seconds",
+    "How long a record waited for the other input partitions (the accounts topic's among them) "
+    "to be read past it before it was joined with the tables",
+    buckets=(0, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10),
+)
+JOIN_WAIT_EXPIRED = Counter(
+    "cuewire_join_wait_expired_total",
+    "Records joined before a partition behind them was read, after waiting CUEWIRE_JOIN_WAIT_MS",
+)
+RECORDS_WAITING = Gauge(
+    "cuewire_records_waiting", "Records held for the input partitions to be read past them")
+UNATTACHED_PARKED = Gauge(
+    "cuewire_unattached_waiting",
+    "Records that reached no account, kept to be re-resolved when a matching link arrives",
+)
+REATTACHED = Counter(
+    "cuewire_reattached_total", "Records that reached no account at first and reached one when a link arrived"
+)
+UNATTACHED_EXPIRED = Counter(
+    "cuewire_unattached_expired_total",
+    "Records that reached no account and no link reached within CUEWIRE_REATTACH_WINDOW_HOURS (or that "
+    "made room in a full list)",
 )
 
 SUPPRESSED = Counter(

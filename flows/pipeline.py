@@ -15,8 +15,9 @@ from bytewax.inputs import SimplePollingSource
 from bytewax.outputs import FixedPartitionedSink
 
 from flows import shutdown
-from flows.input_order import shard_order
+from flows.input_order import log_order
 from flows.steps import Incoming, Outgoing, Steps, Tick
+from flows.table_join import hand_off, table_join
 
 InputBuilder = Callable[[Dataflow, Steps], tuple[Stream[Incoming], Stream[Outgoing] | None]]
 """Adds the input step(s); returns the records and, if the source has one, its error stream."""
@@ -48,19 +49,26 @@ def build_flow(
     ticks = op.input("timer-ticks", flow, TimerTicks(timedelta(seconds=1), live))  # Tick
 
     decoded = op.map("decode", incoming, steps.decode)                   # Decoded
-    checked = op.branch("split-invalid", decoded, steps.is_valid)
-    rejected = op.map("dead-letter", checked.falses, steps.dead_letter)  # Outgoing(dlq)
+    marked = op.flat_map_batch("mark-partitions", decoded, steps.mark_partitions)  # Decoded, PartitionMark
+    checked = op.branch("split-invalid", marked, steps.is_rejected)
+    rejected = op.map("dead-letter", checked.trues, steps.dead_letter)   # Outgoing(dlq)
 
-    located = op.flat_map_batch("resolve-accounts", checked.trues, steps.resolve)  # Located, PartitionMark
-    by_source = op.branch("split-feedback", located, steps.is_feedback)
-    feedback = op.key_on("key-feedback", by_source.trues, steps.learner_key)  # ("model", Located)
+    by_source = op.branch("split-feedback", checked.falses, steps.is_feedback)
+    feedback = op.key_on("key-feedback", by_source.trues, steps.learner_key)  # ("model", Decoded)
     feedback_batches = op.collect("collect-feedback", feedback, timeout=timedelta(seconds=5),
-                                  max_size=500)                          # ("model", [Located])
+                                  max_size=500)                          # ("model", [Decoded])
     feedback_out = op.flat_map("learn-feedback", feedback_batches, steps.learn_feedback)  # dlq
+    # Events, tickets and CRM snapshots in log order on one worker, each joined with the
+    # tables (accounts, identity links, consent) as they were at its own time.
+    timeline = op.key_on("key-timeline", by_source.falses, steps.timeline_key)  # ("log", Decoded|Mark)
+    ordered = op.stateful_batch("order-by-log", timeline, log_order(
+        steps.order_policy, steps.partition_ends, steps.order_margin_ms))  # ("log", Decoded)
+    joined = op.stateful_batch("resolve-accounts", ordered, table_join(steps))  # ("log", Located)
     # From here on an account is one worker's, and its records come in log order.
-    sharded = op.key_on("key-account-shards", by_source.falses, steps.account_shard)
-    ordered = op.stateful_batch("order-by-log", sharded, shard_order(steps.order_policy))
-    in_order = op.key_rm("unkey-account-shards", ordered)              # Located
+    located = op.key_rm("unkey-timeline", joined)                        # Located
+    sharded = op.key_on("key-account-shards", located, steps.account_shard)
+    handed = op.stateful_batch("to-account-shards", sharded, hand_off(live))
+    in_order = op.key_rm("unkey-account-shards", handed)               # Located
     by_kind = op.branch("split-tickets", in_order, steps.is_ticket)
     others_out = op.flat_map("route-others", by_kind.falses, steps.route_other)  # Outgoing(digest)
 

@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Concatenate, Literal, ParamSpec, TypeGuard, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Concatenate, Literal, ParamSpec, TypeGuard, TypeVar, cast
 
 import orjson
 from redis.client import Pipeline
@@ -36,6 +36,7 @@ from operators.holdout import holdout_event, split_holdout
 from operators.match import Match, account_conditions_hold, evaluate, later_triggers, timers_for
 from operators.near_miss import NearMiss, near_miss, near_miss_ticket
 from operators.ordering import OrderPolicy, PartitionMark
+from operators.reattach import Unattached
 from operators.records import Coordinates, Event, Feedback, Record, Ticket
 from operators.render import (
     ALERT_NAMESPACE,
@@ -48,11 +49,20 @@ from operators.render import (
     render_ticket_alert,
     render_ticket_digest,
 )
-from operators.resolve import Resolved, candidate_keys, resolve_batch
+from operators.resolve import (
+    LookupKey,
+    Resolved,
+    ResolveResult,
+    can_reattach,
+    candidate_keys,
+    record_time_ms,
+    resolve_batch,
+)
 from operators.rule_version import stamp_rule_versions
 from operators.score import Score, TicketScorer
 from operators.signals import Signal, event_signals, ticket_signals
 from operators.variants import in_arm
+from operators.versions import Versions, as_of, latest
 from operators.weekly_digest import owner_of, render_weekly_digest
 from state.governance import GovernanceStore, TicketStatus
 from state.identity import IdentityStore
@@ -61,6 +71,9 @@ from state.progress import EventTimeStore
 from state.redis_client import ROUND_TRIPS
 from state.weekly import WeeklyDigestStore
 from state.windows import WindowStore
+
+if TYPE_CHECKING:
+    from flows.partition_ends import PartitionEnds
 
 OutKind = Literal["alerts", "digest", "dlq"]
 MAX_RESOLVE_ROUNDS = 4
@@ -73,8 +86,12 @@ DUE_CHECK_EVERY = timedelta(seconds=1)
 DIGEST_GRACE = timedelta(hours=1)
 """A week's digest waits this long past the week's end for stragglers."""
 ORDER_SHARDS = 16
-"""Account shards of the ``order-by-log`` step; Bytewax spreads them over the workers.
-Changing the number strands that step's recovery state."""
+"""Account shards: after ``resolve-accounts`` each account's records go to one of them, and
+Bytewax spreads them over the workers."""
+LOG_KEY = "log"
+"""The one key of ``order-by-log`` and ``resolve-accounts`` (``flows/input_order.py``)."""
+REATTACH_MAX = 50_000
+"""Most records kept waiting for a link that reaches them (oldest dropped first)."""
 
 
 P = ParamSpec("P")
@@ -337,6 +354,7 @@ class Steps:
         timer_lateness: timedelta = timedelta(minutes=5),
         order_policy: OrderPolicy | None = None,
         pipeline: Callable[[], Pipeline],
+        reattach_window: timedelta = timedelta(days=7),
     ) -> None:
         self.identity = identity
         self.ledger = ledger
@@ -363,6 +381,14 @@ class Steps:
         """A fresh pipeline on the stores' Redis: steps that touch several stores send their
         commands together."""
         self._records_in: dict[str, Any] = {}
+        self._stream_ms: int | None = None
+        """The newest ticket or event time ``resolve-accounts`` has seen (ms)."""
+        self.reattach_window = reattach_window
+        """How long (in stream time) a record that reached no account waits for a link."""
+        self.partition_ends: Callable[[], PartitionEnds | None] = lambda: None
+        """Makes the broker's answer to "where does each input partition end" (live runs)."""
+        self.order_margin_ms = 0
+        """A partition read to its end counts as read up to when that was asked, less this."""
 
     # -- decode ---------------------------------------------------------------
 
@@ -411,73 +437,158 @@ class Steps:
 
     # -- resolve --------------------------------------------------------------
 
-    @counts_round_trips("resolve-accounts")
-    @isolates_failures("resolve-accounts", lambda decoded, dead: Located(
-        Resolved(decoded.record, None, None), decoded.incoming.coords, dead))
-    def resolve(self, batch: list[Decoded]) -> Iterable[Located | PartitionMark]:
+    def mark_partitions(self, batch: list[Decoded]) -> list[Decoded | PartitionMark]:
+        """On the worker that read ``batch``: note how far event time has got, and follow
+        the batch with a mark of how far this worker has read its partitions (the mark
+        follows the records down the same channel, so it never overtakes them)."""
         if self.follower is not None:
             self.follower.refresh(self.clock())  # reads Redis at most every 30 s
-        valid = [d for d in batch if d.record is not None]
-        records = [d.record for d in valid if d.record is not None]
-        fetched = self.identity.fetch(candidate_keys(records))
-        for _ in range(MAX_RESOLVE_ROUNDS):
-            result = resolve_batch(records, fetched)
-            if not result.missing:
-                break
-            fetched.update(self.identity.fetch(result.missing))
-        else:  # pragma: no cover - resolution chains are at most three links long
-            raise RuntimeError("identity resolution did not converge")
-        self.identity.write(result.writes)
-        for d in valid:
+        for d in batch:
             record = d.record
             if isinstance(record, Ticket | Event):
                 at = record.created_at if isinstance(record, Ticket) else record.timestamp
                 self.event_time.saw(d.incoming.coords.topic, d.incoming.coords.partition, at)
-        located: list[Located | PartitionMark] = [
-            Located(r, d.incoming.coords) for r, d in zip(result.resolved, valid, strict=True)]
-        return located + self._partition_marks(batch)
+        out: list[Decoded | PartitionMark] = list(batch)
+        out += self._partition_marks(batch)
+        return out
+
+    @staticmethod
+    def is_rejected(item: Decoded | PartitionMark) -> TypeGuard[Decoded]:
+        return isinstance(item, Decoded) and item.record is None
 
     def _partition_marks(self, batch: list[Decoded]) -> list[PartitionMark]:
-        """After the batch, tell every shard how far this worker has read its partitions
-        (the marks follow the records down the same channels, so never overtake them)."""
-        newest: dict[tuple[str, int], int] = {}
+        newest: dict[tuple[str, int], tuple[int, int]] = {}
         expected = self.order_policy.expected
         for d in batch:
             c = d.incoming.coords
             part = (c.topic, c.partition)
-            if c.timestamp_ms is not None and part in expected and c.timestamp_ms > newest.get(part, -1):
-                newest[part] = c.timestamp_ms
+            if c.timestamp_ms is None or part not in expected:
+                continue
+            ms, offset = newest.get(part, (-1, -1))
+            newest[part] = (max(ms, c.timestamp_ms), max(offset, c.offset))
         if not newest:
             return []
-        reached = tuple((topic, partition, ms) for (topic, partition), ms in newest.items())
-        return [PartitionMark(shard, reached) for shard in range(ORDER_SHARDS)]
+        return [PartitionMark(0, tuple((t, p, ms, off) for (t, p), (ms, off) in newest.items()))]
 
     @staticmethod
-    def is_feedback(item: Located | PartitionMark) -> TypeGuard[Located]:
-        return (isinstance(item, Located) and item.failure is None
-                and isinstance(item.resolved.record, Feedback))
+    def is_feedback(item: Decoded | PartitionMark) -> TypeGuard[Decoded]:
+        return isinstance(item, Decoded) and isinstance(item.record, Feedback)
 
     @staticmethod
-    def account_shard(item: Located | PartitionMark) -> str:
-        """Routes a record to its account's shard (so one worker handles an account, in
-        order), and a partition mark to the shard it is addressed to."""
-        if isinstance(item, PartitionMark):
-            return str(item.shard)
+    def timeline_key(item: Decoded | PartitionMark) -> str:
+        """Every event, ticket and snapshot goes to one key: one worker puts them in log order
+        and joins them with the tables as of their time."""
+        return LOG_KEY
+
+    @counts_round_trips("resolve-accounts")
+    def resolve(self, batch: list[Decoded], waiting: Unattached[Decoded]) -> list[Located]:
+        """Join records, in log order, with the tables as they were at each record's time;
+        apply what they teach. Keep what reaches no account in ``waiting``, and hand on,
+        after the batch, the kept records a link in this batch now reaches.
+
+        When a batch raises, its records are joined one at a time, so only the record
+        that raises becomes a dead letter (carried on to ``route-others``)."""
+        try:
+            return self._join(batch, waiting)
+        except Exception as exc:
+            if is_dependency_failure(exc):
+                raise
+            if len(batch) == 1:
+                return [self._failed_join(batch[0], exc)]
+        out: list[Located] = []
+        for d in batch:
+            try:
+                out += self._join([d], waiting)
+            except Exception as exc:
+                if is_dependency_failure(exc):
+                    raise
+                out.append(self._failed_join(d, exc))
+        return out
+
+    def _failed_join(self, d: Decoded, exc: Exception) -> Located:
+        dead = self.record_failed("resolve-accounts", d, exc)
+        return Located(Resolved(cast(Record, d.record), None, None), d.incoming.coords, dead)
+
+    def _join(self, batch: list[Decoded], waiting: Unattached[Decoded]) -> list[Located]:
+        if self._stream_ms is None:
+            self._stream_ms = waiting.stream_ms  # (after a restart)
+        records = [cast(Record, d.record) for d in batch]
+        times, streams = [], []
+        for d in batch:
+            times.append(self._join_time(d))
+            streams.append(self._stream_ms or 0)
+        result, fetched = self._resolve(records, times, {})
+        self.identity.write(result.writes)
+        out = [Located(r, d.incoming.coords) for r, d in zip(result.resolved, batch, strict=True)]
+        # Record by record, as if they came one at a time: keep the unattached, and take
+        # out what a record's links reach while stream time is still within the window.
+        again: list[tuple[Decoded, int]] = []
+        for d, r, at, consulted, taught, stream in zip(
+                batch, result.resolved, times, result.consulted, result.taught, streams, strict=True):
+            if r.account_id is None and can_reattach(r.record):
+                waiting.park(d, at, consulted)
+            if taught:
+                again += waiting.touched(taught, stream)
+        if again:
+            out += self._reattach(waiting, again, fetched | result.writes)
+        if self._stream_ms is not None:
+            waiting.advance(self._stream_ms)
+        metrics.UNATTACHED_EXPIRED.inc(waiting.expired)
+        waiting.expired = 0
+        metrics.UNATTACHED_PARKED.set(len(waiting))
+        return out
+
+    def _reattach(self, waiting: Unattached[Decoded], again: list[tuple[Decoded, int]],
+                  fetched: dict[LookupKey, Versions]) -> list[Located]:
+        result, _ = self._resolve([cast(Record, d.record) for d, _at in again], [at for _d, at in again],
+                                  fetched)
+        self.identity.write(result.writes)
+        out = []
+        for (d, at), r, keys in zip(again, result.resolved, result.consulted, strict=True):
+            if r.account_id is None:
+                waiting.park(d, at, keys)
+            else:
+                metrics.REATTACHED.inc()
+                out.append(Located(r, d.incoming.coords))
+        return out
+
+    def _resolve(self, records: list[Record], times: list[int], fetched: dict[LookupKey, Versions]
+                 ) -> tuple[ResolveResult, dict[LookupKey, Versions]]:
+        wanted = candidate_keys(records) - fetched.keys()
+        fetched = fetched | (self.identity.fetch_versions(wanted) if wanted else {})
+        for _ in range(MAX_RESOLVE_ROUNDS):
+            result = resolve_batch(records, times, fetched)
+            if not result.missing:
+                return result, fetched
+            fetched.update(self.identity.fetch_versions(result.missing))
+        raise RuntimeError("identity resolution did not converge")  # pragma: no cover
+
+    def _join_time(self, d: Decoded) -> int:
+        """A record's time (see ``record_time_ms``); moves stream time on, record by record."""
+        at = record_time_ms(cast(Record, d.record), d.incoming.coords.timestamp_ms, self._stream_ms or 0)
+        if isinstance(d.record, Ticket | Event) and (self._stream_ms is None or at > self._stream_ms):
+            self._stream_ms = at
+        return at
+
+    @staticmethod
+    def account_shard(item: Located) -> str:
+        """Routes a joined record to its account's shard, so one worker handles an account's
+        records, in the order ``resolve-accounts`` handed them on."""
         account = item.resolved.account_id
         basis = account.encode() if account else (item.coords.key or b"")
         return str(zlib.crc32(basis) % ORDER_SHARDS)
 
     @staticmethod
-    def learner_key(located: Located) -> str:
+    def learner_key(decoded: Decoded) -> str:
         # One key, so one worker learns and checkpoints; scorers everywhere reload it.
         return LEARNER_KEY
 
     @counts_round_trips("learn-feedback")
-    def learn_feedback(self, keyed: tuple[str, list[Located]]) -> list[Outgoing]:
+    def learn_feedback(self, keyed: tuple[str, list[Decoded]]) -> list[Outgoing]:
         """Teach the model from reviewers' decisions, once per record (fenced by offset)."""
         _, batch = keyed
-        records = [(cast(Feedback, located.resolved.record), located.coords.partition,
-                    located.coords.offset) for located in batch]
+        records = [(cast(Feedback, d.record), d.incoming.coords.partition,
+                    d.incoming.coords.offset) for d in batch]
         if self.learner is None or not records:
             return []
         outcome = self.learner.learn_feedback(records)
@@ -485,10 +596,10 @@ class Steps:
         metrics.FEEDBACK.labels("duplicate").inc(outcome.duplicates)
         metrics.FEEDBACK.labels("without_text").inc(outcome.without_text)
         metrics.FEEDBACK.labels("unlabelled").inc(outcome.unlabelled)
-        by_offset = {(loc.coords.partition, loc.coords.offset): loc for loc in batch}
+        by_offset = {(d.incoming.coords.partition, d.incoming.coords.offset): d for d in batch}
         out = []
         for partition, offset, reason in outcome.rejected:
-            coords = by_offset[(partition, offset)].coords
+            coords = by_offset[(partition, offset)].incoming.coords
             out.append(self._dead_letter(Incoming("feedback", coords.key, None, coords),
                                          f"feedback not learned: {reason}", "learn-feedback"))
         return out
@@ -616,7 +727,7 @@ class Steps:
         pipe = self.pipeline()
         read_tickets = self.governance.stage_ticket_reads(pipe, self._ticket_updates(signals, active))
         read_windows = self.windows.stage_exchange(pipe, windowed, timers, reads)
-        read_accounts = self.identity.stage_fetch(
+        read_accounts = self.identity.stage_fetch_versions(
             pipe, {("account", s.account_id) for s in windowed} | {("account", n.account_id) for n in near})
         replies = pipe.execute() if len(pipe) else []
         windows, accounts = read_windows(replies), read_accounts(replies)
@@ -647,7 +758,7 @@ class Steps:
             matches += self._fire_timers(now, active, near)
             missing = ({("account", m.account_id) for m in matches}
                        | {("account", n.account_id) for n in near}) - accounts.keys()
-            accounts |= self.identity.fetch(missing)
+            accounts |= self.identity.fetch_versions(missing)
         out: list[PendingAlert | Outgoing | Tick] = [*passing]
         out += self._pending(matches, accounts)
         after = self.pipeline()
@@ -655,7 +766,7 @@ class Steps:
             self.event_times.stage_save(after, self.event_time.newest())
         self.governance.stage_ticket_writes(after, read_tickets(replies))
         self.weekly.stage_record(after, near, {
-            n.account_id: owner_of(accounts.get(("account", n.account_id))) for n in near})
+            n.account_id: owner_of(latest(accounts.get(("account", n.account_id), ()))) for n in near})
         if len(after):
             after.execute()
         if due_check and now is not None:
@@ -719,11 +830,12 @@ class Steps:
                         near.append(close)
         return matches
 
-    def _pending(self, matches: list[Match], accounts: dict[tuple[str, str], Any]) -> list[PendingAlert]:
+    def _pending(self, matches: list[Match], accounts: dict[LookupKey, Versions]) -> list[PendingAlert]:
         out = []
         now = self.clock()
         for m in matches:
-            account = accounts.get(("account", m.account_id))
+            # The CRM snapshot (and so the consent) in force when the pattern was completed.
+            account = as_of(accounts.get(("account", m.account_id), ()), int(m.at.timestamp() * 1000))
             if not account_conditions_hold(m.rule, account, m.at):
                 continue
             aid = alert_id(m.rule.id, m.account_id, [s.record_id for s in m.evidence])

@@ -1,27 +1,34 @@
 """Releasing records in the order of the input log, whichever worker read them.
 
-An account's records arrive from several input partitions, read by one worker
-or several, and the interleaving differs from run to run. Patterns, windows and
-cooldowns are decided record by record, so a different interleaving can name
-different evidence and so a different alert id. To make the outcome a function
-of the input alone, every record passes through an :class:`InputOrder` (one per
-account shard) that holds it until no record that sorts before it can still
-arrive, then releases records in one total order: (log time, topic, partition,
-offset).
+An account's records (and the CRM snapshots and identity calls that say which
+account a record belongs to) arrive from several input partitions, read by one
+worker or several, and the interleaving differs from run to run. Joins,
+patterns, windows and cooldowns are decided record by record, so a different
+interleaving can name a different account or evidence and so a different alert
+id. To make the outcome a function of the input alone, every record passes
+through one :class:`InputOrder` that holds it until no record that sorts before
+it can still arrive, then releases records in one total order: (log time,
+topic, partition, offset).
 
 "No earlier record can still arrive" is known from the partitions' progress:
-each worker, after handing on a batch, sends every shard a :class:`PartitionMark`
-saying how far (in log time) it has read each partition. A record is released
-once every other partition that counts has been read past its time. Which
+each worker, after handing on a batch, sends a :class:`PartitionMark` saying how
+far (in log time and offset) it has read each partition. A record is released
+once every other partition that counts has been read past its time. The
+accounts topic counts too: a ticket is joined with the CRM snapshots produced
+before it only if they have been read first. A partition that has been read to
+its end (the flow asks the broker, ``flows/partition_ends.py``) counts as read up
+to the moment of asking, less a margin for records still on their way. Which
 partitions count is the :class:`OrderPolicy`:
 
 - A bounded input (``--exit-at-end``, a benchmark, a test) waits for every
   non-empty partition, however long, and releases the rest at its end: the
   order is then exactly the same with one worker, two, or two processes.
-- A live input cannot wait for a partition that has gone quiet, so a partition
-  not heard from for ``idle_s`` stops counting and no record is held longer than
-  ``max_wait_s``. Order is then best effort; a record that arrives after later
-  ones were released is released at once and counted as late.
+- A live input cannot wait for a partition that has gone quiet: either the
+  broker confirms it has been read to its end (:meth:`InputOrder.caught_up`), or,
+  where nobody asks, a partition not heard from for ``idle_s`` stops counting.
+  No record is held longer than ``max_wait_s``. Order is then best effort; a
+  record that arrives after later ones were released is released at once and
+  counted as late.
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ SortKey = tuple[int, str, int, int]
 
 NO_TIME = -1
 """The log time of a record whose input has none (a replayed file): it sorts by offset alone."""
+ENDED = 2**62
+"""How far a partition read to its end has been read (past every record)."""
 
 
 def sort_key(topic: str, partition: int, offset: int, time_ms: int | None) -> SortKey:
@@ -47,10 +56,10 @@ def sort_key(topic: str, partition: int, offset: int, time_ms: int | None) -> So
 @dataclass(frozen=True, slots=True)
 class PartitionMark:
     """How far one worker has read some input partitions: (topic, partition, newest
-    log time in ms) for each partition in the batch it just handed on."""
+    log time in ms, highest offset) for each partition in the batch it just handed on."""
 
     shard: int
-    reached: tuple[tuple[str, int, int], ...]
+    reached: tuple[tuple[str, int, int, int], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +73,9 @@ class OrderPolicy:
     always counts (a bounded input, which ends)."""
     max_wait_s: float | None = None
     """No record is held longer than this (live input); ``None``: no limit."""
+    ends: dict[Partition, int] = field(default_factory=dict, hash=False, compare=False)
+    """Bounded input: the offset each partition ends at. A partition read to its end
+    holds nothing back any more."""
 
     @property
     def live(self) -> bool:
@@ -77,6 +89,8 @@ class OrderState(Generic[T]):
     held: list[tuple[SortKey, float, T]] = field(default_factory=list)
     newest: dict[Partition, int] = field(default_factory=dict)
     released: SortKey | None = None
+    read_to: dict[Partition, int] = field(default_factory=dict)
+    """Per partition, the offset after the last record read."""
 
 
 class InputOrder(Generic[T]):
@@ -88,23 +102,51 @@ class InputOrder(Generic[T]):
         heapq.heapify(self._held)
         self._newest: dict[Partition, int] = dict(state.newest) if state else {}
         self._released: SortKey | None = state.released if state else None
+        self._read_to: dict[Partition, int] = dict(getattr(state, "read_to", None) or {})
         # Partitions never heard from count as heard at start: a live flow waits for
         # them at most ``idle_s`` before treating them as quiet.
         self._heard: dict[Partition, float] = dict.fromkeys(policy.expected, started)
         self.late = 0
         """Records that arrived after a record sorting later had been released."""
+        self.waited: list[float] = []
+        """Seconds each released record was held, since the caller last took them."""
+        self.expired = 0
+        """Records released because they had waited ``max_wait_s`` for a partition behind."""
 
     def add(self, key: SortKey, item: T, now: float) -> None:
         if self._released is not None and key < self._released:
             self.late += 1
         heapq.heappush(self._held, (key, now, item))
 
-    def mark(self, reached: tuple[tuple[str, int, int], ...], now: float) -> None:
-        for topic, partition, time_ms in reached:
+    def mark(self, reached: tuple[tuple[str, int, int, int], ...], now: float) -> None:
+        for topic, partition, time_ms, offset in reached:
             p = (topic, partition)
             if time_ms > self._newest.get(p, NO_TIME):
                 self._newest[p] = time_ms
+            if offset >= self._read_to.get(p, 0):
+                self._read_to[p] = offset + 1
+            if self._read_to[p] >= self.policy.ends.get(p, ENDED):
+                self._newest[p] = ENDED
             self._heard[p] = now
+
+    def caught_up(self, partition: Partition, as_of_ms: int, now: float) -> None:
+        """``partition`` has been read to its end as of ``as_of_ms`` (log time): nothing
+        older can still come from it."""
+        if as_of_ms > self._newest.get(partition, NO_TIME):
+            self._newest[partition] = as_of_ms
+        self._heard[partition] = now
+
+    def read_to(self, partition: Partition) -> int | None:
+        """The offset after the last record read from ``partition`` (``None``: none yet)."""
+        return self._read_to.get(partition)
+
+    def behind(self) -> list[Partition]:
+        """The partitions the oldest held record waits for (those not read past it)."""
+        if not self._held:
+            return []
+        key = self._held[0][0]
+        return [p for p in self.policy.expected
+                if p != (key[1], key[2]) and self._newest.get(p, NO_TIME) <= key[0]]
 
     def release(self, now: float) -> list[T]:
         """Every held record whose turn has come, in input order."""
@@ -117,10 +159,13 @@ class InputOrder(Generic[T]):
         while held:
             key, since, _item = held[0]
             bound = second if (key[1], key[2]) == low_p else low
-            waits = key[1:3] in self.policy.expected and key[0] >= bound and (
-                max_wait is None or now - since < max_wait)
-            if waits and (self._released is None or key > self._released):
+            behind = key[1:3] in self.policy.expected and key[0] >= bound
+            if behind and (max_wait is None or now - since < max_wait) and (
+                    self._released is None or key > self._released):
                 break  # (a late record goes at once: waiting cannot put it back in order)
+            if behind and max_wait is not None and now - since >= max_wait:
+                self.expired += 1
+            self.waited.append(now - since)
             out.append(self._pop())
         return out
 
@@ -145,7 +190,7 @@ class InputOrder(Generic[T]):
         return len(self._held)
 
     def snapshot(self) -> OrderState[T]:
-        return OrderState(list(self._held), dict(self._newest), self._released)
+        return OrderState(list(self._held), dict(self._newest), self._released, dict(self._read_to))
 
     def _bounds(self, now: float) -> tuple[Partition | None, float, float]:
         """The partition read least far, how far, and how far the next-least is read:

@@ -5,6 +5,11 @@ e-mail or user id (linked by ``identify``, ``group`` and the accounts'
 ``contacts``); the Zendesk organisation id; the e-mail's domain (never a
 free-mail domain). What reaches no account resolves to ``None``.
 
+Every table is versioned (``operators/versions.py``): a snapshot counts from its
+``updated_at``, a link from the time of the record that taught it, and a ticket
+or event is resolved against the tables as they were at its own time. So the
+answer does not depend on whether a later snapshot was read before the record.
+
 The function here is pure and sequential over a batch: each record sees the
 links taught by the records before it, as if they had been processed one by
 one. Identity lookups are logical keys (``("email", "dana@acme.io")``); the
@@ -17,8 +22,7 @@ fetches and calls again — at most a few rounds per batch, never one per record
 >>> t = datetime(2026, 11, 20, tzinfo=timezone.utc)
 >>> batch = [AccountUpdate("acct_42", {"account_id": "acct_42", "domains": ["acme.io"]}),
 ...          Event("m1", "identify", t, user_id="u1", email="dana@acme.io")]
->>> out = resolve_batch(batch, {("account", "acct_42"): None, ("user", "u1"): None,
-...     ("user_email", "u1"): None, ("email", "dana@acme.io"): None})
+>>> out = resolve_batch(batch, [0, 0], {k: () for k in candidate_keys(batch)})
 >>> out.missing, out.resolved[1].account_id
 ((), 'acct_42')
 """
@@ -27,9 +31,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from operators.records import AccountUpdate, Event, Feedback, Record, Ticket
+from operators.versions import Versions, as_of, with_version
 
 LookupKey = tuple[str, str]
 """(kind, value): kind is account, user, user_email, email, org or domain."""
@@ -52,9 +58,14 @@ class Resolved:
 @dataclass(slots=True)
 class ResolveResult:
     resolved: list[Resolved]
-    writes: dict[LookupKey, Any | None] = field(default_factory=dict)
-    """Links and snapshots to store (``None`` deletes), last write per key wins."""
+    writes: dict[LookupKey, Versions] = field(default_factory=dict)
+    """Each changed key's whole new history, to store."""
     missing: tuple[LookupKey, ...] = ()
+    consulted: list[frozenset[LookupKey]] = field(default_factory=list)
+    """Per record, the keys its resolution looked at: a link written to one of them later
+    may reach a record that reached no account."""
+    taught: list[frozenset[LookupKey]] = field(default_factory=list)
+    """Per record, the keys it wrote."""
 
 
 class _Missing(Exception):
@@ -62,14 +73,19 @@ class _Missing(Exception):
 
 
 class _View:
-    """Fetched state overlaid with the writes of earlier records in the batch."""
+    """Fetched histories overlaid with the writes of earlier records in the batch, read as
+    of the current record's time."""
 
-    def __init__(self, fetched: dict[LookupKey, Any | None]) -> None:
+    def __init__(self, fetched: dict[LookupKey, Versions]) -> None:
         self.fetched = fetched
-        self.overlay: dict[LookupKey, Any | None] = {}
+        self.overlay: dict[LookupKey, Versions] = {}
         self.missing: set[LookupKey] = set()
+        self.at = 0
+        self.consulted: set[LookupKey] = set()
+        self.taught: set[LookupKey] = set()
 
-    def get(self, key: LookupKey) -> Any | None:
+    def versions(self, key: LookupKey) -> Versions:
+        self.consulted.add(key)
         if key in self.overlay:
             return self.overlay[key]
         if key in self.fetched:
@@ -77,12 +93,16 @@ class _View:
         self.missing.add(key)
         raise _Missing
 
+    def get(self, key: LookupKey) -> Any | None:
+        return as_of(self.versions(key), self.at)
+
     def put(self, key: LookupKey, value: Any | None) -> None:
-        self.overlay[key] = value
+        self.overlay[key] = with_version(self.versions(key), self.at, value)
+        self.taught.add(key)
 
     def learn(self, key: LookupKey, value: str) -> None:
-        """Record a link unless it is already known: most events repeat what the store has,
-        and rewriting it every time would cost a Redis write per event."""
+        """Record a link unless it is already in force: most events repeat what the store
+        has, and rewriting it every time would cost a Redis write per event."""
         if self.get(key) != value:
             self.put(key, value)
 
@@ -94,20 +114,53 @@ def email_domain(email: str | None) -> str | None:
     return None if domain in FREE_MAIL_DOMAINS or not domain else domain
 
 
-def resolve_batch(records: Sequence[Record], fetched: dict[LookupKey, Any | None]) -> ResolveResult:
-    """Resolve every record in order against ``fetched`` state plus earlier records' links."""
+def record_time_ms(record: Record, log_time_ms: int | None, stream_time_ms: int) -> int:
+    """The time a record joins the tables at (a ticket's or event's own time), or the time
+    a table change counts from (a snapshot's ``updated_at``); else the log time, else how
+    far the stream has got."""
+    at: datetime | None = None
+    if isinstance(record, Ticket):
+        at = record.created_at
+    elif isinstance(record, Event):
+        at = record.timestamp
+    elif isinstance(record, AccountUpdate) and record.snapshot and record.snapshot.get("updated_at"):
+        try:
+            at = datetime.fromisoformat(str(record.snapshot["updated_at"]))
+        except ValueError:
+            at = None
+    if at is not None:
+        return int(at.timestamp() * 1000)
+    return log_time_ms if log_time_ms is not None else stream_time_ms
+
+
+def resolve_batch(records: Sequence[Record], times_ms: Sequence[int],
+                  fetched: dict[LookupKey, Versions]) -> ResolveResult:
+    """Resolve every record in order, each as of its time (``times_ms``, see
+    :func:`record_time_ms`), against ``fetched`` histories plus earlier records' links."""
     view = _View(fetched)
     resolved: list[Resolved] = []
-    for record in records:
+    consulted: list[frozenset[LookupKey]] = []
+    taught: list[frozenset[LookupKey]] = []
+    for record, at in zip(records, times_ms, strict=True):
+        view.at = at
+        view.consulted = set()
+        view.taught = set()
         try:
             resolved.append(_resolve_one(record, view))
         except _Missing:
             # Keep walking: later records may need keys too, and one fetch round
             # should bring them all.
             resolved.append(Resolved(record, None, None))
+        consulted.append(frozenset(view.consulted))
+        taught.append(frozenset(view.taught))
     if view.missing:
         return ResolveResult([], {}, tuple(sorted(view.missing)))
-    return ResolveResult(resolved, view.overlay)
+    return ResolveResult(resolved, view.overlay, (), consulted, taught)
+
+
+def can_reattach(record: Record) -> bool:
+    """Whether a record that reached no account may reach one when a link arrives later."""
+    return isinstance(record, Ticket) or (isinstance(record, Event) and record.type in ("track", "page"))
 
 
 def _resolve_one(record: Record, view: _View) -> Resolved:
@@ -134,8 +187,9 @@ def _apply_account(update: AccountUpdate, view: _View) -> None:
         if view.get(key) == update.account_id:
             view.put(key, None)
     for key in new_links:
-        view.put(key, update.account_id)
-    view.put(("account", update.account_id), update.snapshot)
+        view.learn(key, update.account_id)
+    if update.snapshot != old:
+        view.put(("account", update.account_id), update.snapshot)
 
 
 def _account_links(account_id: str, snapshot: dict[str, Any] | None) -> set[LookupKey]:
@@ -216,6 +270,7 @@ def candidate_keys(records: Sequence[Record]) -> set[LookupKey]:
     for record in records:
         if isinstance(record, AccountUpdate):
             keys.add(("account", record.account_id))
+            keys |= _account_links(record.account_id, record.snapshot)
         elif isinstance(record, Ticket):
             if record.account_id:
                 keys.add(("account", record.account_id))

@@ -1,8 +1,11 @@
 """Identity links and account snapshots: who belongs to which account, and what the CRM says.
 
-One ``MGET`` fetches every key a batch needs; one pipeline writes what it
-taught. Snapshots are stored as JSON; links as the account id (or, for
-``user_email``, the address).
+Each lookup key keeps its versioned history (``operators/versions.py``) under a
+``tbl:`` key, as one JSON array of ``[valid_from_ms, value]`` pairs, so a record
+is resolved as the tables were at its own time. One ``MGET`` fetches every key a
+batch needs; one pipeline writes what it taught. Snapshots are stored as JSON
+objects, links as the account id (or, for ``user_email``, the address). Every
+key's TTL is renewed with each write (``TTLs.account`` / ``TTLs.identity``).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import orjson
 import redis
 from redis.client import Pipeline
 
+from operators.versions import Versions, latest
 from state.keys import Keyspace, TTLs
 
 LookupKey = tuple[str, str]
@@ -25,42 +29,47 @@ class IdentityStore:
         self._ks = keyspace
         self._ttls = ttls
 
-    def fetch(self, keys: Iterable[LookupKey]) -> dict[LookupKey, Any | None]:
+    def fetch_versions(self, keys: Iterable[LookupKey]) -> dict[LookupKey, Versions]:
+        """Each key's history (empty when the key was never written or has expired)."""
         pipe = self._r.pipeline(transaction=False)
-        read = self.stage_fetch(pipe, keys)
+        read = self.stage_fetch_versions(pipe, keys)
         return read(pipe.execute()) if len(pipe) else {}
 
-    def stage_fetch(self, pipe: Pipeline, keys: Iterable[LookupKey]
-                    ) -> Callable[[list[Any]], dict[LookupKey, Any | None]]:
-        """:meth:`fetch`'s read, added to ``pipe``; returns the reader of its reply."""
+    def stage_fetch_versions(self, pipe: Pipeline, keys: Iterable[LookupKey]
+                             ) -> Callable[[list[Any]], dict[LookupKey, Versions]]:
+        """:meth:`fetch_versions`'s read, added to ``pipe``; returns the reader of its reply."""
         wanted = list(keys)
         if not wanted:
             return lambda _replies: {}
         at = len(pipe)
-        pipe.mget([self._ks.lookup(k) for k in wanted])
+        pipe.mget([self._ks.table(k) for k in wanted])
 
-        def read(replies: list[Any]) -> dict[LookupKey, Any | None]:
-            return {k: self._decode(k, v) for k, v in zip(wanted, replies[at], strict=True)}
+        def read(replies: list[Any]) -> dict[LookupKey, Versions]:
+            return {k: _decode(v) for k, v in zip(wanted, replies[at], strict=True)}
 
         return read
 
-    def write(self, writes: Mapping[LookupKey, Any | None]) -> None:
+    def fetch(self, keys: Iterable[LookupKey]) -> dict[LookupKey, Any | None]:
+        """Each key's newest value, for readers not tied to a record's time."""
+        return {k: latest(v) for k, v in self.fetch_versions(keys).items()}
+
+    def stage_fetch(self, pipe: Pipeline, keys: Iterable[LookupKey]
+                    ) -> Callable[[list[Any]], dict[LookupKey, Any | None]]:
+        """:meth:`fetch`'s read, added to ``pipe``; returns the reader of its reply."""
+        read = self.stage_fetch_versions(pipe, keys)
+        return lambda replies: {k: latest(v) for k, v in read(replies).items()}
+
+    def write(self, writes: Mapping[LookupKey, Versions]) -> None:
+        """Store each key's whole new history."""
         if not writes:
             return
         pipe = self._r.pipeline(transaction=False)
-        for key, value in writes.items():
-            name = self._ks.lookup(key)
-            if value is None:
-                pipe.delete(name)
-            else:
-                data = orjson.dumps(value) if key[0] == "account" else str(value)
-                pipe.set(name, data, ex=self._ttls.for_lookup(key[0]))
+        for key, versions in writes.items():
+            pipe.set(self._ks.table(key), orjson.dumps(versions), ex=self._ttls.for_lookup(key[0]))
         pipe.execute()
 
-    @staticmethod
-    def _decode(key: LookupKey, raw: bytes | None) -> Any | None:
-        if raw is None:
-            return None
-        if key[0] == "account":
-            return orjson.loads(raw)
-        return raw.decode("utf-8")
+
+def _decode(raw: bytes | None) -> Versions:
+    if raw is None:
+        return ()
+    return tuple((int(t), value) for t, value in orjson.loads(raw))

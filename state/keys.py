@@ -10,6 +10,8 @@ however long the flow runs.
 'cw:acct:acct_42'
 >>> ks.lookup(("email", "dana@acme.io")).startswith("cw:id:email:")
 True
+>>> ks.table(("account", "acct_42"))
+'cw:tbl:acct:acct_42'
 """
 
 from __future__ import annotations
@@ -73,6 +75,11 @@ class Keyspace:
         kind, value = key
         segment = _LOOKUP_SEGMENTS[kind]
         return f"{self.prefix}{segment}{_digest(value) if kind in _HASHED else value}"
+
+    def table(self, key: tuple[str, str]) -> str:
+        """A lookup's versioned history (``operators/versions.py``): ``tbl:`` then the
+        lookup's own segment, e.g. ``cw:tbl:acct:acct_42``."""
+        return f"{self.prefix}tbl:{self.lookup(key).removeprefix(self.prefix)}"
 
     def alert(self, alert_id: str) -> str:
         return f"{self.prefix}alert:{alert_id}"

@@ -84,15 +84,18 @@ def test_ledger_uses_one_round_trip_per_batch(client: redis.Redis, unique: str) 
 def test_identity_round_trip_with_ttls(client: redis.Redis, unique: str) -> None:
     ks = Keyspace(f"t{unique}:")
     store = IdentityStore(client, ks, TTLs(account=100, identity=200))
-    store.write({("email", "dana@acme.io"): "acct_42", ("account", "acct_42"): {"mrr": 3200}})
+    store.write({("email", "dana@acme.io"): ((5, "acct_42"),),
+                 ("account", "acct_42"): ((1, {"mrr": 1000}), (9, {"mrr": 3200}))})
     got = store.fetch([("email", "dana@acme.io"), ("account", "acct_42"), ("org", "nope")])
     assert got == {("email", "dana@acme.io"): "acct_42", ("account", "acct_42"): {"mrr": 3200},
                    ("org", "nope"): None}
-    assert 0 < client.ttl(ks.lookup(("account", "acct_42"))) <= 100
-    assert 100 < client.ttl(ks.lookup(("email", "dana@acme.io"))) <= 200
+    history = store.fetch_versions([("account", "acct_42"), ("org", "nope")])
+    assert history == {("account", "acct_42"): ((1, {"mrr": 1000}), (9, {"mrr": 3200})), ("org", "nope"): ()}
+    assert 0 < client.ttl(ks.table(("account", "acct_42"))) <= 100
+    assert 100 < client.ttl(ks.table(("email", "dana@acme.io"))) <= 200
     # No e-mail address in any key.
     assert not [k for k in client.keys(f"t{unique}:*") if b"acme.io" in k and b"domain" not in k]
-    store.write({("email", "dana@acme.io"): None})
+    store.write({("email", "dana@acme.io"): ((5, "acct_42"), (7, None))})
     assert store.fetch([("email", "dana@acme.io")]) == {("email", "dana@acme.io"): None}
 
 

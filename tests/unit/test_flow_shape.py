@@ -19,9 +19,10 @@ from flows.replay_io import CallbackSink, file_inputs
 
 PINNED_STEP_IDS = [
     "kafka-in", "to-incoming", "source-errors", "timer-ticks",
-    "decode", "split-invalid", "dead-letter",
-    "resolve-accounts", "split-feedback", "key-feedback", "collect-feedback", "learn-feedback",
-    "key-account-shards", "order-by-log", "unkey-account-shards", "split-tickets", "route-others",
+    "decode", "mark-partitions", "split-invalid", "dead-letter",
+    "split-feedback", "key-feedback", "collect-feedback", "learn-feedback",
+    "key-timeline", "order-by-log", "resolve-accounts", "unkey-timeline",
+    "key-account-shards", "to-account-shards", "unkey-account-shards", "split-tickets", "route-others",
     "score-tickets", "gate-tickets", "split-gated", "render-ticket-digest", "ticket-candidates",
     "ticket-near-misses",
     "ticket-signals", "event-signals", "merge-signals", "match-patterns",

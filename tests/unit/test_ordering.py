@@ -22,7 +22,7 @@ def feed(order: InputOrder[SortKey], part: tuple[str, int], records: list[SortKe
     """What a worker does: hand on a batch of one partition's records, then mark it."""
     for r in records:
         order.add(r, r, now)
-    order.mark(((part[0], part[1], max(r[0] for r in records)),), now)
+    order.mark(((part[0], part[1], max(r[0] for r in records), max(r[3] for r in records)),), now)
     return order.release(now)
 
 
@@ -70,7 +70,7 @@ def test_a_live_flow_stops_waiting_for_a_quiet_partition() -> None:
 def test_a_live_flow_holds_a_record_no_longer_than_its_wait() -> None:
     live = OrderPolicy(frozenset({EVENTS0, EVENTS1}), idle_s=10.0, max_wait_s=0.5)
     order: InputOrder[SortKey] = InputOrder(live, started=0.0)
-    order.mark((("events", 1, 100),), 0.0)
+    order.mark((("events", 1, 100, 0),), 0.0)
     a = rec(EVENTS0, 0, 1_000)
     order.add(a, a, 1.0)
     assert order.release(1.2) == []
@@ -134,3 +134,41 @@ def test_every_interleaving_of_reads_yields_the_log_order(
     assert out == sorted(r for log in logs.values() for r in log)
     assert order.late == 0
 
+
+
+def test_a_bounded_partition_read_to_its_end_holds_nothing_back() -> None:
+    """The accounts topic's snapshots are older than the tickets: once the last one has
+    been read, tickets need not wait for the end of the whole input."""
+    accounts = ("accounts", 0)
+    policy = OrderPolicy(frozenset({EVENTS0, accounts}), ends={accounts: 2})
+    order: InputOrder[SortKey] = InputOrder(policy, started=0.0)
+    a = rec(EVENTS0, 0, 1_000)
+    assert feed(order, EVENTS0, [a]) == []
+    assert feed(order, accounts, [rec(accounts, 0, 100)]) == [rec(accounts, 0, 100)]
+    assert order.release(0.0) == [], "accounts/0 may still deliver offset 1"
+    assert feed(order, accounts, [rec(accounts, 1, 200)]) == [rec(accounts, 1, 200), a]
+
+
+def test_a_partition_the_broker_says_is_read_to_its_end_holds_nothing_older_back() -> None:
+    live = OrderPolicy(frozenset({EVENTS0, TICKETS0}), max_wait_s=60.0)
+    order: InputOrder[SortKey] = InputOrder(live, started=0.0)
+    a = rec(EVENTS0, 0, 1_000)
+    assert feed(order, EVENTS0, [a], now=1.0) == []
+    assert order.behind() == [TICKETS0]
+    order.caught_up(TICKETS0, 900, now=1.0)
+    assert order.release(1.0) == [], "caught up only to 900 ms: a ticket at 950 ms may come"
+    order.caught_up(TICKETS0, 1_001, now=1.0)
+    assert order.release(1.0) == [a]
+    assert order.expired == 0 and len(order.waited) == 1
+
+
+def test_a_live_record_waits_for_a_partition_behind_at_most_its_bound_and_is_counted() -> None:
+    live = OrderPolicy(frozenset({EVENTS0, TICKETS0}), max_wait_s=2.0)
+    order: InputOrder[SortKey] = InputOrder(live, started=0.0)
+    order.mark((("tickets", 0, 10, 3),), 0.0)
+    a = rec(EVENTS0, 0, 1_000)
+    assert feed(order, EVENTS0, [a], now=1.0) == []
+    assert order.release(2.9) == [], "no idle rule: a partition behind is waited for"
+    assert order.release(3.0) == [a]
+    assert order.expired == 1
+    assert order.read_to(TICKETS0) == 4

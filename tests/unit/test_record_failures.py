@@ -158,10 +158,10 @@ def test_a_record_that_breaks_account_resolution_is_dead_lettered_alone(
 
     real = flows.steps.resolve_batch
 
-    def fragile(records, fetched):  # type: ignore[no-untyped-def]
+    def fragile(records, times, fetched):  # type: ignore[no-untyped-def]
         if any(isinstance(r, Ticket) and "KABOOM" in r.body for r in records):
             raise KeyError("a bug on one record")
-        return real(records, fetched)
+        return real(records, times, fetched)
 
     monkeypatch.setattr(flows.steps, "resolve_batch", fragile)
     out = run(tmp_path, [account(1), account(2), ticket(1, "KABOOM " + FRUSTRATED), ticket(2)])

@@ -4,9 +4,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from operators.records import AccountUpdate, Event, Record, Ticket
-from operators.resolve import LookupKey, candidate_keys, resolve_batch
+from operators.resolve import LookupKey, ResolveResult, candidate_keys, record_time_ms, resolve_batch
+from operators.versions import Versions, latest
 
 T = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+MS = int(T.timestamp() * 1000)
 
 
 def ticket(**kw: Any) -> Ticket:
@@ -20,21 +22,28 @@ def acct(account_id: str, **kw: Any) -> AccountUpdate:
 
 
 class FakeStore:
-    """Plays Redis for the fetch loop: unknown keys are absent (None)."""
+    """Plays Redis for the fetch loop: each key holds one version from the start; unknown
+    keys have no history."""
 
     def __init__(self, data: dict[LookupKey, Any] | None = None) -> None:
-        self.data = data or {}
+        self.data: dict[LookupKey, Versions] = {k: ((0, v),) for k, v in (data or {}).items()}
         self.rounds = 0
 
-    def run(self, records: list[Record]):  # type: ignore[no-untyped-def]
-        fetched = {k: self.data.get(k) for k in candidate_keys(records)}
+    def run(self, records: list[Record], times: list[int] | None = None) -> ResolveResult:
+        at = times or [MS] * len(records)
+        fetched = {k: self.data.get(k, ()) for k in candidate_keys(records)}
         self.rounds = 1
         while True:
-            result = resolve_batch(records, fetched)
+            result = resolve_batch(records, at, fetched)
             if not result.missing:
+                self.data.update(result.writes)
                 return result
             self.rounds += 1
-            fetched.update({k: self.data.get(k) for k in result.missing})
+            fetched.update({k: self.data.get(k, ()) for k in result.missing})
+
+
+def written(result: ResolveResult, key: LookupKey) -> Any:
+    return latest(result.writes[key])
 
 
 def test_explicit_account_id_wins() -> None:
@@ -77,7 +86,7 @@ def test_a_snapshot_earlier_in_the_batch_is_seen_by_later_records() -> None:
     assert out.resolved[0].account_id is None
     assert out.resolved[2].account_id == "acct_42"
     assert out.resolved[2].account is not None and out.resolved[2].account["mrr"] == 3200
-    assert out.writes[("email", "dana@acme.io")] == "acct_42"
+    assert written(out, ("email", "dana@acme.io")) == "acct_42"
 
 
 def test_identify_then_group_links_user_to_account_in_two_hops() -> None:
@@ -102,7 +111,7 @@ def test_group_call_links_user() -> None:
         Event("m1", "group", T, user_id="u1", group_id="acct_9"),
         Event("m2", "track", T, name="Signed In", user_id="u1"),
     ])
-    assert out.writes[("user", "u1")] == "acct_9"
+    assert written(out, ("user", "u1")) == "acct_9"
     assert out.resolved[1].account_id == "acct_9"
 
 
@@ -113,8 +122,8 @@ def test_tombstone_removes_the_links_the_snapshot_made() -> None:
                        ("domain", "acme.io"): "acct_42", ("org", "901"): "acct_42"})
     out = store.run([AccountUpdate("acct_42", None),
                      ticket(requester_email="dana@acme.io", organization_id="901")])
-    assert out.writes[("account", "acct_42")] is None
-    assert out.writes[("email", "dana@acme.io")] is None
+    assert written(out, ("account", "acct_42")) is None
+    assert written(out, ("email", "dana@acme.io")) is None
     assert out.resolved[1].account_id is None
 
 
@@ -130,3 +139,57 @@ def test_input_records_are_not_mutated() -> None:
     record = AccountUpdate("a", snapshot)
     FakeStore().run([record])
     assert snapshot == {"account_id": "a", "contacts": ["dana@acme.io"]}
+
+
+def at(minutes: int) -> int:
+    return MS + minutes * 60_000
+
+
+def test_a_ticket_joins_the_snapshot_in_force_at_its_own_time() -> None:
+    """Whatever order the snapshots were read in: a newer snapshot read first does not
+    change what an older ticket sees, nor an older snapshot read late a newer ticket."""
+    old, new = acct("a", mrr=1000, contacts=["dana@acme.io"]), acct("a", mrr=3200, contacts=["dana@acme.io"])
+    before, after = ticket(record_id="before", account_id="a"), ticket(record_id="after", account_id="a")
+    for records, times in (([old, new, before, after], [at(0), at(20), at(10), at(30)]),
+                           ([new, old, after, before], [at(20), at(0), at(30), at(10)])):
+        out = FakeStore().run(records, times)
+        mrr = {r.record.record_id: (r.account or {}).get("mrr")
+               for r in out.resolved if isinstance(r.record, Ticket)}
+        assert mrr == {"before": 1000, "after": 3200}, records
+
+
+def test_a_contact_moved_to_another_account_counts_from_the_move() -> None:
+    store = FakeStore()
+    store.run([acct("a", contacts=["dana@acme.io"]), acct("b", contacts=[])], [at(0), at(0)])
+    store.run([acct("a", contacts=[]), acct("b", contacts=["dana@acme.io"])], [at(60), at(60)])
+    out = store.run([ticket(record_id="early", requester_email="dana@acme.io"),
+                     ticket(record_id="late", requester_email="dana@acme.io")], [at(30), at(90)])
+    assert [r.account_id for r in out.resolved] == ["a", "b"]
+
+
+def test_the_first_snapshot_counts_from_the_start() -> None:
+    """A compacted topic keeps an account's newest snapshot only: an older ticket joins it."""
+    out = FakeStore().run([acct("a", mrr=3200), ticket(account_id="a")], [at(60), at(0)])
+    assert out.resolved[1].account == {"account_id": "a", "mrr": 3200}
+
+
+def test_a_snapshot_read_again_writes_nothing() -> None:
+    store = FakeStore()
+    snapshot = acct("a", mrr=3200, contacts=["dana@acme.io"], domains=["acme.io"])
+    store.run([snapshot], [at(0)])
+    assert store.run([snapshot], [at(0)]).writes == {}
+
+
+def test_an_unattached_ticket_says_which_keys_a_later_link_could_fill() -> None:
+    out = FakeStore().run([ticket(requester_email="pat@contractor.test", organization_id="77")])
+    assert out.resolved[0].account_id is None
+    assert out.consulted[0] >= {("email", "pat@contractor.test"), ("org", "77"),
+                                ("domain", "contractor.test")}
+
+
+def test_a_snapshot_counts_from_its_updated_at_else_its_log_time() -> None:
+    dated = AccountUpdate("a", {"account_id": "a", "updated_at": "2026-11-20T09:00:00+00:00"})
+    assert record_time_ms(dated, 5, 7) == int(datetime(2026, 11, 20, 9, tzinfo=UTC).timestamp() * 1000)
+    assert record_time_ms(AccountUpdate("a", {"account_id": "a"}), 5, 7) == 5
+    assert record_time_ms(AccountUpdate("a", None), None, 7) == 7
+    assert record_time_ms(ticket(), None, 7) == MS
