@@ -67,7 +67,12 @@ def _wait_port(port: int, timeout: float, proc: subprocess.Popen[bytes], log: Pa
 
 
 def _cluster_id() -> str:
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """A KRaft cluster id: base64url of a UUID, never starting with ``-`` (the storage
+    tool would read such an id as an option, about one start in 64)."""
+    while True:
+        cluster = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster.startswith("-"):
+            return cluster
 
 _POM = """<project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
