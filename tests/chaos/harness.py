@@ -11,10 +11,12 @@ log order is the file's order, which is the order ``cuewire replay`` reads.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -39,6 +41,9 @@ Record = tuple[str, bytes | None, bytes | None]
 
 def chaos_input(accounts: int = 500, seed: int = 5) -> list[Record]:
     return [(kind, key, raw) for kind, key, raw in generate_sample(n_accounts=accounts, seed=seed)]
+
+
+_RECORDS_IN = re.compile(r"^cuewire_records_in_total\{[^}]*\} (\S+)$", re.M)
 
 
 @dataclass
@@ -101,6 +106,7 @@ class Scenario:
     workdir: Path
     records: Sequence[Record]
     extra_env: dict[str, str] = field(default_factory=dict)
+    metrics_port: int = field(default_factory=free_port)
     unique: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
     runs: int = 0
 
@@ -116,6 +122,7 @@ class Scenario:
             "CUEWIRE_REDIS_PREFIX": f"ch{self.unique}:",
             "CUEWIRE_KAFKA_PARTITIONS": str(PARTITIONS),
             "CUEWIRE_DEPLOYMENT": "chaos",
+            "CUEWIRE_METRICS_PORT": str(self.metrics_port),
             "PYTHONUNBUFFERED": "1",
         }
         env |= {f"CUEWIRE_TOPIC_{k.upper()}": self.topic(k)
@@ -190,6 +197,24 @@ class Scenario:
                 return n
             time.sleep(0.2)
         raise AssertionError(f"{self.name}: fewer than {at_least} {kind} after {timeout:.0f}s")
+
+    def wait_read(self, at_least: int, proc: subprocess.Popen[bytes], timeout: float = 180) -> None:
+        """Wait until the flow (process 0) has read ``at_least`` records, by its own
+        ``cuewire_records_in_total``. A bounded run hands its records on at the input's
+        end, so this, not what has been published, is how far "mid-stream" it is."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics",
+                                            timeout=2) as page:
+                    text = page.read().decode()
+            except OSError:
+                text = ""
+            read = sum(float(n) for n in _RECORDS_IN.findall(text))
+            if read >= at_least:
+                return
+            time.sleep(0.05)
+        raise AssertionError(f"{self.name}: the flow did not read {at_least} records (exit {proc.poll()})")
 
     def outcome(self, expected: frozenset[str]) -> Outcome:
         alerts = Counter(orjson.loads(v)["id"] for v in self.published("alerts"))

@@ -4,16 +4,12 @@ one line says so, and the process exits 0 within 10 s; the next run loses and re
 from __future__ import annotations
 
 import os
-import re
 import signal
-import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from cuewire.servers import free_port
 from tests.chaos.harness import Outcome, Record, Scenario, Stack, kill
 
 pytestmark = [pytest.mark.chaos]
@@ -25,9 +21,7 @@ def test_a_stop_signal_mid_stream_flushes_and_exits_cleanly(
         chaos_stack: Stack, chaos_records: list[Record], expected_ids: frozenset[str],
         report: list[Outcome], tmp_path: Path, signum: signal.Signals) -> None:
     name = signal.Signals(signum).name
-    port = free_port()
-    scenario = Scenario(f"{name} mid-stream", chaos_stack, tmp_path / "scenario", chaos_records,
-                        extra_env={"CUEWIRE_METRICS_PORT": str(port)})
+    scenario = Scenario(f"{name} mid-stream", chaos_stack, tmp_path / "scenario", chaos_records)
     scenario.prime()
     recovery = ["-r", str(tmp_path / "recovery")]
     # A run bounded by the input's end, so what it publishes depends on the input alone
@@ -36,7 +30,7 @@ def test_a_stop_signal_mid_stream_flushes_and_exits_cleanly(
     try:
         # A bounded run hands its records on at the input's end, so "mid-stream" is
         # mid-read: signal once the flow has read a fifth of the input.
-        wait_read(port, len(chaos_records) // 5, proc)
+        scenario.wait_read(len(chaos_records) // 5, proc)
         assert proc.poll() is None, "the run ended before the signal"
         os.killpg(proc.pid, signum)
         asked = time.monotonic()
@@ -57,18 +51,3 @@ def test_a_stop_signal_mid_stream_flushes_and_exits_cleanly(
     report.append(outcome)
     assert not outcome.lost and outcome.duplicates == 0 and outcome.other_duplicates == 0
 
-
-def wait_read(port: int, at_least: int, proc: subprocess.Popen[bytes], timeout: float = 120) -> None:
-    """Wait until the flow's ``cuewire_records_in_total`` reaches ``at_least``."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as page:
-                text = page.read().decode()
-        except OSError:
-            text = ""
-        read = sum(float(n) for n in re.findall(r"^cuewire_records_in_total\{[^}]*\} (\S+)$", text, re.M))
-        if read >= at_least:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"the flow did not read {at_least} records (exit {proc.poll()})")
