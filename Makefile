@@ -18,10 +18,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## create .venv and install cuewire with its dev tools
 
-demo: $(STAMP)  ## run the whole pipeline on the bundled sample (starts and stops Kafka + Redis)
-	$(PY) -m cuewire.demo
+demo: $(STAMP)  ## run the whole pipeline on the bundled sample (CONSOLE=1: then keep the review console up)
+	$(PY) -m cuewire.demo $(if $(CONSOLE),--console)
 
 test: $(STAMP) chart-check rules-check  ## lint, type-check and run every test (real Kafka + Redis are started for the session)
+	bash scripts/system-packages.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest

@@ -131,6 +131,48 @@ def explain(
         _fail(exc)
 
 
+@app.command()
+def console(
+    host: Annotated[str | None, typer.Option(help="address to listen on (CUEWIRE_CONSOLE_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on (CUEWIRE_CONSOLE_PORT, 8300)")] = None,
+    database_url: Annotated[str | None, typer.Option(
+        help="the view's database (CUEWIRE_CONSOLE_DATABASE_URL): sqlite:///file.db or "
+             "postgresql+psycopg://user@host/db")] = None,
+    users_file: Annotated[Path | None, typer.Option(
+        help="YAML of built-in accounts (CUEWIRE_CONSOLE_USERS_FILE)")] = None,
+    hash_password: Annotated[bool, typer.Option(
+        "--hash-password",
+        help="read a password on stdin, print its argon2 hash for the users file")] = False,
+) -> None:
+    """The review console: a web page where reviewers read staged alerts and decide them.
+
+    Every decision (approve, mark sent, dismiss with a reason, snooze until a date,
+    an outcome, label corrections) is a feedback record on CUEWIRE_TOPIC_FEEDBACK.
+    The console's own database is only a view of the alerts, feedback and digest
+    topics: an empty one is rebuilt from them at start. Sign-in is by the users
+    file (make a password hash with --hash-password) or by a trusted reverse
+    proxy's header (CUEWIRE_CONSOLE_TRUSTED_PROXIES, CUEWIRE_CONSOLE_PROXY_HEADER).
+    """
+    if hash_password:
+        from console.auth import hash_password as make_hash
+
+        password = sys.stdin.readline().rstrip("\n")
+        if not password:
+            raise typer.BadParameter("give the password on stdin, e.g. `read -s P; echo \"$P\" | cuewire "
+                                     "console --hash-password`")
+        typer.echo(make_hash(password))
+        return
+    from console.server import serve
+    from console.settings import ConsoleSettings
+
+    try:
+        overrides = {k: v for k, v in {"host": host, "port": port, "database_url": database_url,
+                                       "users_file": users_file}.items() if v is not None}
+        serve(_settings(), ConsoleSettings(**overrides))
+    except CuewireError as exc:
+        _fail(exc)
+
+
 def _register_tools() -> None:
     # Imported here so `cuewire run` does not pay for the load generator and plotting.
     from cuewire.backtest_cmd import backtest_command
