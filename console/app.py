@@ -72,6 +72,7 @@ def create_app(console: Console) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(age=present.age, percent=present.percent, money=present.money,
+                                 when=present.when, number=present.number,
                                  highlight=present.highlight, reasons=REASONS)
 
     def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -58,6 +58,27 @@ def age(value: str | None, now: datetime) -> str:
     return "just now"
 
 
+def when(value: str | None) -> str:
+    """``27 Nov 2026 08:51 UTC``: a time as a person reads it.
+
+    >>> when("2026-11-27T08:51:05.123Z"), when(None)
+    ('27 Nov 2026 08:51 UTC', '—')
+    """
+    at = parse_time(value)
+    return "—" if at is None else at.astimezone(UTC).strftime("%-d %b %Y %H:%M UTC")
+
+
+def number(value: float | None) -> str:
+    """A figure without a trailing ``.0``.
+
+    >>> number(52.0), number(52.5), number(None)
+    ('52', '52.5', '—')
+    """
+    if value is None:
+        return "—"
+    return f"{value:g}"
+
+
 def percent(value: float | None) -> str:
     """A share as a whole percentage.
 

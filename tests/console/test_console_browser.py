@@ -103,7 +103,9 @@ def test_a_reviewer_approves_dismisses_and_snoozes_and_the_flow_honours_the_snoo
 
         open_alert(driver, base, "Acme")
         assert driver.find_elements(By.CSS_SELECTOR, ".evidence mark"), "the evidence's phrases are marked"
+        driver.set_window_size(1280, 1500)  # the whole alert, decision form included
         driver.save_screenshot(str(DOCS / "console-alert.png"))
+        driver.set_window_size(1280, 900)
         message = driver.find_element(By.ID, "message")
         message.clear()
         message.send_keys("Hi Dana, I am on it personally and will call you at 3pm. Riley")
