@@ -118,15 +118,20 @@ def explain(
     account_id: Annotated[str, typer.Argument(help="the account whose held-back alerts to show")],
     limit: Annotated[int, typer.Option(help="how many entries, newest first")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table")] = False,
+    topics: Annotated[bool, typer.Option(
+        "--topics/--no-topics", help="also read the alerts, feedback and digest topics")] = True,
 ) -> None:
-    """Why did nobody hear about this account? Every suppressed or deferred alert, with its reason.
+    """What happened to this account's signals, and why: alerts published (and decided),
+    held back or deferred, tickets below the gate, unattached tickets that look like its.
 
-    Reads the governance log in Redis (CUEWIRE_REDIS_URL, CUEWIRE_REDIS_PREFIX).
+    Reads the governance log in Redis (CUEWIRE_REDIS_URL, CUEWIRE_REDIS_PREFIX) and the
+    alerts, feedback and digest topics (CUEWIRE_KAFKA_BOOTSTRAP). Narrower than 100
+    columns it prints one block per entry instead of a table.
     """
     from cuewire.explain_cmd import explain_command
 
     try:
-        explain_command(account_id, limit=limit, as_json=as_json)
+        explain_command(account_id, limit=limit, as_json=as_json, topics=topics)
     except CuewireError as exc:
         _fail(exc)
 

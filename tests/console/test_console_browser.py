@@ -22,6 +22,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from config.settings import Settings
 from cuewire.app import run_kafka
+from cuewire.explain_cmd import explain_command
 from tests.console.browser import chromium, live_console
 from tests.console.helpers import PASSWORD, RILEY, SAM, console_client, wait_until
 from tests.e2e.test_flow_kafka import produce, read
@@ -78,7 +79,8 @@ def decided(driver: WebDriver, what: str) -> None:
 
 
 def test_a_reviewer_approves_dismisses_and_snoozes_and_the_flow_honours_the_snooze(
-        settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+        settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     caplog.set_level(logging.INFO)
     recovery = tmp_path / "recovery"
     produce(settings, [("accounts", a.encode(), orjson.dumps(account(a, n, o))) for a, n, o in (
@@ -143,6 +145,22 @@ def test_a_reviewer_approves_dismisses_and_snoozes_and_the_flow_honours_the_snoo
     held = [d["data"] for d in read(settings, "digest") if d["type"] == "io.cuewire.digest.suppressed"]
     assert [h["account_id"] for h in held] == ["acct_c"]
     assert held[0]["reason"].startswith(f"snoozed: {RILEY} snoozed rule ticket-frustration-gate for acct_c")
+
+    # `cuewire explain` at 80 columns tells the whole story of the snoozed account.
+    for name, value in {"CUEWIRE_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
+                        "CUEWIRE_REDIS_URL": settings.redis_url.get_secret_value(),
+                        "CUEWIRE_REDIS_PREFIX": settings.redis_prefix, "COLUMNS": "80",
+                        **{f"CUEWIRE_TOPIC_{k.upper()}": settings.topic(k)  # type: ignore[arg-type]
+                           for k in ("alerts", "digest", "feedback")}}.items():
+        monkeypatch.setenv(name, value)
+    capsys.readouterr()
+    explain_command("acct_c")
+    told = capsys.readouterr().out
+    assert all(len(line) <= 80 for line in told.splitlines())
+    flat = " ".join(told.split())
+    assert "1 published, 1 suppressed" in flat
+    assert f"snoozed until {until.isoformat()} by {RILEY}" in flat
+    assert f"snoozed: {RILEY} snoozed rule ticket-frustration-gate for acct_c" in flat
 
 
 def test_another_reviewer_cannot_see_or_decide_and_a_forged_post_is_refused(
