@@ -28,7 +28,7 @@ test: $(STAMP) chart-check rules-check  ## lint, type-check and run every test (
 	$(PY) -m pytest
 
 unit: $(STAMP)  ## only the fast, pure tests
-	$(PY) -m pytest tests/unit operators contracts
+	$(PY) -m pytest tests/unit operators contracts console
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -31,7 +31,13 @@ class Written:
 class FeedbackWriter:
     def __init__(self, producer_conf: Mapping[str, str | int | float | bool], topic: str) -> None:
         self.topic = topic
-        self._producer = Producer(dict(producer_conf))
+        self._producer: Producer | None = Producer(dict(producer_conf))
+
+    def close(self) -> None:
+        """Let the producer go (confluent-kafka closes it when the last reference does)."""
+        if self._producer is not None:
+            self._producer.flush(5)
+            self._producer = None
 
     def write(self, record: FeedbackRecord) -> Written:
         """Produce one record, keyed by its alert id, and wait for Kafka's acknowledgement."""
@@ -43,6 +49,8 @@ class FeedbackWriter:
         def on_delivery(err: object, msg: Any) -> None:
             delivered["err"], delivered["msg"] = err, msg
 
+        if self._producer is None:
+            raise DependencyDown("the console is stopping: the decision was not written")
         try:
             self._producer.produce(self.topic, orjson.dumps(body), record.alert_id.encode(),
                                    on_delivery=on_delivery)

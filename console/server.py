@@ -39,11 +39,12 @@ def console_parts(settings: Settings, console_settings: ConsoleSettings) -> Iter
     follower = TopicFollower(store, settings.kafka_consumer(), {
         "alerts": settings.topic_alerts, "feedback": settings.topic_feedback,
         "digest": settings.topic_digest}).start()
+    writer = FeedbackWriter(settings.kafka_producer(), settings.topic_feedback)
     try:
-        yield Console(console_settings, store, follower,
-                      FeedbackWriter(settings.kafka_producer(), settings.topic_feedback),
-                      Authenticator(console_settings, users), vocabulary(settings))
+        yield Console(console_settings, store, follower, writer, Authenticator(console_settings, users),
+                      vocabulary(settings))
     finally:
+        writer.close()
         follower.stop()
         store.engine.dispose()
 

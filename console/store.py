@@ -218,8 +218,11 @@ def _apply_digest(conn: Connection, event: dict[str, Any]) -> None:
                              "kind": "near_miss", "at": at,
                              "data": {**entry, "week": data.get("week"), "owner": data.get("owner")}})
     else:
+        evidence = (data.get("evidence") or [{}])[0]
+        # When it happened (the evidence), not when the flow noticed: what a person sorts by.
+        happened = data.get("at") or (evidence.get("at") if isinstance(evidence, dict) else None)
         rows.append({"id": str(event["id"]), "account_id": data.get("account_id"), "kind": kind,
-                     "at": str(data.get("at") or at), "data": data})
+                     "at": str(happened or at), "data": data})
         held = data.get("alert")
         if isinstance(held, dict):
             _remember_account(conn, held)
