@@ -102,6 +102,12 @@ def test_a_reviewer_approves_dismisses_and_snoozes_and_the_flow_honours_the_snoo
         assert len(rows) == 3, "Riley's inbox has Riley's three accounts, not Sam's"
         DOCS.mkdir(exist_ok=True)
         driver.save_screenshot(str(DOCS / "console-inbox.png"))
+        # A filter refreshes the rows in place (htmx), without reloading the page.
+        driver.execute_script("window.notReloaded = true")
+        Select(driver.find_element(By.NAME, "priority")).select_by_visible_text("high")
+        WebDriverWait(driver, 30).until(lambda d: len(d.find_elements(By.CSS_SELECTOR, "#inbox tr.row")) == 1)
+        assert driver.execute_script("return window.notReloaded") is True
+        assert "priority=high" in driver.current_url
 
         open_alert(driver, base, "Acme")
         assert driver.find_elements(By.CSS_SELECTOR, ".evidence mark"), "the evidence's phrases are marked"
