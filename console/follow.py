@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 import orjson
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
+from sqlalchemy.exc import SQLAlchemyError
 
 from console.store import TopicKind, TopicRecord, ViewStore
 
@@ -77,8 +78,19 @@ class TopicFollower:
                     continue
                 messages = consumer.consume(BATCH, timeout=0.2)
                 batch = [r for m in messages if (r := self._record(m)) is not None]
-                if batch:
+                if not batch:
+                    continue
+                try:
                     self.store.apply(batch)
+                except SQLAlchemyError as exc:
+                    # Read again from what the view holds, once the database answers.
+                    self.error = f"database: {exc.__class__.__name__}"
+                    log.warning("applying %d records failed (%s); retrying from the view's offsets",
+                                len(batch), exc.__class__.__name__)
+                    consumer.unassign()
+                    self._assigned.clear()
+                    checked = 0.0
+                    self._stop.wait(1.0)
         except Exception as exc:  # the page shows it; the thread must not die silently
             self.error = f"{exc.__class__.__name__}: {exc}"
             log.exception("the console stopped following the topics")

@@ -25,6 +25,7 @@ from console.verdicts import FeedbackRow, settle
 
 TopicKind = Literal["alerts", "feedback", "digest"]
 PRIORITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+APPLY_ATTEMPTS = 3
 
 metadata = sa.MetaData()
 alerts = sa.Table(
@@ -143,7 +144,20 @@ class ViewStore:
                 conn.execute(table.delete())
 
     def apply(self, records: Sequence[TopicRecord]) -> int:
-        """Add records (in topic order) to the view; a record already applied changes nothing."""
+        """Add records (in topic order) to the view; a record already applied changes nothing.
+
+        Two consoles may share one database: when the other applied the same records
+        first, the transaction fails on a key and is tried again past them.
+        """
+        for attempt in range(APPLY_ATTEMPTS):
+            try:
+                return self._apply(records)
+            except sa.exc.IntegrityError:
+                if attempt == APPLY_ATTEMPTS - 1:
+                    raise
+        return 0
+
+    def _apply(self, records: Sequence[TopicRecord]) -> int:
         if not records:
             return 0
         done = self.next_offsets()

@@ -142,7 +142,12 @@ def test_a_reviewer_approves_dismisses_and_snoozes_and_the_flow_honours_the_snoo
     assert feedback[first["acct_c"]["id"]]["until"] == f"{until.isoformat()}T00:00:00Z"
     assert not any(TEXTS[a] in caplog.text for a in TEXTS), "ticket text never in the console's logs"
 
+    stray = {"alert_id": "never-published", "decision": "snoozed", "until": "2030-01-01T00:00:00Z",
+             "at": NOW.isoformat()}
+    produce(settings, [("feedback", b"never-published", orjson.dumps(stray))])
     flow(settings, recovery)  # the flow reads the decisions
+    [dead] = read(settings, "dlq")
+    assert dead["error"].startswith("snooze not honoured: the alert is unknown here")
     produce(settings, [ticket(a, 2, NOW - timedelta(hours=1)) for a in ("acct_b", "acct_c")])
     flow(settings, recovery)
     again = [a["data"]["account_id"] for a in read(settings, "alerts") if a["id"] not in
