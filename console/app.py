@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import FastAPI, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
@@ -66,8 +66,10 @@ def create_app(console: Console) -> FastAPI:
     app = FastAPI(title="cuewire review console", docs_url=None, redoc_url=None, openapi_url=None)
     key = console.settings.secret_key.get_secret_value() if console.settings.secret_key else \
         secrets.token_urlsafe(32)
+    # Lax, not strict: a link to an alert from e-mail or chat must open signed in; the
+    # CSRF token, not the cookie's policy, is what guards the decisions.
     app.add_middleware(SessionMiddleware, secret_key=key, session_cookie="cuewire_console",
-                       same_site="strict", https_only=console.settings.secure_cookies,
+                       same_site="lax", https_only=console.settings.secure_cookies,
                        max_age=12 * 3600)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
@@ -102,8 +104,9 @@ def create_app(console: Console) -> FastAPI:
         return page(request, "login.html", status_code=401, next="/", error="Sign in first.")
 
     @app.get("/healthz")
-    def healthz() -> dict[str, Any]:
-        return {"ok": console.follower is None or console.follower.error is None}
+    def healthz() -> Response:
+        ok = console.follower is None or console.follower.error is None
+        return JSONResponse({"ok": ok}, status_code=200 if ok else 503)
 
     @app.get("/login", response_class=HTMLResponse)
     def login_form(request: Request, next: str = "/") -> HTMLResponse:

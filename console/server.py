@@ -29,13 +29,17 @@ def vocabulary(settings: Settings) -> Vocabulary:
 
 
 @contextmanager
-def console_parts(settings: Settings, console_settings: ConsoleSettings) -> Iterator[Console]:
-    """A running console (its follower started), stopped on exit."""
+def console_parts(settings: Settings, console_settings: ConsoleSettings, *,
+                  rebuild: bool = False) -> Iterator[Console]:
+    """A running console (its follower started), stopped on exit; ``rebuild`` empties the
+    view first, so it is read again from the topics' beginnings."""
     users = load_users(console_settings.users_file)
     if not users and not console_settings.trusted_proxies:
         raise ConfigurationError("nobody could sign in: set CUEWIRE_CONSOLE_USERS_FILE (built-in accounts) "
                                  "or CUEWIRE_CONSOLE_TRUSTED_PROXIES (a signing-in reverse proxy)")
     store = ViewStore(connect(console_settings.database_url))
+    if rebuild:
+        store.reset()
     follower = TopicFollower(store, settings.kafka_consumer(), {
         "alerts": settings.topic_alerts, "feedback": settings.topic_feedback,
         "digest": settings.topic_digest}).start()
@@ -49,9 +53,9 @@ def console_parts(settings: Settings, console_settings: ConsoleSettings) -> Iter
         store.engine.dispose()
 
 
-def serve(settings: Settings, console_settings: ConsoleSettings) -> None:
+def serve(settings: Settings, console_settings: ConsoleSettings, *, rebuild: bool = False) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    with console_parts(settings, console_settings) as console:
+    with console_parts(settings, console_settings, rebuild=rebuild) as console:
         print(f"cuewire console on http://{console_settings.host}:{console_settings.port}/", flush=True)
         uvicorn.run(create_app(console), host=console_settings.host, port=console_settings.port,
                     log_level="info", forwarded_allow_ips=[str(n) for n in console_settings.trusted_proxies]

@@ -148,6 +148,8 @@ def console(
     hash_password: Annotated[bool, typer.Option(
         "--hash-password",
         help="read a password on stdin, print its argon2 hash for the users file")] = False,
+    rebuild: Annotated[bool, typer.Option(
+        "--rebuild", help="empty the view and read it again from the topics' beginnings")] = False,
 ) -> None:
     """The review console: a web page where reviewers read staged alerts and decide them.
 
@@ -173,7 +175,7 @@ def console(
     try:
         overrides = {k: v for k, v in {"host": host, "port": port, "database_url": database_url,
                                        "users_file": users_file}.items() if v is not None}
-        serve(_settings(), ConsoleSettings(**overrides))
+        serve(_settings(), ConsoleSettings(**overrides), rebuild=rebuild)
     except CuewireError as exc:
         _fail(exc)
 

@@ -66,10 +66,12 @@ def produce(settings: Settings, kind: str, records: list[tuple[bytes | None, dic
 
 
 @contextlib.contextmanager
-def console_client(settings: Settings, database_url: str, tmp: Path) -> Iterator[tuple[Console, TestClient]]:
+def console_client(settings: Settings, database_url: str, tmp: Path, *,
+                   rebuild: bool = False) -> Iterator[tuple[Console, TestClient]]:
     cs = ConsoleSettings(database_url=database_url, users_file=users_file(tmp),
                          secret_key="test-secret")  # type: ignore[arg-type]
-    with console_parts(settings, cs) as console, TestClient(create_app(console)) as client:
+    with console_parts(settings, cs, rebuild=rebuild) as console, \
+            TestClient(create_app(console)) as client:
         yield console, client
 
 

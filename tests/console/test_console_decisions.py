@@ -88,11 +88,14 @@ def test_decisions_are_feedback_records_and_survive_a_new_console(
     assert SECRET_TEXT not in caplog.text and "edited by Riley" not in caplog.text
 
     expected = {"al-high": "approved", "al-crit": "dismissed", "al-crit-new": "snoozed", "al-sam": "staged"}
-    # The same database after a restart, and a new console with an empty one, agree.
-    for url in (database_url, f"sqlite:///{tmp_path / 'fresh.db'}"):
-        with console_client(settings, url, tmp_path) as (console, _):
+    # The same database after a restart, rebuilt from the topics, and a new console with an
+    # empty one, all agree.
+    for url, rebuild in ((database_url, False), (database_url, True),
+                         (f"sqlite:///{tmp_path / 'fresh.db'}", False)):
+        with console_client(settings, url, tmp_path, rebuild=rebuild) as (console, client):
             wait_until(lambda c=console: statuses(c, Viewer(ADMIN, admin=True)) == expected,  # type: ignore[misc]
                        f"the decisions in the view of {url.split(':')[0]}")
+            assert client.get("/healthz").json() == {"ok": True}
 
 
 def test_the_first_reviewer_wins_and_the_second_is_told_who(

@@ -90,3 +90,12 @@ def test_the_csrf_token_belongs_to_the_session() -> None:
     assert csrf_token(session) == token and csrf_ok(session, token)
     assert not csrf_ok(session, token[:-1] + "x") and not csrf_ok(session, None)
     assert not csrf_ok({}, token)
+
+
+def test_after_sign_in_the_console_sends_people_only_to_its_own_pages() -> None:
+    from console.app import _local
+
+    assert _local("/alerts/a1") == "/alerts/a1"
+    assert _local("https://evil.example/") == "/"
+    assert _local("//evil.example/") == "/"
+    assert _local("alerts") == "/"
