@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test unit integration lint typecheck up down bench eval clean schemas chart-check rules-check lock
+.PHONY: help install demo test unit integration lint typecheck up down bench eval clean schemas chart-check rules-check lock screenshots
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -29,6 +29,10 @@ test: $(STAMP) chart-check rules-check  ## lint, type-check and run every test (
 
 unit: $(STAMP)  ## only the fast, pure tests
 	$(PY) -m pytest tests/unit operators contracts console
+
+screenshots: $(STAMP)  ## retake the README's console screenshots (docs/) in headless Chromium
+	bash scripts/system-packages.sh
+	CUEWIRE_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q tests/console/test_console_browser.py -k approves
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

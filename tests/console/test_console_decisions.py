@@ -34,7 +34,8 @@ def seed(settings: Settings) -> None:
         (b"acct_42", alert_event("al-crit", priority="critical", detected_at="2026-11-20T09:00:00Z")),
         (b"acct_42", alert_event("al-crit-new", priority="critical", detected_at="2026-11-20T11:00:00Z",
                                  rule="repeat-unresolved")),
-        (b"acct_9", alert_event("al-sam", account_id="acct_9", owner=SAM)),
+        (b"acct_9", {**(sam := alert_event("al-sam", account_id="acct_9", owner=SAM)),
+                     "data": {**sam["data"], "summary": "<script>alert(1)</script> asked"}}),
     ])
 
 
@@ -140,4 +141,6 @@ def test_who_may_see_and_decide_what(settings: Settings, database_url: str, tmp_
         wrong = client.post("/alerts/al-sam/decide", data={"decision": "approved", "csrf_token": "x" * 43})
         assert wrong.status_code == 403
         assert client.get("/accounts/acct_9").status_code == 200
+        own = client.get("/alerts/al-sam").text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; asked" in own and "<script>alert" not in own
     assert read(settings, "feedback") == []
