@@ -197,6 +197,9 @@ def create_app(console: Console) -> FastAPI:
                 message=message.strip() or None if decision in ("approved", "sent") else None)
         except ValueError as exc:
             return page(request, "invalid.html", status_code=422, a=found, error=_first_error(exc))
+        if record.until is not None and record.until <= console.clock():
+            return page(request, "invalid.html", status_code=422, a=found,
+                        error="a snooze must end in the future: pick a later date")
         try:
             written = console.writer.write(record)
         except DependencyDown as exc:

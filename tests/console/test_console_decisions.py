@@ -4,6 +4,7 @@ become feedback records, the view is rebuilt from the topics, and who may see wh
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -65,8 +66,13 @@ def test_decisions_are_feedback_records_and_survive_a_new_console(
         assert approved.status_code == 200 and "Recorded: approved" in approved.text
         client.post("/alerts/al-crit/decide", data={"csrf_token": token, "decision": "dismissed",
                                                      "reason": "false_signal"})
+        for bad in ("", "2020-01-01", "soon"):  # none, in the past, not a date: nothing written
+            refused = client.post("/alerts/al-crit-new/decide", data={
+                "csrf_token": token, "decision": "snoozed", "until": bad})
+            assert refused.status_code == 422 and 'id="invalid"' in refused.text
+        until = (console.clock() + timedelta(days=14)).date().isoformat()
         client.post("/alerts/al-crit-new/decide", data={"csrf_token": token, "decision": "snoozed",
-                                                         "until": "2026-12-15"})
+                                                         "until": until})
         client.post("/alerts/al-high/decide", data={"csrf_token": token, "decision": "converted"})
 
         rules = client.get("/rules").text
@@ -84,7 +90,7 @@ def test_decisions_are_feedback_records_and_survive_a_new_console(
     assert (approved_record["account_id"], approved_record["rule"]) == ("acct_42", "ticket-frustration-gate")
     assert approved_record["key"] == b"al-high"
     assert feedback["al-crit:dismissed"]["reason"] == "false_signal"
-    assert feedback["al-crit-new:snoozed"]["until"] == "2026-12-15T00:00:00Z"
+    assert feedback["al-crit-new:snoozed"]["until"] == f"{until}T00:00:00Z"
     # Ticket text never reaches the console's log.
     assert SECRET_TEXT not in caplog.text and "edited by Riley" not in caplog.text
 
