@@ -1,125 +1,52 @@
 """The console's store: a view of the alerts, feedback and digest topics, in SQL.
 
 SQLite by default, PostgreSQL when ``CUEWIRE_CONSOLE_DATABASE_URL`` says so
-(SQLAlchemy 2 Core, the same statements on both). Nothing here is the truth:
-the topics are. :meth:`ViewStore.apply` takes records in topic order with their
-coordinates and stores the next offset of each partition in the same
-transaction, so a restarted console resumes where its view ends, and
-:meth:`ViewStore.reset` empties it for a rebuild from the beginning.
-
-Times are stored as RFC 3339 UTC text (``2026-11-20T10:15:00Z``): it sorts and
-compares the same on both databases.
+(SQLAlchemy 2 Core, the same statements on both; the tables are in
+:mod:`console.schema`). Nothing here is the truth: the topics are.
+:meth:`ViewStore.apply` takes records in topic order with their coordinates and
+stores the next offset of each partition in the same transaction, so a
+restarted console resumes where its view ends, and :meth:`ViewStore.reset`
+empties it for a rebuild from the beginning.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from console.schema import (
+    PRIORITY_RANK,
+    TopicKind,
+    TopicRecord,
+    Viewer,
+    accounts,
+    alerts,
+    connect,
+    digest,
+    feedback,
+    metadata,
+    offsets,
+    rows,
+)
 from console.verdicts import FeedbackRow, settle
 
-TopicKind = Literal["alerts", "feedback", "digest"]
-PRIORITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+__all__ = [
+    "TopicKind",
+    "TopicRecord",
+    "ViewStore",
+    "Viewer",
+    "accounts",
+    "alerts",
+    "connect",
+    "digest",
+    "feedback",
+    "rows",
+]
 APPLY_ATTEMPTS = 3
-
-metadata = sa.MetaData()
-alerts = sa.Table(
-    "alerts", metadata,
-    sa.Column("alert_id", sa.String(200), primary_key=True),
-    sa.Column("account_id", sa.String(200), nullable=False, index=True),
-    sa.Column("account_name", sa.String(400)),
-    sa.Column("rule", sa.String(200), nullable=False, index=True),
-    sa.Column("signal", sa.String(100), nullable=False),
-    sa.Column("priority", sa.String(20), nullable=False),
-    sa.Column("priority_rank", sa.Integer, nullable=False),
-    sa.Column("score", sa.Integer),
-    sa.Column("owner_email", sa.String(320), index=True),
-    sa.Column("owner_name", sa.String(400)),
-    sa.Column("detected_at", sa.String(40), nullable=False),
-    sa.Column("data", sa.JSON, nullable=False),
-    sa.Column("status", sa.String(20), nullable=False, default="staged"),
-    sa.Column("decided_by", sa.String(320)),
-    sa.Column("decided_at", sa.String(40)),
-    sa.Column("reason", sa.String(40)),
-    sa.Column("until", sa.String(40)),
-    sa.Column("outcome", sa.String(20)),
-)
-feedback = sa.Table(
-    "feedback", metadata,
-    sa.Column("partition", sa.Integer, primary_key=True),
-    sa.Column("offset", sa.BigInteger, primary_key=True),
-    sa.Column("alert_id", sa.String(200), nullable=False, index=True),
-    sa.Column("decision", sa.String(20), nullable=False),
-    sa.Column("reason", sa.String(40)),
-    sa.Column("until", sa.String(40)),
-    sa.Column("by", sa.String(320)),
-    sa.Column("at", sa.String(40)),
-    sa.Column("labels", sa.JSON),
-    sa.Column("message", sa.Text),
-)
-digest = sa.Table(
-    "digest", metadata,
-    sa.Column("id", sa.String(240), primary_key=True),
-    sa.Column("account_id", sa.String(200), index=True),
-    sa.Column("kind", sa.String(40), nullable=False),
-    sa.Column("at", sa.String(40), nullable=False),
-    sa.Column("data", sa.JSON, nullable=False),
-)
-accounts = sa.Table(
-    "accounts", metadata,
-    sa.Column("account_id", sa.String(200), primary_key=True),
-    sa.Column("name", sa.String(400)),
-    sa.Column("owner_email", sa.String(320), index=True),
-    sa.Column("owner_name", sa.String(400)),
-    sa.Column("mrr", sa.Float),
-    sa.Column("renewal_date", sa.String(20)),
-    sa.Column("health_score", sa.Float),
-)
-offsets = sa.Table(
-    "topic_offsets", metadata,
-    sa.Column("topic", sa.String(250), primary_key=True),
-    sa.Column("partition", sa.Integer, primary_key=True),
-    sa.Column("next_offset", sa.BigInteger, nullable=False),
-)
-
-
-@dataclass(frozen=True, slots=True)
-class TopicRecord:
-    """One record read from a topic, decoded, with its coordinates."""
-
-    kind: TopicKind
-    topic: str
-    partition: int
-    offset: int
-    value: dict[str, Any] | None
-
-
-@dataclass(frozen=True, slots=True)
-class Viewer:
-    """Who is looking: a reviewer sees the accounts they own; an admin sees everything."""
-
-    email: str
-    name: str | None = None
-    admin: bool = False
-
-
-def connect(url: str) -> Engine:
-    """An engine for ``url`` with the schema in place."""
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
-    if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
-    engine = sa.create_engine(url, **kwargs)
-    if url.startswith("sqlite"):
-        @sa.event.listens_for(engine, "connect")
-        def _wal(dbapi_connection: Any, _record: Any) -> None:
-            dbapi_connection.execute("PRAGMA journal_mode=WAL")
-    metadata.create_all(engine)
-    return engine
 
 
 class ViewStore:
@@ -161,115 +88,165 @@ class ViewStore:
         if not records:
             return 0
         done = self.next_offsets()
-        applied = 0
+        batch = _Batch()
+        newest: dict[tuple[str, int], int] = {}
+        for rec in records:
+            coords = (rec.topic, rec.partition)
+            if rec.offset < done.get(coords, 0) or rec.offset < newest.get(coords, 0):
+                continue
+            newest[coords] = rec.offset + 1
+            if rec.value is not None:
+                batch.add(rec)
         with self.engine.begin() as conn:
-            touched: set[str] = set()
-            newest: dict[tuple[str, int], int] = {}
-            for rec in records:
-                coords = (rec.topic, rec.partition)
-                if rec.offset < done.get(coords, 0) or rec.offset < newest.get(coords, 0):
-                    continue
-                newest[coords] = rec.offset + 1
-                if rec.value is None:
-                    continue
-                if rec.kind == "alerts":
-                    touched |= _apply_alert(conn, rec.value)
-                elif rec.kind == "feedback":
-                    touched |= _apply_feedback(conn, rec)
-                else:
-                    _apply_digest(conn, rec.value)
-                applied += 1
-            for alert_id in sorted(touched):
-                _settle(conn, alert_id)
+            batch.write(conn)
             for (topic, partition), nxt in newest.items():
-                _set_offset(conn, topic, partition, nxt)
-        return applied
+                _set_offset(conn, topic, partition, nxt, known=(topic, partition) in done)
+        return batch.applied
 
 
-def _apply_alert(conn: Connection, event: dict[str, Any]) -> set[str]:
-    data = event.get("data")
-    if not isinstance(data, dict) or not data.get("alert_id") or not data.get("account_id"):
-        return set()
-    alert_id = str(data["alert_id"])
-    if conn.execute(sa.select(alerts.c.alert_id).where(alerts.c.alert_id == alert_id)).first():
-        return set()  # a re-published id: the ledger makes it the same alert
-    owner = data.get("owner") or {}
-    conn.execute(alerts.insert().values(
-        alert_id=alert_id, account_id=str(data["account_id"]), account_name=data.get("account_name"),
-        rule=str(data.get("rule") or ""), signal=str(data.get("signal") or ""),
-        priority=str(data.get("priority") or "low"),
-        priority_rank=PRIORITY_RANK.get(str(data.get("priority")), 3), score=data.get("score"),
-        owner_email=_email(owner.get("email")), owner_name=owner.get("name"),
-        detected_at=str(data.get("detected_at") or event.get("time") or ""), data=data, status="staged"))
-    _remember_account(conn, data)
-    return {alert_id}
+class _Batch:
+    """One transaction's rows, written with one statement per table (executemany):
+    building a statement per record costs more than the database does."""
 
+    def __init__(self) -> None:
+        self.alerts: dict[str, dict[str, Any]] = {}
+        self.feedback: list[dict[str, Any]] = []
+        self.digest: dict[str, dict[str, Any]] = {}
+        self.accounts: dict[str, dict[str, Any]] = {}
+        self.touched: set[str] = set()
+        self.applied = 0
 
-def _apply_feedback(conn: Connection, rec: TopicRecord) -> set[str]:
-    fb = rec.value or {}
-    alert_id, decision = fb.get("alert_id"), fb.get("decision")
-    if not isinstance(alert_id, str) or not isinstance(decision, str):
-        return set()  # the flow dead-letters what it cannot read; the view just skips it
-    labels = fb.get("labels") if isinstance(fb.get("labels"), dict) else None
-    conn.execute(feedback.insert().values(
-        partition=rec.partition, offset=rec.offset, alert_id=alert_id, decision=decision,
-        reason=_text(fb.get("reason")), until=_text(fb.get("until")), by=_email(fb.get("by")),
-        at=_text(fb.get("at")), labels=labels, message=_text(fb.get("message"))))
-    return {alert_id}
+    def add(self, rec: TopicRecord) -> None:
+        value = rec.value or {}
+        if rec.kind == "alerts":
+            self._alert(value)
+        elif rec.kind == "feedback":
+            self._feedback(rec.partition, rec.offset, value)
+        else:
+            self._digest(value)
+        self.applied += 1
 
+    def _alert(self, event: dict[str, Any]) -> None:
+        data = event.get("data")
+        if not isinstance(data, dict) or not data.get("alert_id") or not data.get("account_id"):
+            return
+        alert_id = str(data["alert_id"])
+        owner = data.get("owner") or {}
+        # A re-published id is the same alert (the ledger made it so): the first one stays.
+        self.alerts.setdefault(alert_id, {
+            "alert_id": alert_id, "account_id": str(data["account_id"]),
+            "account_name": data.get("account_name"), "rule": str(data.get("rule") or ""),
+            "signal": str(data.get("signal") or ""), "priority": str(data.get("priority") or "low"),
+            "priority_rank": PRIORITY_RANK.get(str(data.get("priority")), 3), "score": data.get("score"),
+            "owner_email": _email(owner.get("email")), "owner_name": owner.get("name"),
+            "detected_at": str(data.get("detected_at") or event.get("time") or ""), "data": data,
+            "status": "staged"})
+        self.touched.add(alert_id)
+        self._account(data)
 
-def _apply_digest(conn: Connection, event: dict[str, Any]) -> None:
-    data = event.get("data")
-    kind = str(event.get("type") or "").removeprefix("io.cuewire.digest.")
-    if not isinstance(data, dict) or not event.get("id"):
-        return
-    at = str(event.get("time") or data.get("detected_at") or "")
-    rows: list[dict[str, Any]] = []
-    if kind == "weekly":
-        for i, entry in enumerate(data.get("near_misses") or []):
-            if isinstance(entry, dict):
-                rows.append({"id": f"{event['id']}:{i}", "account_id": entry.get("account_id"),
-                             "kind": "near_miss", "at": at,
-                             "data": {**entry, "week": data.get("week"), "owner": data.get("owner")}})
-    else:
+    def _feedback(self, partition: int, offset: int, fb: dict[str, Any]) -> None:
+        alert_id, decision = fb.get("alert_id"), fb.get("decision")
+        if not isinstance(alert_id, str) or not isinstance(decision, str):
+            return  # the flow dead-letters what it cannot read; the view just skips it
+        labels = fb.get("labels") if isinstance(fb.get("labels"), dict) else None
+        self.feedback.append({
+            "partition": partition, "offset": offset, "alert_id": alert_id, "decision": decision,
+            "reason": _text(fb.get("reason")), "until": _text(fb.get("until")), "by": _email(fb.get("by")),
+            "at": _text(fb.get("at")), "labels": labels, "message": _text(fb.get("message"))})
+        self.touched.add(alert_id)
+
+    def _digest(self, event: dict[str, Any]) -> None:
+        data = event.get("data")
+        kind = str(event.get("type") or "").removeprefix("io.cuewire.digest.")
+        if not isinstance(data, dict) or not event.get("id"):
+            return
+        at = str(event.get("time") or data.get("detected_at") or "")
+        if kind == "weekly":
+            for i, entry in enumerate(data.get("near_misses") or []):
+                if isinstance(entry, dict):
+                    row_id = f"{event['id']}:{i}"
+                    self.digest.setdefault(row_id, {
+                        "id": row_id, "account_id": entry.get("account_id"), "kind": "near_miss", "at": at,
+                        "data": {**entry, "week": data.get("week"), "owner": data.get("owner")}})
+            return
         evidence = (data.get("evidence") or [{}])[0]
         # When it happened (the evidence), not when the flow noticed: what a person sorts by.
         happened = data.get("at") or (evidence.get("at") if isinstance(evidence, dict) else None)
-        rows.append({"id": str(event["id"]), "account_id": data.get("account_id"), "kind": kind,
-                     "at": str(happened or at), "data": data})
+        self.digest.setdefault(str(event["id"]), {
+            "id": str(event["id"]), "account_id": data.get("account_id"), "kind": kind,
+            "at": str(happened or at), "data": data})
         held = data.get("alert")
         if isinstance(held, dict):
-            _remember_account(conn, held)
-    for row in rows:
-        if not conn.execute(sa.select(digest.c.id).where(digest.c.id == row["id"])).first():
-            conn.execute(digest.insert().values(**row))
+            self._account(held)
+
+    def _account(self, data: dict[str, Any]) -> None:
+        account_id = data.get("account_id")
+        if not account_id:
+            return
+        owner = data.get("owner") or {}
+        self.accounts[str(account_id)] = {
+            "account_id": str(account_id), "name": data.get("account_name"),
+            "owner_email": _email(owner.get("email")), "owner_name": owner.get("name"),
+            "mrr": data.get("mrr"), "renewal_date": _text(data.get("renewal_date")),
+            "health_score": data.get("health_score")}
+
+    def write(self, conn: Connection) -> None:
+        if self.alerts:
+            have = _existing(conn, alerts.c.alert_id, self.alerts)
+            _insert(conn, alerts, [r for k, r in self.alerts.items() if k not in have])
+        _insert(conn, feedback, self.feedback)
+        if self.digest:
+            have = _existing(conn, digest.c.id, self.digest)
+            _insert(conn, digest, [r for k, r in self.digest.items() if k not in have])
+        if self.accounts:
+            have = _existing(conn, accounts.c.account_id, self.accounts)
+            _insert(conn, accounts, [r for k, r in self.accounts.items() if k not in have])
+            # Bound names must differ from the columns' own in an executemany UPDATE.
+            changed = [{"key": k, **{f"v_{c}": v for c, v in r.items() if c != "account_id"}}
+                       for k, r in self.accounts.items() if k in have]
+            if changed:
+                conn.execute(sa.update(accounts).where(accounts.c.account_id == sa.bindparam("key"))
+                             .values({c: sa.bindparam(f"v_{c}") for c in ACCOUNT_FIELDS}), changed)
+        if self.touched:
+            _settle(conn, sorted(self.touched))
 
 
-def _remember_account(conn: Connection, data: dict[str, Any]) -> None:
-    account_id = data.get("account_id")
-    if not account_id:
-        return
-    owner = data.get("owner") or {}
-    values = {"name": data.get("account_name"), "owner_email": _email(owner.get("email")),
-              "owner_name": owner.get("name"), "mrr": data.get("mrr"),
-              "renewal_date": _text(data.get("renewal_date")), "health_score": data.get("health_score")}
-    found = conn.execute(sa.update(accounts).where(accounts.c.account_id == account_id).values(**values))
-    if found.rowcount == 0:
-        conn.execute(accounts.insert().values(account_id=account_id, **values))
+def _existing(conn: Connection, column: sa.Column[Any], keys: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    wanted = list(keys)
+    for i in range(0, len(wanted), 500):
+        found |= {k for (k,) in conn.execute(sa.select(column).where(column.in_(wanted[i:i + 500])))}
+    return found
 
 
-def _settle(conn: Connection, alert_id: str) -> None:
-    rows = conn.execute(sa.select(feedback).where(feedback.c.alert_id == alert_id)
-                        .order_by(feedback.c.partition, feedback.c.offset)).all()
-    s = settle([FeedbackRow(r.decision, r.by, r.at, r.reason, r.until) for r in rows])
-    conn.execute(sa.update(alerts).where(alerts.c.alert_id == alert_id).values(
-        status=s.status, decided_by=s.decided_by, decided_at=s.decided_at, reason=s.reason,
-        until=s.until, outcome=s.outcome))
+def _insert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(table.insert(), rows)
 
 
-def _set_offset(conn: Connection, topic: str, partition: int, nxt: int) -> None:
+SETTLED = ("status", "decided_by", "decided_at", "reason", "until", "outcome")
+ACCOUNT_FIELDS = ("name", "owner_email", "owner_name", "mrr", "renewal_date", "health_score")
+
+
+def _settle(conn: Connection, alert_ids: Sequence[str]) -> None:
+    """Recompute each alert's status from all its feedback, in topic order."""
+    history: dict[str, list[FeedbackRow]] = {a: [] for a in alert_ids}
+    for i in range(0, len(alert_ids), 500):
+        chunk = alert_ids[i:i + 500]
+        for r in conn.execute(sa.select(feedback).where(feedback.c.alert_id.in_(chunk))
+                              .order_by(feedback.c.alert_id, feedback.c.partition, feedback.c.offset)):
+            history[r.alert_id].append(FeedbackRow(r.decision, r.by, r.at, r.reason, r.until))
+    updates = []
+    for alert_id, rows_ in history.items():
+        s = settle(rows_)
+        updates.append({"key": alert_id, **{f"v_{c}": getattr(s, c) for c in SETTLED}})
+    conn.execute(sa.update(alerts).where(alerts.c.alert_id == sa.bindparam("key"))
+                 .values({c: sa.bindparam(f"v_{c}") for c in SETTLED}), updates)
+
+
+def _set_offset(conn: Connection, topic: str, partition: int, nxt: int, *, known: bool) -> None:
     where = sa.and_(offsets.c.topic == topic, offsets.c.partition == partition)
-    if conn.execute(sa.update(offsets).where(where).values(next_offset=nxt)).rowcount == 0:
+    if not known or conn.execute(sa.update(offsets).where(where).values(next_offset=nxt)).rowcount == 0:
         conn.execute(offsets.insert().values(topic=topic, partition=partition, next_offset=nxt))
 
 
@@ -279,7 +256,3 @@ def _email(value: Any) -> str | None:
 
 def _text(value: Any) -> str | None:
     return str(value) if value is not None else None
-
-
-def rows(result: Iterable[sa.Row[Any]]) -> list[dict[str, Any]]:
-    return [dict(r._mapping) for r in result]
