@@ -194,7 +194,7 @@ def create_app(console: Console) -> FastAPI:
                 reason=(reason or None) if decision == "dismissed" else None,
                 until=_until(until) if decision == "snoozed" else None, labels=labels,
                 by=who.email, at=console.clock(), account_id=found["account_id"], rule=found["rule"],
-                message=message.strip() or None if decision in ("approved", "sent") else None)
+                message=(message.strip() or None) if decision in ("approved", "sent") else None)
         except ValueError as exc:
             return page(request, "invalid.html", status_code=422, a=found, error=_first_error(exc))
         if record.until is not None and record.until <= console.clock():
