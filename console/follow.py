@@ -1,4 +1,4 @@
-"""Keeps the console's view current: reads the alerts, feedback and digest topics into it.
+"""Keeps the console's view current: reads the alerts, feedback, digest and accounts topics into it.
 
 One background thread assigns every partition of the three topics directly (no
 consumer group, nothing committed: the view stores its own offsets, in the same

@@ -16,6 +16,8 @@ from sqlalchemy.engine import Connection
 from console.store import Viewer, accounts, alerts, digest, feedback, rows
 from console.verdicts import USEFUL, WRONG, precision
 
+UNATTACHED_SCAN = 2000
+"""The newest unattached tickets an account page looks through for ones that look like its."""
 AGES = {"1d": timedelta(days=1), "7d": timedelta(days=7), "30d": timedelta(days=30)}
 
 
@@ -87,6 +89,11 @@ def account(conn: Connection, viewer: Viewer, account_id: str) -> dict[str, Any]
         return None
     records = rows(conn.execute(sa.select(digest).where(digest.c.account_id == account_id)
                                 .order_by(digest.c.at.desc()).limit(300)))
+    contacts = set(info.contacts or []) if info else set()
+    domains = set(info.domains or []) if info else set()
+    lookalikes = [r for r in rows(conn.execute(
+        sa.select(digest).where(digest.c.kind == "ticket.unattached").order_by(digest.c.at.desc())
+        .limit(UNATTACHED_SCAN))) if _looks_like(r["data"].get("requester_email"), contacts, domains)]
     return {
         "account_id": account_id,
         "info": dict(info._mapping) if info else {},
@@ -95,7 +102,16 @@ def account(conn: Connection, viewer: Viewer, account_id: str) -> dict[str, Any]
         "held": [r for r in records if r["kind"] in ("suppressed", "deferred")],
         "below_gate": [r for r in records if r["kind"] == "ticket.below_gate"],
         "near_misses": [r for r in records if r["kind"] == "near_miss"],
+        "unattached": lookalikes,
     }
+
+
+def _looks_like(email: object, contacts: set[str], domains: set[str]) -> bool:
+    """An unattached ticket from one of the account's contacts or domains: probably its."""
+    if not isinstance(email, str) or "@" not in email:
+        return False
+    email = email.strip().lower()
+    return email in contacts or email.rsplit("@", 1)[1] in domains
 
 
 def unattached(conn: Connection, viewer: Viewer, limit: int = 200) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-TopicKind = Literal["alerts", "feedback", "digest"]
+TopicKind = Literal["alerts", "feedback", "digest", "accounts"]
 PRIORITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 metadata = sa.MetaData()
@@ -68,6 +68,8 @@ accounts = sa.Table(
     sa.Column("mrr", sa.Float),
     sa.Column("renewal_date", sa.String(20)),
     sa.Column("health_score", sa.Float),
+    sa.Column("domains", sa.JSON),
+    sa.Column("contacts", sa.JSON),
 )
 offsets = sa.Table(
     "topic_offsets", metadata,

@@ -42,7 +42,7 @@ def console_parts(settings: Settings, console_settings: ConsoleSettings, *,
         store.reset()
     follower = TopicFollower(store, settings.kafka_consumer(), {
         "alerts": settings.topic_alerts, "feedback": settings.topic_feedback,
-        "digest": settings.topic_digest}).start()
+        "digest": settings.topic_digest, "accounts": settings.topic_accounts}).start()
     writer = FeedbackWriter(settings.kafka_producer(), settings.topic_feedback)
     try:
         yield Console(console_settings, store, follower, writer, Authenticator(console_settings, users),

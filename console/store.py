@@ -1,4 +1,4 @@
-"""The console's store: a view of the alerts, feedback and digest topics, in SQL.
+"""The console's store: a view of the alerts, feedback, digest and accounts topics, in SQL.
 
 SQLite by default, PostgreSQL when ``CUEWIRE_CONSOLE_DATABASE_URL`` says so
 (SQLAlchemy 2 Core, the same statements on both; the tables are in
@@ -120,6 +120,8 @@ class _Batch:
         value = rec.value or {}
         if rec.kind == "alerts":
             self._alert(value)
+        elif rec.kind == "accounts":
+            self._snapshot(value)
         elif rec.kind == "feedback":
             self._feedback(rec.partition, rec.offset, value)
         else:
@@ -180,15 +182,30 @@ class _Batch:
             self._account(held)
 
     def _account(self, data: dict[str, Any]) -> None:
-        account_id = data.get("account_id")
-        if not account_id:
-            return
+        """What an alert (or a held-back one) says of its account."""
         owner = data.get("owner") or {}
-        self.accounts[str(account_id)] = {
-            "account_id": str(account_id), "name": data.get("account_name"),
-            "owner_email": _email(owner.get("email")), "owner_name": owner.get("name"),
-            "mrr": data.get("mrr"), "renewal_date": _text(data.get("renewal_date")),
-            "health_score": data.get("health_score")}
+        self._merge(data.get("account_id"), {
+            "name": data.get("account_name"), "owner_email": _email(owner.get("email")),
+            "owner_name": owner.get("name"), "mrr": data.get("mrr"),
+            "renewal_date": _text(data.get("renewal_date")), "health_score": data.get("health_score")})
+
+    def _snapshot(self, snapshot: dict[str, Any]) -> None:
+        """A CRM snapshot from the accounts topic: it also knows the owner of an account
+        that never alerted, and its domains and contacts (for look-alike unattached tickets)."""
+        found = snapshot.get("cs_owner")
+        owner: dict[str, Any] = found if isinstance(found, dict) else {}
+        self._merge(snapshot.get("account_id"), {
+            "name": snapshot.get("name"), "owner_email": _email(owner.get("email")),
+            "owner_name": owner.get("name"), "mrr": snapshot.get("mrr"),
+            "renewal_date": _text(snapshot.get("renewal_date")),
+            "health_score": snapshot.get("health_score"),
+            "domains": _strings(snapshot.get("domains")), "contacts": _strings(snapshot.get("contacts"))})
+
+    def _merge(self, account_id: Any, fields: dict[str, Any]) -> None:
+        # Only what a record says: an alert without a renewal date does not erase it.
+        if account_id:
+            entry = self.accounts.setdefault(str(account_id), {})
+            entry.update({k: v for k, v in fields.items() if v is not None})
 
     def write(self, conn: Connection) -> None:
         if self.alerts:
@@ -200,13 +217,17 @@ class _Batch:
             _insert(conn, digest, [r for k, r in self.digest.items() if k not in have])
         if self.accounts:
             have = _existing(conn, accounts.c.account_id, self.accounts)
-            _insert(conn, accounts, [r for k, r in self.accounts.items() if k not in have])
-            # Bound names must differ from the columns' own in an executemany UPDATE.
-            changed = [{"key": k, **{f"v_{c}": v for c, v in r.items() if c != "account_id"}}
-                       for k, r in self.accounts.items() if k in have]
-            if changed:
+            _insert(conn, accounts, [{"account_id": k, **{c: r.get(c) for c in ACCOUNT_FIELDS}}
+                                     for k, r in self.accounts.items() if k not in have])
+            # One executemany per set of fields said; bound names must differ from the columns'.
+            by_fields: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for k, r in self.accounts.items():
+                if k in have and r:
+                    by_fields.setdefault(tuple(sorted(r)), []).append(
+                        {"key": k, **{f"v_{c}": v for c, v in r.items()}})
+            for fields, changed in by_fields.items():
                 conn.execute(sa.update(accounts).where(accounts.c.account_id == sa.bindparam("key"))
-                             .values({c: sa.bindparam(f"v_{c}") for c in ACCOUNT_FIELDS}), changed)
+                             .values({c: sa.bindparam(f"v_{c}") for c in fields}), changed)
         if self.touched:
             _settle(conn, sorted(self.touched))
 
@@ -225,7 +246,8 @@ def _insert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> No
 
 
 SETTLED = ("status", "decided_by", "decided_at", "reason", "until", "outcome")
-ACCOUNT_FIELDS = ("name", "owner_email", "owner_name", "mrr", "renewal_date", "health_score")
+ACCOUNT_FIELDS = ("name", "owner_email", "owner_name", "mrr", "renewal_date", "health_score", "domains",
+                  "contacts")
 
 
 def _settle(conn: Connection, alert_ids: Sequence[str]) -> None:
@@ -252,6 +274,10 @@ def _set_offset(conn: Connection, topic: str, partition: int, nxt: int, *, known
 
 def _email(value: Any) -> str | None:
     return value.strip().lower() if isinstance(value, str) and value.strip() else None
+
+
+def _strings(value: Any) -> list[str] | None:
+    return [str(v).strip().lower() for v in value if v] if isinstance(value, list) else None
 
 
 def _text(value: Any) -> str | None:

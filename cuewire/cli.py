@@ -155,7 +155,7 @@ def console(
 
     Every decision (approve, mark sent, dismiss with a reason, snooze until a date,
     an outcome, label corrections) is a feedback record on CUEWIRE_TOPIC_FEEDBACK.
-    The console's own database is only a view of the alerts, feedback and digest
+    The console's own database is only a view of the alerts, feedback, digest and accounts
     topics: an empty one is rebuilt from them at start. Sign-in is by the users
     file (make a password hash with --hash-password) or by a trusted reverse
     proxy's header (CUEWIRE_CONSOLE_TRUSTED_PROXIES, CUEWIRE_CONSOLE_PROXY_HEADER).

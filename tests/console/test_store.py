@@ -50,3 +50,38 @@ def test_feedback_before_its_alert_still_settles_it(database_url: str) -> None:
     assert status(store) == ("approved", 2)
     store.reset()
     assert store.next_offsets() == {}
+
+
+def test_an_account_that_never_alerted_is_its_owners_with_its_below_gate_and_lookalike_tickets(
+        database_url: str) -> None:
+    from console import queries
+    from console.store import Viewer
+
+    store = ViewStore(connect(database_url))
+    crm = {"account_id": "acct_x", "name": "Xylo", "domains": ["xylo.io"], "contacts": ["Kim@Other.io"],
+           "cs_owner": {"name": "Riley Chen", "email": "Riley@V.test"}, "mrr": 900}
+    below = {"id": "d1", "type": "io.cuewire.digest.ticket.below_gate", "time": "2026-11-20T10:00:00Z",
+             "data": {"account_id": "acct_x", "score": 30, "reason": "score 30 below the gate",
+                      "evidence": [{"id": "zendesk:1", "at": "2026-11-19T09:00:00Z"}]}}
+
+    def unattached(n: int, email: str) -> dict[str, Any]:
+        return {"id": f"u{n}", "type": "io.cuewire.digest.ticket.unattached", "time": "2026-11-20T10:00:00Z",
+                "data": {"account_id": None, "requester_email": email,
+                         "evidence": [{"id": f"generic:{n}", "at": "2026-11-18T09:00:00Z"}]}}
+
+    store.apply([TopicRecord("accounts", "t.accounts", 0, 0, crm),
+                 TopicRecord("digest", "t.digest", 0, 0, below),
+                 TopicRecord("digest", "t.digest", 0, 1, unattached(1, "new@xylo.io")),
+                 TopicRecord("digest", "t.digest", 0, 2, unattached(2, "kim@other.io")),
+                 TopicRecord("digest", "t.digest", 0, 3, unattached(3, "who@elsewhere.io"))])
+    # An alert later says less about the account: what it does not say stays.
+    event = alert_event("a9", account_id="acct_x", owner="riley@v.test")
+    del event["data"]["renewal_date"]
+    store.apply([TopicRecord("alerts", "t.alerts", 0, 0, event)])
+    with store.read() as conn:
+        page = queries.account(conn, Viewer("riley@v.test"), "acct_x")
+        assert queries.account(conn, Viewer("sam@v.test"), "acct_x") is None
+    assert page is not None
+    assert [r["id"] for r in page["below_gate"]] == ["d1"]
+    assert sorted(r["id"] for r in page["unattached"]) == ["u1", "u2"]
+    assert page["info"]["domains"] == ["xylo.io"] and page["info"]["mrr"] == 3200
