@@ -1,6 +1,6 @@
 """Keeps the console's view current: reads the alerts, feedback, digest and accounts topics into it.
 
-One background thread assigns every partition of the three topics directly (no
+One background thread assigns every partition of the four topics directly (no
 consumer group, nothing committed: the view stores its own offsets, in the same
 transaction as the records) and applies what it reads in batches. A console
 started on an empty store reads each topic from its beginning, so pointing a
