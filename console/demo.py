@@ -21,19 +21,21 @@ from console.app import create_app
 from console.auth import hash_password
 from console.server import console_parts
 from console.settings import ConsoleSettings
-from cuewire.servers import free_port
 
 ADMIN = "admin@cuewire.demo"
 PORT = 8300
 
 
 def _port() -> int:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", PORT))
-        except OSError:
-            return free_port()
-    return PORT
+    """8300 when it is free, else any free port."""
+    for wanted in (PORT, 0):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", wanted))
+            except OSError:
+                continue
+            return int(s.getsockname()[1])
+    raise OSError("no free port on 127.0.0.1")
 
 
 def serve_demo(settings: Settings, alerts: list[dict[str, Any]], data: Path, terminal: Terminal) -> None:

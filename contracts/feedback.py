@@ -35,7 +35,10 @@ OUTCOMES: tuple[str, ...] = ("converted", "churned", "saved")
 
 
 class FeedbackRecord(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    # The published JSON Schema says what the validator below says: a snooze has an end.
+    model_config = ConfigDict(extra="ignore", frozen=True, json_schema_extra={
+        "if": {"properties": {"decision": {"const": "snoozed"}}, "required": ["decision"]},
+        "then": {"required": ["until"]}})
 
     alert_id: str = Field(min_length=1)
     decision: Decision

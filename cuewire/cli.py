@@ -160,8 +160,15 @@ def console(
     file (make a password hash with --hash-password) or by a trusted reverse
     proxy's header (CUEWIRE_CONSOLE_TRUSTED_PROXIES, CUEWIRE_CONSOLE_PROXY_HEADER).
     """
-    if hash_password:
+    try:
         from console.auth import hash_password as make_hash
+        from console.server import serve
+        from console.settings import ConsoleSettings
+    except ImportError as exc:  # the flow's runtime image leaves the console out
+        typer.secho(f"cuewire console: {exc.name} is missing: install the console with "
+                    "pip install 'cuewire[console]'", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    if hash_password:
 
         password = sys.stdin.readline().rstrip("\n")
         if not password:
@@ -169,8 +176,6 @@ def console(
                                      "console --hash-password`")
         typer.echo(make_hash(password))
         return
-    from console.server import serve
-    from console.settings import ConsoleSettings
 
     try:
         overrides = {k: v for k, v in {"host": host, "port": port, "database_url": database_url,
