@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import orjson
 import yaml
 from confluent_kafka import Producer
@@ -19,6 +20,9 @@ from console.app import Console, create_app
 from console.auth import hash_password
 from console.server import console_parts
 from console.settings import ConsoleSettings
+from contracts.published import load
+from flows.kafka_io import read_to_end
+from tests.e2e.test_flow_kafka import read as read_published
 
 PASSWORD = "correct horse battery"
 RILEY, SAM, ADMIN = "riley@vendor.test", "sam@vendor.test", "ops@vendor.test"
@@ -73,6 +77,22 @@ def console_client(settings: Settings, database_url: str, tmp: Path, *,
     with console_parts(settings, cs, rebuild=rebuild) as console, \
             TestClient(create_app(console)) as client:
         yield console, client
+
+
+def read(settings: Settings, kind: str) -> list[dict[str, Any]]:
+    """Every record on the topic; feedback (the console's output) must validate against the
+    feedback schema it is published under, as the flow's outputs do against theirs."""
+    if kind != "feedback":
+        return read_published(settings, kind)
+    schema = load("feedback")
+    check = jsonschema.validators.validator_for(schema)(schema)
+    found = []
+    for key, value in read_to_end(settings.kafka_consumer(), settings.topic_feedback, 20):
+        record = orjson.loads(value)
+        errors = [e.message for e in check.iter_errors(record)]
+        assert not errors, f"feedback breaks contracts/schemas/feedback.schema.json: {errors}"
+        found.append({"key": key, **record})
+    return found
 
 
 def wait_until(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:

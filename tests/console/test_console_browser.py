@@ -25,8 +25,8 @@ from config.settings import Settings
 from cuewire.app import run_kafka
 from cuewire.explain_cmd import explain_command
 from tests.console.browser import chromium, live_console
-from tests.console.helpers import PASSWORD, RILEY, SAM, console_client, wait_until
-from tests.e2e.test_flow_kafka import produce, read
+from tests.console.helpers import PASSWORD, RILEY, SAM, console_client, read, wait_until
+from tests.e2e.test_flow_kafka import produce
 
 pytestmark = pytest.mark.e2e
 

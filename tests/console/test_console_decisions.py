@@ -21,10 +21,10 @@ from tests.console.helpers import (
     console_client,
     csrf_of,
     produce,
+    read,
     sign_in,
     wait_until,
 )
-from tests.e2e.test_flow_kafka import read
 
 pytestmark = pytest.mark.integration
 
