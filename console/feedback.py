@@ -29,7 +29,7 @@ class Written:
 
 
 class FeedbackWriter:
-    def __init__(self, producer_conf: Mapping[str, str | int | float | bool], topic: str) -> None:
+    def __init__(self, producer_conf: Mapping[str, Any], topic: str) -> None:
         self.topic = topic
         self._producer: Producer | None = Producer(dict(producer_conf))
 

@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Mapping
+from typing import Any
 
 import orjson
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
@@ -27,7 +28,7 @@ BATCH = 500
 
 
 class TopicFollower:
-    def __init__(self, store: ViewStore, consumer_conf: Mapping[str, str | int | float | bool],
+    def __init__(self, store: ViewStore, consumer_conf: Mapping[str, Any],
                  topics: Mapping[TopicKind, str]) -> None:
         self.store = store
         self._conf = {**consumer_conf, "group.id": "cuewire-console", "enable.auto.commit": False}
