@@ -188,6 +188,8 @@ def create_app(console: Console) -> FastAPI:
             labels["topic"] = label_topic
         if label_intents:
             labels["intents"] = sorted(set(label_intents))
+        # The flow's feedback metric reads the rule from here (feedback names only an alert).
+        labels["rule"] = found["rule"]
         try:
             record = FeedbackRecord(
                 alert_id=alert_id, decision=decision,

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from console.store import Viewer, accounts, alerts, digest, feedback, rows
-from console.verdicts import USEFUL, WRONG, precision
+from console.verdicts import precision
 
 UNATTACHED_SCAN = 2000
 """The newest unattached tickets an account page looks through for ones that look like its."""
@@ -123,21 +123,25 @@ def unattached(conn: Connection, viewer: Viewer, limit: int = 200) -> list[dict[
 
 
 def rules(conn: Connection, viewer: Viewer) -> list[dict[str, Any]]:
-    """Per rule: alerts, each verdict's count, and precision so far (see console.verdicts)."""
+    """Per rule: alerts, each status's count, and precision so far, counted as
+    ``cuewire report`` counts it (see console.verdicts)."""
     visible = _visible(viewer, alerts.c.owner_email)
-    q = (sa.select(alerts.c.rule, alerts.c.status, alerts.c.reason, sa.func.count().label("n"))
-         .where(visible).group_by(alerts.c.rule, alerts.c.status, alerts.c.reason))
+    q = (sa.select(alerts.c.rule, alerts.c.status, alerts.c.judged, alerts.c.false_signal,
+                   sa.func.count().label("n"))
+         .where(visible).group_by(alerts.c.rule, alerts.c.status, alerts.c.judged, alerts.c.false_signal))
     table: dict[str, dict[str, Any]] = {}
-    for rule, status, reason, n in conn.execute(q):
-        entry = table.setdefault(rule, {"rule": rule, "alerts": 0, "staged": 0, "approved": 0,
-                                        "sent": 0, "dismissed": 0, "snoozed": 0, "wrong": 0})
+    for rule, status, judged, false_signal, n in conn.execute(q):
+        entry = table.setdefault(rule, {"rule": rule, "alerts": 0, "staged": 0, "approved": 0, "sent": 0,
+                                        "dismissed": 0, "snoozed": 0, "useful": 0, "not_useful": 0,
+                                        "false_signal": 0})
         entry["alerts"] += n
         entry[status] = entry.get(status, 0) + n
-        if status == "dismissed" and reason in WRONG:
-            entry["wrong"] += n
+        if judged in ("useful", "not_useful"):
+            entry[judged] += n
+        if false_signal:
+            entry["false_signal"] += n
     for entry in table.values():
-        entry["useful"] = sum(entry[s] for s in USEFUL)
-        entry["precision"] = precision(entry["useful"], entry["wrong"])
+        entry["precision"] = precision(entry["useful"], entry["not_useful"])
     return sorted(table.values(), key=lambda e: e["rule"])
 
 

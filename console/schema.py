@@ -37,6 +37,8 @@ alerts = sa.Table(
     sa.Column("reason", sa.String(40)),
     sa.Column("until", sa.String(40)),
     sa.Column("outcome", sa.String(20)),
+    sa.Column("judged", sa.String(20)),
+    sa.Column("false_signal", sa.Boolean, default=False),
 )
 feedback = sa.Table(
     "feedback", metadata,

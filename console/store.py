@@ -245,7 +245,7 @@ def _insert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> No
         conn.execute(table.insert(), rows)
 
 
-SETTLED = ("status", "decided_by", "decided_at", "reason", "until", "outcome")
+SETTLED = ("status", "decided_by", "decided_at", "reason", "until", "outcome", "judged", "false_signal")
 ACCOUNT_FIELDS = ("name", "owner_email", "owner_name", "mrr", "renewal_date", "health_score", "domains",
                   "contacts")
 

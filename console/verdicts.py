@@ -23,12 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from contracts.feedback import DECISIONS, OUTCOMES
-
-USEFUL = ("approved", "sent")
-"""Verdicts that say the alert was worth a person's time."""
-WRONG = ("false_signal", "not_useful")
-"""Dismissal reasons that count against a rule's precision. ``already_handled`` and
-``wrong_account`` say nothing about whether the rule read the signal right."""
+from operators.measure_precision import verdict_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +45,21 @@ class Settled:
     outcome: str | None = None
     late: tuple[int, ...] = ()
     """Indexes of verdicts that came after the alert was already decided."""
+    judged: str | None = None
+    """``useful`` or ``not_useful`` by the latest decision that judges the alert, as
+    ``cuewire report`` counts precision (operators/measure_precision.py), so the
+    console's rules page and the report agree."""
+    false_signal: bool = False
 
 
 def settle(rows: Sequence[FeedbackRow]) -> Settled:
     status, by, at, reason, until, outcome = "staged", None, None, None, None, None
     late: list[int] = []
+    judged, false_signal = None, False
     for i, row in enumerate(rows):
+        if verdict_of(row.decision) != "other":
+            judged = verdict_of(row.decision)
+            false_signal = row.decision == "dismissed" and row.reason == "false_signal"
         if row.decision in OUTCOMES:
             outcome = row.decision
         elif row.decision in DECISIONS:
@@ -65,20 +69,16 @@ def settle(rows: Sequence[FeedbackRow]) -> Settled:
                 status = "sent"
             else:
                 late.append(i)
-    return Settled(status, by, at, reason, until, outcome, tuple(late))
+    return Settled(status, by, at, reason, until, outcome, tuple(late), judged, false_signal)
 
 
-def counts_against(status: str, reason: str | None) -> bool:
-    return status == "dismissed" and reason in WRONG
-
-
-def precision(useful: int, wrong: int) -> float | None:
-    """Useful verdicts over useful and wrong ones; ``None`` before any.
+def precision(useful: int, not_useful: int) -> float | None:
+    """Useful verdicts over useful and not useful ones; ``None`` before any.
 
     >>> precision(3, 1), precision(0, 0)
     (0.75, None)
     """
-    judged = useful + wrong
+    judged = useful + not_useful
     return useful / judged if judged else None
 
 

@@ -86,7 +86,7 @@ def test_decisions_are_feedback_records_and_survive_a_new_console(
     approved_record = feedback["al-high:approved"]
     assert approved_record["by"] == RILEY and approved_record["message"] == "Hi Dana — edited by Riley."
     assert approved_record["labels"] == {"frustrated": True, "topic": "billing",
-                                         "intents": ["billing_dispute"]}
+                                         "intents": ["billing_dispute"], "rule": "ticket-frustration-gate"}
     assert (approved_record["account_id"], approved_record["rule"]) == ("acct_42", "ticket-frustration-gate")
     assert approved_record["key"] == b"al-high"
     assert feedback["al-crit:dismissed"]["reason"] == "false_signal"

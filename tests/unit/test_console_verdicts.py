@@ -9,7 +9,7 @@ import pytest
 from console.auth import Authenticator, User, csrf_ok, csrf_token, hash_password
 from console.present import highlight
 from console.settings import ConsoleSettings
-from console.verdicts import FeedbackRow, counts_against, precision, refused, settle
+from console.verdicts import FeedbackRow, precision, refused, settle
 
 
 def row(decision: str, by: str = "riley@v.test", reason: str | None = None) -> FeedbackRow:
@@ -42,11 +42,14 @@ def test_a_verdict_on_a_decided_alert_is_refused(status: str, decision: str, ref
     assert refused(status, decision) is refuse
 
 
-def test_only_wrong_dismissals_count_against_precision() -> None:
-    assert counts_against("dismissed", "false_signal") and counts_against("dismissed", "not_useful")
-    assert not counts_against("dismissed", "already_handled")
-    assert not counts_against("dismissed", "wrong_account")
-    assert not counts_against("snoozed", "false_signal")
+def test_precision_judges_each_alert_by_its_latest_judging_decision_as_the_report_does() -> None:
+    assert settle([row("approved")]).judged == "useful"
+    assert settle([row("dismissed", reason="already_handled")]).judged == "not_useful"
+    later = settle([row("dismissed", reason="false_signal"), row("saved")])
+    assert (later.status, later.judged, later.false_signal) == ("dismissed", "useful", False)
+    flagged = settle([row("approved"), row("dismissed", reason="false_signal")])
+    assert (flagged.judged, flagged.false_signal) == ("not_useful", True)
+    assert settle([row("snoozed"), row("churned")]).judged is None
     assert precision(1, 1) == 0.5 and precision(2, 0) == 1.0 and precision(0, 3) == 0.0
 
 
