@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test unit integration chaos lint typecheck up down bench eval clean schemas chart-check rules-check lock
+.PHONY: help install demo test unit integration chaos lint typecheck up down bench eval clean schemas chart-check rules-check lock screenshots
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -18,16 +18,21 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)  ## create .venv and install cuewire with its dev tools
 
-demo: $(STAMP)  ## run the whole pipeline on the bundled sample (starts and stops Kafka + Redis)
-	$(PY) -m cuewire.demo
+demo: $(STAMP)  ## run the whole pipeline on the bundled sample (CONSOLE=1: then keep the review console up)
+	$(PY) -m cuewire.demo $(if $(CONSOLE),--console)
 
 test: $(STAMP) chart-check rules-check  ## lint, type-check and run every test (real Kafka + Redis are started for the session)
+	bash scripts/system-packages.sh
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -m "not chaos or quick"
 
 unit: $(STAMP)  ## only the fast, pure tests
-	$(PY) -m pytest tests/unit operators contracts
+	$(PY) -m pytest tests/unit operators contracts console
+
+screenshots: $(STAMP)  ## retake the README's console screenshots (docs/) in headless Chromium
+	bash scripts/system-packages.sh
+	CUEWIRE_UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q tests/console/test_console_browser.py -k approves
 
 chaos: $(STAMP)  ## kill the flow, Redis and Kafka mid-stream: each alert id on the topic once, none lost
 	$(PY) -m pytest tests/chaos -m chaos -q

@@ -118,15 +118,69 @@ def explain(
     account_id: Annotated[str, typer.Argument(help="the account whose held-back alerts to show")],
     limit: Annotated[int, typer.Option(help="how many entries, newest first")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table")] = False,
+    topics: Annotated[bool, typer.Option(
+        "--topics/--no-topics", help="also read the alerts, feedback and digest topics")] = True,
 ) -> None:
-    """Why did nobody hear about this account? Every suppressed or deferred alert, with its reason.
+    """What happened to this account's signals, and why: alerts published (and decided),
+    held back or deferred, tickets below the gate, unattached tickets that look like its.
 
-    Reads the governance log in Redis (CUEWIRE_REDIS_URL, CUEWIRE_REDIS_PREFIX).
+    Reads the governance log in Redis (CUEWIRE_REDIS_URL, CUEWIRE_REDIS_PREFIX) and the
+    alerts, feedback and digest topics (CUEWIRE_KAFKA_BOOTSTRAP). Narrower than 100
+    columns it prints one block per entry instead of a table.
     """
     from cuewire.explain_cmd import explain_command
 
     try:
-        explain_command(account_id, limit=limit, as_json=as_json)
+        explain_command(account_id, limit=limit, as_json=as_json, topics=topics)
+    except CuewireError as exc:
+        _fail(exc)
+
+
+@app.command()
+def console(
+    host: Annotated[str | None, typer.Option(help="address to listen on (CUEWIRE_CONSOLE_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="port to listen on (CUEWIRE_CONSOLE_PORT, 8300)")] = None,
+    database_url: Annotated[str | None, typer.Option(
+        help="the view's database (CUEWIRE_CONSOLE_DATABASE_URL): sqlite:///file.db or "
+             "postgresql+psycopg://user@host/db")] = None,
+    users_file: Annotated[Path | None, typer.Option(
+        help="YAML of built-in accounts (CUEWIRE_CONSOLE_USERS_FILE)")] = None,
+    hash_password: Annotated[bool, typer.Option(
+        "--hash-password",
+        help="read a password on stdin, print its argon2 hash for the users file")] = False,
+    rebuild: Annotated[bool, typer.Option(
+        "--rebuild", help="empty the view and read it again from the topics' beginnings")] = False,
+) -> None:
+    """The review console: a web page where reviewers read staged alerts and decide them.
+
+    Every decision (approve, mark sent, dismiss with a reason, snooze until a date,
+    an outcome, label corrections) is a feedback record on CUEWIRE_TOPIC_FEEDBACK.
+    The console's own database is only a view of the alerts, feedback, digest and accounts
+    topics: an empty one is rebuilt from them at start. Sign-in is by the users
+    file (make a password hash with --hash-password) or by a trusted reverse
+    proxy's header (CUEWIRE_CONSOLE_TRUSTED_PROXIES, CUEWIRE_CONSOLE_PROXY_HEADER).
+    """
+    try:
+        from console.auth import hash_password as make_hash
+        from console.server import serve
+        from console.settings import ConsoleSettings
+    except ImportError as exc:  # the flow's runtime image leaves the console out
+        typer.secho(f"cuewire console: {exc.name} is missing: install the console with "
+                    "pip install 'cuewire[console]'", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from None
+    if hash_password:
+
+        password = sys.stdin.readline().rstrip("\n")
+        if not password:
+            raise typer.BadParameter("give the password on stdin, e.g. `read -s P; echo \"$P\" | cuewire "
+                                     "console --hash-password`")
+        typer.echo(make_hash(password))
+        return
+
+    try:
+        overrides = {k: v for k, v in {"host": host, "port": port, "database_url": database_url,
+                                       "users_file": users_file}.items() if v is not None}
+        serve(_settings(), ConsoleSettings(**overrides), rebuild=rebuild)
     except CuewireError as exc:
         _fail(exc)
 

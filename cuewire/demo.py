@@ -81,7 +81,8 @@ def show(console: Console, alerts: list[dict], digest: list[dict], dlq: list[dic
         console.print_json(orjson.dumps(alerts[0]).decode())
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    keep_console = "--console" in (sys.argv[1:] if argv is None else argv)
     console = Console(width=None if sys.stdout.isatty() else 150)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="cuewire-demo-") as tmp, contextlib.ExitStack() as stack:
@@ -112,6 +113,10 @@ def main() -> int:
         show(console, alerts, digest, dlq)
         console.print(f"\nflow: {len(records)} records in {flow_seconds:.1f}s; "
                       f"demo total {time.monotonic() - started:.0f}s")
+        if keep_console:
+            from console.demo import serve_demo
+
+            serve_demo(settings, alerts, data, console)
     return 0
 
 

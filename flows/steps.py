@@ -589,20 +589,29 @@ class Steps:
         _, batch = keyed
         records = [(cast(Feedback, d.record), d.incoming.coords.partition,
                     d.incoming.coords.offset) for d in batch]
+        out = self._honour_snoozes(batch)
         if self.learner is None or not records:
-            return []
+            return out
         outcome = self.learner.learn_feedback(records)
         metrics.FEEDBACK.labels("learned").inc(outcome.learned)
         metrics.FEEDBACK.labels("duplicate").inc(outcome.duplicates)
         metrics.FEEDBACK.labels("without_text").inc(outcome.without_text)
         metrics.FEEDBACK.labels("unlabelled").inc(outcome.unlabelled)
         by_offset = {(d.incoming.coords.partition, d.incoming.coords.offset): d for d in batch}
-        out = []
         for partition, offset, reason in outcome.rejected:
             coords = by_offset[(partition, offset)].incoming.coords
             out.append(self._dead_letter(Incoming("feedback", coords.key, None, coords),
                                          f"feedback not learned: {reason}", "learn-feedback"))
         return out
+
+    def _honour_snoozes(self, batch: list[Decoded]) -> list[Outgoing]:
+        """Keep reviewers' snoozes for governance; a snooze of an unknown alert is a dead letter."""
+        unknown = {id(fb) for fb in self.governance.honour_snoozes(
+            [cast(Feedback, d.record) for d in batch])}
+        return [self._dead_letter(Incoming("feedback", d.incoming.coords.key, None, d.incoming.coords),
+                                  "snooze not honoured: the alert is unknown here and the record "
+                                  "names no account_id and rule", "learn-feedback")
+                for d in batch if id(d.record) in unknown]
 
     @staticmethod
     def is_ticket(located: Located) -> bool:

@@ -249,7 +249,8 @@ def _decode_feedback(body: dict[str, Any]) -> Feedback:
         fb = FeedbackRecord.model_validate(body)
     except ValidationError as exc:
         raise PoisonRecord(f"feedback invalid: {describe_validation(exc)}") from None
-    return Feedback(fb.alert_id, fb.decision, dict(fb.labels), fb.by, fb.at)
+    return Feedback(fb.alert_id, fb.decision, dict(fb.labels), fb.by, fb.at, until=fb.until,
+                    account_id=fb.account_id, rule=fb.rule, reason=fb.reason)
 
 
 def describe_validation(exc: ValidationError, limit: int = 3) -> str:

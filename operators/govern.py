@@ -3,6 +3,8 @@
 DESIGN.md, "Governance", applied after the rules and before anything is
 published, in this order:
 
+0. **snooze**: a reviewer snoozed the rule for the account (feedback
+   ``snoozed`` with ``until``): it stays quiet for evidence before ``until``;
 1. **cooldown** per account and rule (the rule's own, else the policy's 48 h):
    an alert published at ``t`` keeps the same rule quiet for that account until
    ``t + cooldown`` — and, because records arrive out of order across
@@ -122,6 +124,32 @@ class CooldownEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Snooze:
+    """A reviewer's snooze of a rule for an account: quiet for evidence before ``until``."""
+
+    alert_id: str
+    until: datetime
+    by: str | None = None
+
+    def silences(self, at: datetime) -> bool:
+        return _aware(at) < self.until
+
+
+def snooze_of(alert_id: str, decision: str, until: datetime | None, by: str | None) -> Snooze | None:
+    """The snooze a feedback decision asks for, if any.
+
+    >>> from datetime import UTC, datetime
+    >>> snooze_of("a1", "snoozed", datetime(2026, 12, 15, tzinfo=UTC), "riley@vendor.com").until.day
+    15
+    >>> snooze_of("a1", "dismissed", datetime(2026, 12, 15, tzinfo=UTC), None) is None
+    True
+    """
+    if decision != "snoozed" or until is None:
+        return None
+    return Snooze(alert_id, _aware(until).astimezone(UTC), by)
+
+
+@dataclass(frozen=True, slots=True)
 class TicketSpan:
     """A frustrated ticket of an account, open from ``opened_at`` until ``closed_at`` (or still)."""
 
@@ -152,6 +180,8 @@ class GovernanceView:
     """The alert ids published per account and owner-local day."""
     tickets: Mapping[str, Sequence[TicketSpan]] = field(default_factory=dict)
     """The frustrated tickets tracked per account."""
+    snoozes: Mapping[CooldownKey, Sequence[Snooze]] = field(default_factory=dict)
+    """Reviewers' snoozes per account and rule."""
 
 
 @dataclass(slots=True)
@@ -291,6 +321,13 @@ def _decide(
         # Re-derived after a restart or a redelivery: it already counts, and the
         # ledger keeps consumers from seeing it twice.
         return _publish(c, zone, policy, "already governed and published (re-derived)")
+
+    silencing = [s for s in state.view.snoozes.get(cool_key, ()) if s.silences(at)]
+    if silencing:
+        snooze = max(silencing, key=lambda s: (s.until, s.alert_id))
+        who = snooze.by or "a reviewer"
+        return Verdict(c, "suppressed", f"snoozed: {who} snoozed rule {c.rule_id} for {c.account_id} "
+                       f"until {iso(snooze.until)} (alert {snooze.alert_id})")
 
     span = c.cooldown if c.cooldown is not None else policy.cooldown
     # An alert published for evidence shortly *after* this one (records arrive out of

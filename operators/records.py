@@ -93,6 +93,11 @@ class Feedback:
     labels: dict[str, Any]
     by: str | None
     at: datetime | None
+    until: datetime | None = None
+    """With ``snoozed``: the rule stays quiet for the alert's account until then."""
+    account_id: str | None = None
+    rule: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

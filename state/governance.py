@@ -12,6 +12,10 @@ fetches what it reads and keeps what it decides, one pipeline per batch:
   governance as of an older time still sees a ticket that has since closed);
 * ``gov:log:<account>`` — capped list of the account's suppressions and
   deferrals, newest first: ``cuewire explain`` reads it;
+* ``gov:snooze:<account>:<rule>`` — sorted set of reviewers' snoozes of the rule
+  for the account (score: until), expiring a day after the last one ends;
+* ``gov:alert:<alert id>`` — the account and rule of a published alert, so a
+  snooze that names only the alert finds what to silence;
 * ``gov:deferred`` (alert id → retry time) and ``gov:deferred:payload``
   (alert id → the candidate, re-timed to its retry) — the deferred queue.
 
@@ -41,13 +45,16 @@ from operators.govern import (
     CooldownEntry,
     GovernanceView,
     GovernanceWrites,
+    Snooze,
     TicketSpan,
     Verdict,
     candidate_to_dict,
     explain_entry,
     retry_candidate,
+    snooze_of,
     view_keys,
 )
+from operators.records import Feedback
 from state.keys import DAY, Keyspace, TTLs
 
 LOG_LIMIT = 200
@@ -91,11 +98,15 @@ class GovernanceStore:
             pipe.smembers(self._ks.governance_day(account_id, day.isoformat()))
         for account_id in keys.accounts:
             pipe.hgetall(self._ks.governance_tickets(account_id))
+        for account_id, rule_id in keys.cooldowns:
+            pipe.zrange(self._ks.governance_snooze(account_id, rule_id), 0, -1)
         replies = iter(pipe.execute())
         cooldowns = {key: tuple(_cooldown_entry(m) for m in next(replies)) for key in keys.cooldowns}
         published = {key: frozenset(m.decode() for m in next(replies)) for key in keys.days}
         tickets = {account: _ticket_spans(next(replies)) for account in keys.accounts}
-        return GovernanceView(cooldowns=cooldowns, published=published, tickets=tickets)
+        snoozes = {key: tuple(_snooze(m) for m in next(replies)) for key in keys.cooldowns}
+        return GovernanceView(cooldowns=cooldowns, published=published, tickets=tickets,
+                              snoozes={k: v for k, v in snoozes.items() if v})
 
     def write(self, writes: GovernanceWrites) -> None:
         """Store what a :func:`govern` call decided, in one round trip."""
@@ -122,6 +133,9 @@ class GovernanceStore:
             pipe.zremrangebyrank(key, 0, -(COOLDOWN_HISTORY + 1))
             longest = max(int((e.until - e.since).total_seconds()) for e in entries)
             pipe.expire(key, max(self._ttls.governance_cooldown, longest + DAY))
+            for e in entries:
+                pipe.set(self._ks.governance_alert(e.alert_id), _alert_member(account_id, rule_id),
+                         ex=self._ttls.governance_alert)
         for (account_id, day), alert_ids in writes.published.items():
             key = self._ks.governance_day(account_id, day.isoformat())
             pipe.sadd(key, *alert_ids)
@@ -130,6 +144,43 @@ class GovernanceStore:
             fields = [f"{kind}:{t}" for t in ticket_ids for kind in ("o", "c")]
             pipe.hdel(self._ks.governance_tickets(account_id), *fields)
         return len(writes.cooldowns) + len(writes.published) + len(writes.forget_tickets)
+
+    # --- reviewers' snoozes ---------------------------------------------------------------------
+
+    def honour_snoozes(self, feedback: Sequence[Feedback]) -> list[Feedback]:
+        """Keep every ``snoozed`` decision as a snooze of its alert's rule for its account.
+
+        The account and rule come from the record itself (the review console
+        sends them), else from what governance kept when the alert was
+        published. Returns the snoozes that named an alert this deployment
+        does not know, for the dead-letter topic. Idempotent: a redelivered
+        record adds the same member again.
+        """
+        asked = [(fb, s) for fb in feedback
+                 if (s := snooze_of(fb.alert_id, fb.decision, fb.until, fb.by)) is not None]
+        if not asked:
+            return []
+        unnamed = sorted({fb.alert_id for fb, _ in asked if not (fb.account_id and fb.rule)})
+        known: dict[str, tuple[str, str]] = {}
+        if unnamed:
+            found = self._r.mget([self._ks.governance_alert(a) for a in unnamed])
+            known = {a: _alert_key(raw) for a, raw in zip(unnamed, found, strict=True) if raw is not None}
+        pipe = self._r.pipeline(transaction=False)
+        unknown: list[Feedback] = []
+        for fb, snooze in asked:
+            target = (fb.account_id, fb.rule) if fb.account_id and fb.rule else known.get(fb.alert_id)
+            if target is None:
+                unknown.append(fb)
+                continue
+            key = self._ks.governance_snooze(*target)
+            pipe.zadd(key, {_snooze_member(snooze): snooze.until.timestamp()})
+            pipe.zremrangebyrank(key, 0, -(COOLDOWN_HISTORY + 1))
+            # A snooze lives until a day after it ends, however far ahead that is.
+            pipe.expireat(key, int(snooze.until.timestamp()) + DAY, gt=True)
+            pipe.expireat(key, int(snooze.until.timestamp()) + DAY, nx=True)
+        if len(pipe):
+            pipe.execute()
+        return unknown
 
     # --- frustrated tickets ---------------------------------------------------------------------
 
@@ -301,6 +352,25 @@ def _cooldown_member(entry: CooldownEntry) -> bytes:
 def _cooldown_entry(member: bytes) -> CooldownEntry:
     data = orjson.loads(member)
     return CooldownEntry(data["alert_id"], _parse(data["since"]), _parse(data["until"]))
+
+
+def _snooze_member(snooze: Snooze) -> bytes:
+    return orjson.dumps({"alert_id": snooze.alert_id, "until": _iso(snooze.until), "by": snooze.by},
+                        option=orjson.OPT_SORT_KEYS)
+
+
+def _snooze(member: bytes) -> Snooze:
+    data = orjson.loads(member)
+    return Snooze(data["alert_id"], _parse(data["until"]), data.get("by"))
+
+
+def _alert_member(account_id: str, rule_id: str) -> bytes:
+    return orjson.dumps([account_id, rule_id])
+
+
+def _alert_key(raw: bytes | str) -> tuple[str, str]:
+    account_id, rule_id = orjson.loads(raw)
+    return str(account_id), str(rule_id)
 
 
 def _ticket_spans(fields: dict[bytes, bytes]) -> tuple[TicketSpan, ...]:

@@ -48,6 +48,8 @@ class TTLs:
     governance_tickets: int = 30 * DAY
     governance_log: int = 90 * DAY
     governance_deferred: int = 14 * DAY
+    governance_alert: int = 30 * DAY
+    """Which account and rule a published alert was for: a snooze naming only the alert finds them."""
     window_slack: int = 2 * DAY
     """Windows live this long past the longest rule window, so late records still find them."""
     timers: int = 60 * DAY
@@ -114,6 +116,12 @@ class Keyspace:
 
     def governance_log(self, account_id: str) -> str:
         return f"{self.prefix}gov:log:{account_id}"
+
+    def governance_snooze(self, account_id: str, rule_id: str) -> str:
+        return f"{self.prefix}gov:snooze:{account_id}:{rule_id}"
+
+    def governance_alert(self, alert_id: str) -> str:
+        return f"{self.prefix}gov:alert:{alert_id}"
 
     def governance_deferred(self) -> str:
         return f"{self.prefix}gov:deferred"

@@ -11,6 +11,7 @@ import redis
 
 from config.rules import Governance
 from operators.govern import Candidate, Verdict, candidate_from_dict, govern
+from operators.records import Feedback
 from state.governance import GovernanceStore, TicketStatus
 from state.keys import Keyspace, TTLs
 from state.redis_client import ROUND_TRIPS, connect
@@ -149,7 +150,9 @@ def test_every_key_has_a_ttl(store: GovernanceStore, client: redis.Redis, unique
     run(store, [cand(f"a{i}", rule=f"r{i}", priority="high") for i in range(5)]
         + [cand("up", rule="up", promotional=True)])
     store.due(datetime(2026, 11, 20, 0, 0, tzinfo=UTC))
+    store.honour_snoozes([Feedback("a0", "snoozed", {}, None, THU_10,
+                                    until=datetime.now(UTC) + timedelta(days=3))])
     keys = client.keys(f"t{unique}:*")
     kinds = {k.decode().split(":")[2] for k in keys}
-    assert kinds == {"cool", "day", "tickets", "log", "deferred"}
+    assert kinds == {"cool", "day", "tickets", "log", "deferred", "alert", "snooze"}
     assert all(client.ttl(k) > 0 for k in keys), [k for k in keys if client.ttl(k) <= 0]
