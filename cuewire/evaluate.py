@@ -246,6 +246,18 @@ def summary_line(r: dict[str, Any]) -> str:
     return " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in pairs)
 
 
+def held_out_training(split: str) -> list[LabelledTicket] | None:
+    """What the model learns from when ``split`` is scored, if not the shipped corpus: the
+    dev split stays out of training, and so do the proxy's writers."""
+    if split == "dev":
+        files = training_files(with_dev=False)
+    elif split == "proxy":
+        files = [p for p in training_files() if p != TRAIN2]
+    else:
+        return None
+    return [t for p in files for t in load_tickets(p)]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cuewire.evaluate",
                                      description=(__doc__ or "").split("\n\n")[0])
@@ -263,14 +275,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     taxonomy = load_taxonomy(args.taxonomy)
     with console.status("training the start-up model"):
-        if args.split == "dev" and not args.file:  # the dev split must stay out of training
-            scorer = LearnedScorer.seeded(taxonomy, [t for p in training_files(with_dev=False)
-                                                     for t in load_tickets(p)])
-        elif args.split == "proxy" and not args.file:  # nor may the proxy's writers
-            scorer = LearnedScorer.seeded(taxonomy, [t for p in training_files() if p != TRAIN2
-                                                     for t in load_tickets(p)])
-        else:
-            scorer = LearnedScorer.seeded(taxonomy)
+        held_out = held_out_training(args.split) if not args.file else None
+        scorer = (LearnedScorer.seeded(taxonomy) if held_out is None
+                  else LearnedScorer.seeded(taxonomy, held_out))
     tickets = load_tickets(source)
     with console.status(f"scoring {len(tickets):,} tickets"):
         results = evaluate(scorer, tickets)
