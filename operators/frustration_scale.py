@@ -5,11 +5,11 @@ the labelled corpus. The score keeps DESIGN.md's bands meaningful by
 construction: **score ≥ t exactly when P(a CS lead would rate the ticket ≥ t)
 reaches** :data:`DECIDE_AT` — even odds for 50 (the digest's "near renewal"
 line), 0.7 for 65 and 80, the lines that alert a person, where a false alarm
-costs more than a late one. Chosen by cross-validation over the training
-writers (held-out blocks of the corpus) and on ``train2.jsonl``'s writers held
-out, not on the dev split, whose writers are the training split's: at 65,
-precision 0.80 / recall 0.60 across blocks and 0.92 / 0.61 on the other
-writers, against 0.76 / 0.67 and 0.85 / 0.61 at 0.6. Within a band the score rises
+costs more than a late one. Chosen by cross-validation over held-out blocks of
+the training corpus (``python -m cuewire.evaluate_cv``) and on ``train2.jsonl``'s
+writers held out, not on the dev split, whose writers are the training split's:
+at 65, precision 0.79 / recall 0.65 across blocks and 0.92 / 0.58 on the other
+writers, against 0.76 / 0.72 and 0.89 / 0.61 at 0.6. Within a band the score rises
 with the probability of reaching the next one.
 
 >>> exact_score((0.2, 0.1, 0.0))
