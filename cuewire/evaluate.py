@@ -4,7 +4,10 @@ The model is the one the flow trains at start-up (the shipped corpus's train
 and dev splits, the seed tickets and the taxonomy's examples); it is scored,
 without learning, on a split it never saw (default
 ``tests/data/corpus/test.jsonl``). ``--split dev`` trains without the dev split
-and scores it: the split the method was chosen and tuned on. Printed and
+and scores it: the split the method was chosen and tuned on. ``--split
+proxy`` trains without ``train2.jsonl`` and scores it: tickets by writers the
+rest of the corpus never saw, the honest guide to how the model does on
+customers it has not met. Printed and
 written to ``bench/results/eval.json`` / ``eval.md``:
 
 * frustration ROC AUC of the unrounded score, VADER's compound alongside;
@@ -42,7 +45,7 @@ from rich.table import Table
 
 from config.taxonomy import load_taxonomy
 from cuewire.eval_sentiment import macro_f1, roc_auc, vader_compound
-from operators.corpus import DEV, LabelledTicket, load_tickets
+from operators.corpus import DEV, TRAIN2, LabelledTicket, load_tickets
 from operators.learned_score import LearnedScorer, training_files
 from operators.problem import same_problem
 from operators.score import Score
@@ -243,27 +246,38 @@ def summary_line(r: dict[str, Any]) -> str:
     return " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in pairs)
 
 
+def held_out_training(split: str) -> list[LabelledTicket] | None:
+    """What the model learns from when ``split`` is scored, if not the shipped corpus: the
+    dev split stays out of training, and so do the proxy's writers."""
+    if split == "dev":
+        files = training_files(with_dev=False)
+    elif split == "proxy":
+        files = [p for p in training_files() if p != TRAIN2]
+    else:
+        return None
+    return [t for p in files for t in load_tickets(p)]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cuewire.evaluate",
                                      description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--split", choices=("test", "dev"), default="test",
-                        help="test: the held-apart split (default); dev: the split tuned on")
+    parser.add_argument("--split", choices=("test", "dev", "proxy"), default="test",
+                        help="test: the held-apart split (default); dev: the split tuned on; "
+                             "proxy: train2.jsonl, its writers held out of training")
     parser.add_argument("--file", type=Path, default=None, help="a labelled JSON-lines file instead")
     parser.add_argument("--taxonomy", type=Path, default=None, help="taxonomy file to evaluate")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where eval.json/eval.md go")
     args = parser.parse_args(argv)
-    source = args.file or (TEST if args.split == "test" else DEV)
+    source = args.file or {"test": TEST, "dev": DEV, "proxy": TRAIN2}[args.split]
     if not source.exists():
         console.print(f"[red]no labelled tickets at {source}[/red]")
         return 2
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     taxonomy = load_taxonomy(args.taxonomy)
     with console.status("training the start-up model"):
-        if args.split == "dev" and not args.file:  # the dev split must stay out of training
-            scorer = LearnedScorer.seeded(taxonomy, [t for p in training_files(with_dev=False)
-                                                     for t in load_tickets(p)])
-        else:
-            scorer = LearnedScorer.seeded(taxonomy)
+        held_out = held_out_training(args.split) if not args.file else None
+        scorer = (LearnedScorer.seeded(taxonomy) if held_out is None
+                  else LearnedScorer.seeded(taxonomy, held_out))
     tickets = load_tickets(source)
     with console.status(f"scoring {len(tickets):,} tickets"):
         results = evaluate(scorer, tickets)

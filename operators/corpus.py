@@ -25,6 +25,8 @@ from contracts.errors import ConfigurationError
 
 CORPUS_DIR = Path(__file__).resolve().parents[1] / "config" / "corpus"
 TRAIN = CORPUS_DIR / "train.jsonl"
+TRAIN2 = CORPUS_DIR / "train2.jsonl"
+"""Training tickets by other writers, in another voice: what generalises is learned from both."""
 DEV = CORPUS_DIR / "dev.jsonl"
 
 

@@ -17,7 +17,8 @@ from config.settings import Settings
 from cuewire.app import json_lines_writer, replay
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
-HIGH = "Salesforce sync stopped again and the webhook is not firing."  # scores 65–79: needs MRR ≥ 1,000
+HIGH = ("Salesforce sync stopped again and the webhook is not firing. This is blocking our whole "
+        "sales team, we need it fixed today.")  # scores 65–79: needs MRR ≥ 1,000
 
 
 def z(at: datetime) -> str:

@@ -1,0 +1,24 @@
+"""make eval's splits: the tickets a split scores are never among those the model learns from."""
+
+from __future__ import annotations
+
+from cuewire.evaluate import held_out_training
+from operators.corpus import DEV, TRAIN, TRAIN2, load_tickets
+
+
+def test_the_dev_and_proxy_splits_are_held_out_of_training() -> None:
+    for split, scored in (("dev", DEV), ("proxy", TRAIN2)):
+        learned = held_out_training(split)
+        assert learned is not None
+        ids = {t.id for t in learned}
+        assert not ids & {t.id for t in load_tickets(scored)}
+        assert {t.id for t in load_tickets(TRAIN)} <= ids
+
+
+def test_the_proxy_model_still_learns_from_the_dev_split() -> None:
+    learned = held_out_training("proxy")
+    assert learned is not None and {t.id for t in load_tickets(DEV)} <= {t.id for t in learned}
+
+
+def test_the_test_split_is_scored_by_the_shipped_model() -> None:
+    assert held_out_training("test") is None
