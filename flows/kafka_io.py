@@ -200,12 +200,22 @@ def read_to_end(consumer_conf: Mapping[str, str | int | float | bool], topic: st
     For tools and tests that inspect what the flow published (the demo, the e2e tests):
     assigns partitions directly, so it commits nothing and joins no group.
     """
+    return [(key, value) for key, value, _headers in read_messages_to_end(consumer_conf, topic, timeout_s)]
+
+
+Message = tuple[bytes | None, bytes, list[tuple[str, bytes]]]
+"""A record as read back: key, value, headers."""
+
+
+def read_messages_to_end(consumer_conf: Mapping[str, str | int | float | bool], topic: str,
+                         timeout_s: float = 30.0) -> list[Message]:
+    """As :func:`read_to_end`, with each record's headers."""
     consumer = Consumer({**consumer_conf, "group.id": f"cuewire-reader-{topic}",
                          "enable.partition.eof": True, "enable.auto.commit": False})
     try:
         parts = consumer.list_topics(topic, timeout=10).topics[topic].partitions
         consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in parts])
-        found: list[tuple[bytes | None, bytes]] = []
+        found: list[Message] = []
         ended: set[int] = set()
         deadline = time.monotonic() + timeout_s
         while len(ended) < len(parts) and time.monotonic() < deadline:
@@ -217,7 +227,9 @@ def read_to_end(consumer_conf: Mapping[str, str | int | float | bool], topic: st
                 if error.code() == KafkaError._PARTITION_EOF:
                     ended.add(msg.partition() or 0)
                 continue
-            found.append((msg.key(), msg.value() or b""))
+            headers = [(str(h[0]), h[1] if isinstance(h[1], bytes) else str(h[1] or "").encode())
+                       for h in (msg.headers() or [])]
+            found.append((msg.key(), msg.value() or b"", headers))
         return found
     finally:
         consumer.close()

@@ -19,8 +19,8 @@ from confluent_kafka import Producer
 from config.settings import Settings
 from contracts.alert import AlertData, CloudEvent, DeadLetter
 from cuewire.app import run_kafka
-from flows.kafka_io import ensure_topics, read_to_end
-from tests.published import assert_published
+from flows.kafka_io import ensure_topics, read_messages_to_end
+from tests.published import assert_cloudevents_headers, assert_published
 
 pytestmark = pytest.mark.e2e
 
@@ -61,9 +61,11 @@ def produce(settings: Settings, records: Iterable[tuple[str, bytes | None, bytes
 
 
 def read(settings: Settings, kind: str) -> list[dict[str, Any]]:
-    records = read_to_end(settings.kafka_consumer(), settings.topic(kind), 20)
-    assert_published(kind, [value for _key, value in records])
-    return [{"key": key, **orjson.loads(value)} for key, value in records]
+    records = read_messages_to_end(settings.kafka_consumer(), settings.topic(kind), 20)
+    assert_published(kind, [value for _key, value, _headers in records])
+    for _key, _value, headers in records:
+        assert_cloudevents_headers(kind, headers)
+    return [{"key": key, **orjson.loads(value)} for key, value, _headers in records]
 
 
 def j(value: dict[str, Any]) -> bytes:
