@@ -43,3 +43,14 @@ def assert_cloudevents_headers(kind: str, headers: Sequence[tuple[str, bytes]] |
     if kind in ("alerts", "digest"):
         found = dict(headers or [])
         assert found.get("content-type") == CLOUDEVENTS_CONTENT_TYPE, f"{kind} headers: {headers}"
+
+
+def text_fields(value: object) -> list[str]:
+    """Every string inside a decoded record, however deeply nested: what must be plain text."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in text_fields(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in text_fields(v)]
+    return []

@@ -26,7 +26,7 @@ from flows.replay_io import CallbackSink, file_inputs
 from flows.steps import Outgoing
 from operators.sanitise import TAG_SHAPE
 from tests.chaos.poison import Kind, Record, good_traffic, replay_line
-from tests.published import assert_published
+from tests.published import assert_published, text_fields
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 GOOD = good_traffic(accounts=4)
@@ -163,16 +163,6 @@ def mixed(good: list[Record], hostile: list[Record], places: list[int]) -> tuple
     return records, lines
 
 
-def strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in strings(v)]
-    return []
-
-
 def check(out: list[Outgoing], hostile_lines: set[int], surely: bool, tmp: Path) -> None:
     dead = [orjson.loads(o.value) for o in out if o.kind == "dlq"]
     per_line = Counter(d["offset"] for d in dead)
@@ -185,7 +175,7 @@ def check(out: list[Outgoing], hostile_lines: set[int], surely: bool, tmp: Path)
         assert_published(kind, [o.value for o in out if o.kind == kind])
     for o in out:
         if o.kind != "dlq":
-            for text in strings(orjson.loads(o.value)):
+            for text in text_fields(orjson.loads(o.value)):
                 assert not TAG_SHAPE.search(text) and not set(text) & UNSAFE, repr(text)
     assert alert_ids(out, "good-") == good_alone(tmp)
 

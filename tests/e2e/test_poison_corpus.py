@@ -22,7 +22,7 @@ from tests.chaos.poison import (
     load_poison_cases,
     replay_line,
 )
-from tests.published import assert_published
+from tests.published import assert_published, text_fields
 
 CASES = load_poison_cases()
 UNSAFE = set(map(chr, [*range(0x09), *range(0x0b, 0x20), *range(0x7f, 0xa0)])) | set(
@@ -37,16 +37,6 @@ def replay_records(tmp_path: Path, name: str, records: list[Record]) -> list[dic
                                       "--include", "alerts,digest,dlq"])
     assert result.exit_code == 0, (result.output, result.exception)
     return [orjson.loads(line) for line in out.read_bytes().splitlines()]
-
-
-def strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in strings(v)]
-    return []
 
 
 def test_the_corpus_is_big_and_covers_every_input_kind() -> None:
@@ -108,7 +98,7 @@ def test_hostile_text_is_published_as_plain_text(runs) -> None:  # type: ignore[
     hostile = [p for p in published if p["subject"] == "acct-hostile"]
     assert any(p["type"].startswith("io.cuewire.alert.") for p in hostile)
     for body in published:
-        for text in strings(body):
+        for text in text_fields(body):
             assert not TAG_SHAPE.search(text), text
             assert not set(text) & UNSAFE, repr(text)
     names = {p["data"].get("account_name") for p in hostile} - {None}
