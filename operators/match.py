@@ -7,24 +7,25 @@ re-derives the same matches, with the same evidence and so the same alert ids.
 :func:`evaluate` is then called with ``due`` set.
 
 The evidence of a match is the set of signals that satisfied it: it names the
-alert (``alert_id``) and it is what a person reads.
+alert (``alert_id``) and it is what a person reads. The conditions themselves are
+read by :func:`operators.rule_progress.evaluate`, which near misses share.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from config.rules import Absence, Condition, Count, Rule
-from config.rules import Sequence as SequenceRule
+from config.rules import Absence, Rule
+from operators import rule_progress as progress
 from operators.gate import renewal_days
-from operators.problem import same_problem
+from operators.rule_progress import Window
 from operators.signals import Signal, matches
 
-Window = Mapping[str, Sequence[Signal]]
-"""Signals of one account by name, any order; duplicates by ``key`` allowed (first wins)."""
+__all__ = ["Match", "Timer", "Window", "absences_due", "account_conditions_hold", "evaluate",
+           "later_triggers", "timers_for"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,8 @@ class Timer:
 
 
 def account_conditions_hold(rule: Rule, account: dict[str, Any] | None, at: datetime) -> bool:
+    """Whether the account (as its CRM snapshot stands) meets the rule's ``account`` conditions
+    at ``at``; ``renewal_days`` is counted from ``at``, as the gate counts it."""
     if not rule.account:
         return True
     values = dict(account or {})
@@ -53,102 +56,15 @@ def account_conditions_hold(rule: Rule, account: dict[str, Any] | None, at: date
     return all(matches(c, values) for c in rule.account)
 
 
-def _unique(signals: Sequence[Signal]) -> list[Signal]:
-    seen: dict[str, Signal] = {}
-    for s in sorted(signals, key=lambda s: (s.at, s.record_id)):
-        seen.setdefault(s.key, s)
-    return list(seen.values())
-
-
-def _between(window: Window, name: str, after: datetime, until: datetime) -> list[Signal]:
-    """Signals named ``name`` with ``after < at ≤ until``, one per key, oldest first."""
-    return _unique([s for s in window.get(name, ()) if after < s.at <= until])
-
-
 def evaluate(rule: Rule, trigger: Signal, window: Window, *, due: datetime | None = None,
              absence: Absence | None = None) -> Match | None:
     """The rule's match for ``trigger`` (or for the timer ``absence`` at ``due``), if any."""
-    at = due or trigger.at
-    found = _condition(rule.when, trigger, window, at, absence)
-    if found is None:
+    found = progress.evaluate(rule, trigger, window, due=due, absence=absence, matches_only=True)
+    if found is None or found.match is None:
         return None
-    evidence, details = found
-    return Match(rule, trigger.account_id, at, tuple(_unique(list(evidence))), details)
-
-
-_Found = tuple[list[Signal], dict[str, Any]] | None
-
-
-def _condition(cond: Condition, trigger: Signal, window: Window, at: datetime,
-               timer: Absence | None) -> _Found:
-    if cond.count is not None:
-        return _count(cond.count, trigger, window, at)
-    if cond.sequence is not None:
-        return _sequence(cond.sequence, trigger, window, at) if timer is None else None
-    if cond.absence is not None:
-        return _absence(cond.absence, trigger, window, at) if cond.absence == timer else None
-    if cond.ticket_gate is not None:
-        return None  # rule 1 is gated per ticket in operators.gate, not over windows
-    if cond.all_of is not None:
-        evidence: list[Signal] = []
-        details: dict[str, Any] = {}
-        for child in cond.all_of:
-            found = _condition(child, trigger, window, at, timer)
-            if found is None:
-                return None
-            evidence += found[0]
-            details.update(found[1])
-        return evidence, details
-    for child in cond.any_of or []:
-        found = _condition(child, trigger, window, at, timer)
-        if found is not None:
-            return found
-    return None
-
-
-def _count(count: Count, trigger: Signal, window: Window, at: datetime) -> _Found:
-    candidates = _between(window, count.of, at - count.within, at)
-    if count.same == "topic":
-        topic = trigger.topic if trigger.name == count.of else None
-        groups: dict[str, list[Signal]] = {}
-        for s in candidates:
-            if s.topic:
-                groups.setdefault(s.topic, []).append(s)
-        if topic is None:
-            return None  # only a signal of this topic can complete "the same topic N times"
-        candidates = groups.get(topic, [])
-    elif count.same == "problem":
-        if trigger.name != count.of or trigger.problem is None:
-            return None  # only a ticket with a fingerprint can complete "the same problem N times"
-        candidates = [s for s in candidates
-                      if s.key == trigger.key or same_problem(s.problem, trigger.problem)]
-    if len(candidates) < count.at_least:
-        return None
-    evidence = candidates[-count.at_least:]
-    details: dict[str, Any] = {"count": len(candidates)}
-    if count.same in ("topic", "problem") and evidence:
-        details["topic"] = evidence[-1].topic
-    return evidence, details
-
-
-def _sequence(seq: SequenceRule, trigger: Signal, window: Window, at: datetime) -> _Found:
-    if seq.either_order and trigger.name == seq.first and trigger.name != seq.then:
-        thens = [s for s in _between(window, seq.then, at - seq.within, at) if s.key != trigger.key]
-        return ([thens[-1], trigger], {}) if thens else None
-    if trigger.name != seq.then:
-        return None
-    firsts = _between(window, seq.first, at - seq.within, at)
-    firsts = [s for s in firsts if s.key != trigger.key]
-    if not firsts:
-        return None
-    return [firsts[-1], trigger], {}
-
-
-def _absence(absence: Absence, first: Signal, window: Window, due: datetime) -> _Found:
-    followers = [s for s in _between(window, absence.missing, first.at, due) if s.key != first.key]
-    if followers:
-        return None
-    return [first], {"waited": absence.within}
+    evidence, details = found.match
+    return Match(rule, trigger.account_id, due or trigger.at, tuple(progress.unique(evidence)),
+                 details)
 
 
 def later_triggers(rule: Rule, signal: Signal, window: Window) -> list[Signal]:
@@ -167,9 +83,11 @@ def later_triggers(rule: Rule, signal: Signal, window: Window) -> list[Signal]:
     ['m1', 't9']
     """
     until = signal.at + 2 * rule.when.longest_window()
-    names = rule.when.signals()
-    later = [s for name in names for s in window.get(name, ()) if signal.at < s.at <= until]
-    return [signal, *_unique(later)]
+    later = [s for name in rule.when.signals()
+             for s in progress.between(window, name, signal.at, until)]
+    if not later:
+        return [signal]
+    return [signal, *progress.unique(later)]
 
 
 def timers_for(rules: Sequence[Rule], signal: Signal) -> list[Timer]:
