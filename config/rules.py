@@ -16,103 +16,35 @@ A rules file has three parts:
     cooldown, daily cap, suppression of promotional alerts during open
     frustrated tickets, consent channel and working hours.
 
-Durations are written ``90s``, ``30m``, ``24h``, ``7d`` or ``2w``.
+Durations are written ``90s``, ``30m``, ``24h``, ``7d`` or ``2w``
+(:mod:`config.rule_values`); the ``when`` tree is :mod:`config.conditions`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    PrivateAttr,
-    model_validator,
-)
+from pydantic import Field, PrivateAttr, model_validator
 
+from config.conditions import Absence, Condition, Count, PropertyCondition, Sequence, TicketGate
+from config.rule_values import Duration, Name, Priority, Share, Strict, parse_duration, parse_share
 from config.yaml_errors import load_yaml_model
 
+__all__ = [
+    "DEFAULT_RULES", "Absence", "Condition", "Count", "EventSignal", "Governance", "PropertyCondition",
+    "Rule", "RulesFile", "Sequence", "Signals", "TicketGate", "Variant", "load_rules", "parse_duration",
+    "parse_share",
+]
+
 DEFAULT_RULES = Path(__file__).with_name("rules.yaml")
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
-def parse_duration(value: Any) -> timedelta:
-    """``"24h"`` → 24 hours.
-
-    >>> parse_duration("7d")
-    datetime.timedelta(days=7)
-    >>> parse_duration("90s").total_seconds()
-    90.0
-    """
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(seconds=float(value))
-    match = _DURATION.match(str(value))
-    if not match:
-        raise ValueError(f"{value!r} is not a duration such as 90s, 30m, 24h, 7d or 2w")
-    return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
-
-
-def parse_share(value: Any) -> float:
-    """A holdout share: ``"10%"`` or a fraction such as ``0.1``; below 100 %.
-
-    >>> parse_share("10%")
-    0.1
-    >>> parse_share(0.25)
-    0.25
-    """
-    if isinstance(value, str) and value.strip().endswith("%"):
-        try:
-            share = float(value.strip()[:-1]) / 100
-        except ValueError:
-            raise ValueError(f"{value!r} is not a share such as 10% or 0.1") from None
-    elif isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value < 1:
-        share = float(value)
-    else:
-        raise ValueError(f"{value!r} is not a share such as 10% or 0.1 (a bare number must be below 1)")
-    if not 0 <= share < 1:
-        raise ValueError(f"{value!r}: a holdout must be at least 0% and below 100%")
-    return share
-
-
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
-Share = Annotated[float, BeforeValidator(parse_share)]
-Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
-Priority = Literal["critical", "high", "medium", "low"]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class PropertyCondition(_Strict):
-    """A condition on an event property or account field: exactly one comparison."""
-
-    field: str
-    equals: Any | None = None
-    one_of: list[Any] | None = None
-    at_least: float | None = None
-    at_most: float | None = None
-
-    @model_validator(mode="after")
-    def _one_comparison(self) -> PropertyCondition:
-        given = [n for n in ("equals", "one_of", "at_least", "at_most") if getattr(self, n) is not None]
-        if not given:
-            raise ValueError("needs one of equals, one_of, at_least, at_most")
-        return self
-
-
-class EventSignal(_Strict):
+class EventSignal(Strict):
     """Records that raise ``signal``: a Segment track event or page by name."""
 
     signal: Name
@@ -127,7 +59,7 @@ class EventSignal(_Strict):
         return self
 
 
-class Signals(_Strict):
+class Signals(Strict):
     frustrated_at: int = Field(65, ge=0, le=100)
     intents: dict[Name, Name] = Field(
         default_factory=lambda: {"upgrade_question": "upgrade_intent"},
@@ -136,106 +68,7 @@ class Signals(_Strict):
     events: list[EventSignal] = Field(default_factory=list)
 
 
-class Count(_Strict):
-    """At least ``at_least`` of signal ``of`` within ``within`` (optionally of one ``same`` field)."""
-
-    of: Name
-    at_least: int = Field(1, ge=1)
-    within: Duration
-    same: Literal["topic", "problem"] | None = None
-    """``topic``: the same topic; ``problem``: tickets whose problem fingerprints are close
-    (:mod:`operators.problem`), so re-worded reports of one problem count together."""
-
-
-class Sequence(_Strict):
-    """``first`` then ``then`` within ``within``; fires on ``then``.
-
-    ``either_order``: the two within ``within`` of each other in any order (it then
-    also fires on ``first`` when a ``then`` came before it).
-    """
-
-    first: Name
-    then: Name
-    within: Duration
-    either_order: bool = False
-
-
-class Absence(_Strict):
-    """``first`` not followed by ``missing`` within ``within``; fired by a timer."""
-
-    first: Name
-    missing: Name
-    within: Duration
-
-
-class TicketGate(_Strict):
-    """Rule 1's composite gate on one ticket's score and its account."""
-
-    score_with_mrr: int = 65
-    mrr_floor: float = 1000
-    score_alone: int = 80
-    renewal_within_days: int = 60
-    score_near_renewal: int = 50
-    critical_renewal_days: int = 30
-
-
-class Condition(_Strict):
-    """One node of a ``when`` tree: exactly one key set."""
-
-    count: Count | None = None
-    sequence: Sequence | None = None
-    absence: Absence | None = None
-    ticket_gate: TicketGate | None = None
-    all_of: list[Condition] | None = None
-    any_of: list[Condition] | None = None
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> Condition:
-        given = [n for n in ("count", "sequence", "absence", "ticket_gate", "all_of", "any_of")
-                 if getattr(self, n) is not None]
-        if len(given) != 1:
-            raise ValueError(
-                "each condition needs exactly one of count, sequence, absence, ticket_gate, "
-                f"all_of, any_of (found {', '.join(given) or 'none'})"
-            )
-        return self
-
-    def signals(self) -> frozenset[str]:
-        """Every signal name this condition reads (computed once: the hot path asks often)."""
-        return self._signal_names
-
-    @cached_property
-    def _signal_names(self) -> frozenset[str]:
-        names: set[str] = set()
-        if self.count:
-            names.add(self.count.of)
-        if self.sequence:
-            names |= {self.sequence.first, self.sequence.then}
-        if self.absence:
-            names |= {self.absence.first, self.absence.missing}
-        if self.ticket_gate:
-            names.add("ticket")
-        for child in (self.all_of or []) + (self.any_of or []):
-            names |= child.signals()
-        return frozenset(names)
-
-    def longest_window(self) -> timedelta:
-        return self._longest_window
-
-    @cached_property
-    def _longest_window(self) -> timedelta:
-        spans = [c.within for c in (self.count, self.sequence, self.absence) if c is not None]
-        spans += [child.longest_window() for child in (self.all_of or []) + (self.any_of or [])]
-        return max(spans, default=timedelta(0))
-
-    def absences(self) -> list[Absence]:
-        found = [self.absence] if self.absence else []
-        for child in (self.all_of or []) + (self.any_of or []):
-            found += child.absences()
-        return found
-
-
-class Variant(_Strict):
+class Variant(Strict):
     """An A/B arm of a rule: a share of accounts (sticky, by hash) gets other thresholds or timing."""
 
     name: Name
@@ -245,7 +78,7 @@ class Variant(_Strict):
     cooldown: Duration | None = None
 
 
-class Rule(_Strict):
+class Rule(Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     description: str = ""
     signal: Name
@@ -300,7 +133,7 @@ class Rule(_Strict):
         return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:8]
 
 
-class Governance(_Strict):
+class Governance(Strict):
     cooldown: Duration = timedelta(hours=48)
     daily_cap: int = Field(3, ge=1)
     suppress_promotional_while_frustrated: bool = True
@@ -312,7 +145,7 @@ class Governance(_Strict):
     """Mixed into every holdout assignment: change it to draw fresh control groups."""
 
 
-class RulesFile(_Strict):
+class RulesFile(Strict):
     version: Literal[1]
     signals: Signals = Signals()
     rules: list[Rule]

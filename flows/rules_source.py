@@ -42,11 +42,7 @@ class ActiveRules:
             for name in rule.when.signals():
                 by_signal.setdefault(name, []).append(rule)
         gate_rule = next((r for r in enabled if r.id == RULE_ID and r.when.ticket_gate), None)
-        gate = None
-        if gate_rule and gate_rule.when.ticket_gate:
-            g = gate_rule.when.ticket_gate
-            gate = FrustrationGate(g.score_with_mrr, g.mrr_floor, g.score_alone,
-                                   g.renewal_within_days, g.score_near_renewal, g.critical_renewal_days)
+        gate = gate_rule.when.ticket_gate if gate_rule else None
         return ActiveRules(
             file, SignalTable.from_rules(file), {k: tuple(v) for k, v in by_signal.items()},
             {r.id: r for r in enabled}, gate, frozenset(by_signal),

@@ -2,8 +2,10 @@
 
 DESIGN.md, rule 1: a ticket alerts the CS owner when score ≥ 65 and MRR ≥ 1,000;
 or score ≥ 80 whatever the MRR; or the renewal is within 60 days and score ≥ 50.
-Everything else goes to the digest. Renewal days are counted from the ticket's
-own time, so a replay of history gates exactly as the live run did.
+Everything else goes to the digest. The thresholds are the rules file's
+(:class:`config.conditions.TicketGate`, whose defaults are these). Renewal days
+are counted from the ticket's own time, so a replay of history gates exactly as
+the live run did.
 
 >>> from datetime import datetime, timezone
 >>> from operators.score import Score
@@ -20,22 +22,17 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
 
+from config.conditions import TicketGate
 from operators.score import Score
 
 Priority = Literal["critical", "high", "medium", "low"]
 RULE_ID = "ticket-frustration-gate"
 
 
-@dataclass(frozen=True, slots=True)
-class FrustrationGate:
-    """The thresholds of rule 1; defaults are DESIGN.md's."""
-
-    score_with_mrr: int = 65
-    mrr_floor: float = 1000.0
-    score_alone: int = 80
-    renewal_within_days: int = 60
-    score_near_renewal: int = 50
-    critical_renewal_days: int = 30
+FrustrationGate = TicketGate
+"""Rule 1's thresholds, as the rules file's ``ticket_gate`` holds them; defaults are DESIGN.md's."""
+DESIGN_GATE = FrustrationGate()
+"""DESIGN.md's thresholds, for callers without a rules file; the flow passes the file's own."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +57,7 @@ def gate_ticket(
     score: Score,
     account: dict[str, Any] | None,
     at: datetime,
-    gate: FrustrationGate = FrustrationGate(),
+    gate: FrustrationGate = DESIGN_GATE,
 ) -> GateDecision:
     """Decide whether a scored ticket alerts (``passed``) or goes to the digest, and why."""
     mrr = float(account["mrr"]) if account and account.get("mrr") is not None else None

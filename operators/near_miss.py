@@ -30,7 +30,7 @@ from typing import Any
 
 from config.rules import Absence, Rule
 from operators import rule_progress as progress
-from operators.gate import RULE_ID, FrustrationGate, GateDecision
+from operators.gate import DESIGN_GATE, RULE_ID, FrustrationGate, GateDecision
 from operators.rule_progress import MET, Window
 from operators.signals import Signal
 
@@ -38,8 +38,6 @@ MIN_CLOSENESS = 0.5
 """Below this a miss is not close: it is left out of the digest."""
 EVIDENCE_LIMIT = 5
 """Evidence ids kept per near miss (the most recent)."""
-DEFAULT_GATE = FrustrationGate()
-"""DESIGN.md's thresholds for rule 1; the flow passes the rules file's own."""
 _NOT_MET_CAP = 0.999
 """A near miss never rounds up to 1: that would read as a match."""
 
@@ -114,7 +112,7 @@ def near_miss_ticket(
     account_id: str,
     at: datetime,
     ticket_id: str,
-    gate: FrustrationGate = DEFAULT_GATE,
+    gate: FrustrationGate = DESIGN_GATE,
     min_closeness: float = MIN_CLOSENESS,
 ) -> NearMiss | None:
     """How close a below-gate ticket came to rule 1: the closest of its three ways through.

@@ -46,6 +46,8 @@ def test_renewal_days_counted_from_the_ticket_time_not_today() -> None:
         (88, "critical", "churn_risk", {"mrr": 5000}, "critical"),    # data-integrity ticket
         (82, "high", "churn_risk", {"renewal_date": "2026-12-15"}, "critical"),  # ≥80, renewal 25 d
         (82, "high", "churn_risk", {"renewal_date": "2027-01-15"}, "high"),      # renewal 56 d
+        (82, "high", "churn_risk", {"renewal_date": "2026-12-20"}, "critical"),  # renewal 30 d
+        (82, "high", "churn_risk", {"renewal_date": "2026-12-21"}, "high"),      # renewal 31 d
         (70, "high", "churn_risk", {"mrr": 5000}, "high"),
         (70, "medium-high", "upgrade_intent", {"mrr": 5000}, "medium"),
         (66, "medium-high", "billing_issue", {"mrr": 5000}, "low"),

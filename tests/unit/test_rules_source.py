@@ -41,3 +41,10 @@ def test_disabling_rule_1_turns_the_ticket_gate_off(tmp_path: Path) -> None:
         "  - id: ticket-frustration-gate\n", "  - id: ticket-frustration-gate\n    enabled: false\n"))
     assert RulesSource(path).current().gate is None
     assert RulesSource(None).current().gate is not None
+
+
+def test_the_gate_in_force_is_the_files_own(tmp_path: Path) -> None:
+    path = tmp_path / "rules.yaml"
+    path.write_text(DEFAULT_RULES.read_text().replace("score_alone: 80", "score_alone: 90"))
+    gate = RulesSource(path).current().gate
+    assert gate is not None and gate.score_alone == 90 and gate.score_with_mrr == 65
