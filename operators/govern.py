@@ -63,6 +63,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from config.rules import Governance
 from contracts.errors import ConfigurationError
+from operators.records import iso_minutes as iso
 
 Priority = Literal["critical", "high", "medium", "low"]
 Outcome = Literal["publish", "suppressed", "deferred"]
@@ -194,13 +195,6 @@ class GovernanceWrites:
 
     def __bool__(self) -> bool:
         return bool(self.cooldowns or self.published or self.forget_tickets)
-
-
-def iso(at: datetime) -> str:
-    """``2026-11-20T10:00Z``: minutes are the precision people read reasons in."""
-    text = at.astimezone(UTC).isoformat(timespec="minutes" if at.second == 0 == at.microsecond
-                                        else "seconds")
-    return text.replace("+00:00", "Z")
 
 
 def owner_zone(account: Mapping[str, Any] | None, policy: Governance) -> ZoneInfo:

@@ -8,7 +8,7 @@ on them. Times are always timezone-aware UTC.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 TicketSource = Literal["zendesk", "intercom", "generic"]
@@ -111,5 +111,24 @@ Record = Ticket | Event | AccountUpdate | Feedback
 
 
 def iso(at: datetime) -> str:
-    """RFC 3339 with ``Z`` for UTC, as every published time is written."""
+    """RFC 3339 with ``Z`` for UTC, as every published time is written.
+
+    >>> iso(datetime(2026, 11, 20, 10, 15, tzinfo=UTC))
+    '2026-11-20T10:15:00Z'
+    """
     return at.isoformat().replace("+00:00", "Z")
+
+
+def iso_minutes(at: datetime) -> str:
+    """``2026-11-20T10:00Z``, in UTC: minutes are the precision people read reasons in
+    (seconds are kept when there are any).
+
+    >>> from zoneinfo import ZoneInfo
+    >>> iso_minutes(datetime(2026, 11, 20, 11, 0, tzinfo=ZoneInfo("Europe/Berlin")))
+    '2026-11-20T10:00Z'
+    >>> iso_minutes(datetime(2026, 11, 20, 10, 0, 30, tzinfo=UTC))
+    '2026-11-20T10:00:30Z'
+    """
+    whole_minute = at.second == 0 == at.microsecond
+    text = at.astimezone(UTC).isoformat(timespec="minutes" if whole_minute else "seconds")
+    return text.replace("+00:00", "Z")
