@@ -49,7 +49,7 @@ from typing import Any, NamedTuple
 
 from config.rules import Absence, Condition, Count, Rule
 from config.rules import Sequence as SequenceRule
-from operators import miss_words as words
+from operators import words
 from operators.problem import same_problem
 from operators.signals import Signal
 

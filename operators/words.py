@@ -1,7 +1,10 @@
-"""What a near miss says was missing, in words a person reads at a glance.
+"""Words a person reads at a glance: signal names as nouns, spans of time, and what a
+near miss says was missing.
 
 Signal names become nouns ("2 more API questions"), spans become whole units
 ("7 days", "23 hours"), and a noun gets its article ("an upgrade-intent signal").
+Alerts (:mod:`operators.render_match`) and near misses (:mod:`operators.rule_progress`)
+write spans the same way.
 
 >>> noun("api_question", 2), a(noun("upgrade_intent")), span(timedelta(hours=23))
 ('API questions', 'an upgrade-intent signal', '23 hours')
