@@ -12,6 +12,8 @@ however long the flow runs.
 True
 >>> ks.table(("account", "acct_42"))
 'cw:tbl:acct:acct_42'
+>>> ks.model_head("scorer"), ks.model_checkpoint("scorer", 7), ks.alert_text("a-1")
+('cw:model:scorer:head', 'cw:model:scorer:v:7', 'cw:alert-text:a-1')
 """
 
 from __future__ import annotations
@@ -58,6 +60,14 @@ class TTLs:
     # near miss cannot re-open a week that went out.
     weekly_digest: int = 21 * DAY
     weekly_digest_sent: int = 35 * DAY
+
+    # The learned scorer (state/model_store.py).
+    model_checkpoint: int = 400 * DAY
+    """The newest checkpoint, and the head: as long as identities."""
+    model_superseded: int = 120
+    """Grace for a reader that resolved the previous head a moment ago."""
+    alert_text: int = 30 * DAY
+    """Feedback on an alert older than this teaches nothing."""
 
     def for_lookup(self, kind: str) -> int:
         return self.account if kind == "account" else self.identity
@@ -141,6 +151,18 @@ class Keyspace:
 
     def weekly_digest_sent(self, owner: str, week: str) -> str:
         return f"{self.prefix}digest:sent:{_digest(owner)}:{week}"
+
+    # The learned scorer (state/model_store.py): the head names the newest checkpoint of a
+    # model; each checkpoint is one document; an alert's ticket text is kept for feedback.
+    def model_head(self, model: str) -> str:
+        return f"{self.prefix}model:{model}:head"
+
+    def model_checkpoint(self, model: str, version: int) -> str:
+        return f"{self.prefix}model:{model}:v:{version}"
+
+    def alert_text(self, alert_id: str) -> str:
+        """The text of the ticket an alert was about: a value, never part of a key."""
+        return f"{self.prefix}alert-text:{alert_id}"
 
     def pattern(self) -> str:
         """Matches every key of this keyspace (for tests and `cuewire state clear`)."""

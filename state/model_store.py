@@ -1,6 +1,6 @@
 """The learned scorer's checkpoints, its feedback fence, and the alert texts feedback refers to.
 
-Keys (all built from the deployment's ``Keyspace.prefix``, all with a TTL):
+Keys (shaped by :class:`state.keys.Keyspace`, all with a TTL):
 
 * ``<prefix>model:<name>:head`` — the number of the newest checkpoint;
 * ``<prefix>model:<name>:v:<n>`` — checkpoint ``n``: one JSON document holding the
@@ -45,34 +45,38 @@ import redis
 from redis.client import Pipeline
 
 from contracts.errors import ConfigurationError, DependencyDown
-from state.keys import DAY
+from state.keys import Keyspace, TTLs
 
 MODEL_NAME = "scorer"
 CHECKPOINT_FORMAT = "cuewire.checkpoint/1"
 
 
+_TTLS = TTLs()
+
+
 @dataclass(frozen=True, slots=True)
 class ModelTTLs:
-    """Seconds each kind of model key lives after its last write."""
+    """Seconds each kind of model key lives after its last write (defaults: :class:`TTLs`')."""
 
-    checkpoint: int = 400 * DAY  # the newest checkpoint, and the head: as long as identities
-    superseded: int = 120  # grace for a reader that resolved the previous head
-    alert_text: int = 30 * DAY  # feedback on an alert older than this teaches nothing
+    checkpoint: int = _TTLS.model_checkpoint
+    superseded: int = _TTLS.model_superseded
+    alert_text: int = _TTLS.alert_text
 
 
 class ModelKeys:
-    """Key shapes of the model's state, built from the keyspace prefix like every other key."""
+    """One model's keys, as :class:`state.keys.Keyspace` shapes them."""
 
     def __init__(self, prefix: str, name: str = MODEL_NAME) -> None:
         self.prefix = prefix
         self.name = name
-        self.head = f"{prefix}model:{name}:head"
+        self._keyspace = Keyspace(prefix)
+        self.head = self._keyspace.model_head(name)
 
     def version(self, number: int) -> str:
-        return f"{self.prefix}model:{self.name}:v:{number}"
+        return self._keyspace.model_checkpoint(self.name, number)
 
     def alert_text(self, alert_id: str) -> str:
-        return f"{self.prefix}alert-text:{alert_id}"
+        return self._keyspace.alert_text(alert_id)
 
 
 @dataclass(slots=True)
