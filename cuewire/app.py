@@ -21,11 +21,11 @@ from flows.pipeline import build_flow
 from flows.rules_source import RulesSource
 from flows.steps import Outgoing, Steps
 from operators.decode import Limits
-from operators.learned_score import LearnedScorer
 from state.governance import GovernanceStore
 from state.identity import IdentityStore
 from state.keys import DAY, Keyspace, TTLs
 from state.ledger import AlertLedger
+from state.model_cache import startup_scorer
 from state.model_store import AlertTexts, ModelStore
 from state.progress import EventTimeStore
 from state.weekly import WeeklyDigestStore
@@ -39,7 +39,7 @@ def make_steps(settings: Settings, client: redis.Redis,
                 alert_sent=settings.ledger_ttl_days * DAY)
     rules = RulesSource(settings.rules)
     taxonomy = load_taxonomy(settings.taxonomy)
-    scorer = LearnedScorer.seeded(taxonomy)
+    scorer = startup_scorer(taxonomy)
     models = ModelStore(client, settings.redis_prefix)
     follower = CheckpointFollower(scorer, models)
     follower.refresh(datetime.now(UTC), force=True)

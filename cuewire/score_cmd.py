@@ -66,10 +66,11 @@ def _load_scorer(taxonomy_path: Path | None, *, use_redis: bool) -> tuple[Any, s
     from config.settings import load_settings
     from config.taxonomy import load_taxonomy
     from operators.learned_score import LearnedScorer
+    from state.model_cache import startup_scorer
 
     settings = load_settings()
     taxonomy = load_taxonomy(taxonomy_path or settings.taxonomy)
-    scorer = LearnedScorer.seeded(taxonomy)
+    scorer = startup_scorer(taxonomy)
     if not use_redis or not os.environ.get("CUEWIRE_REDIS_URL"):
         return scorer, "seed"
     from state.model_store import ModelStore

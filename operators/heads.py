@@ -59,6 +59,14 @@ class Heads:
         self.spans: dict[str, tuple[int, int]] = {}
         self._reindex()
 
+    def copy(self) -> Heads:
+        """The same classes and weights, free to move apart from these."""
+        twin = Heads(self.classes, self.dimensions)
+        twin.sparse_w = self.sparse_w.copy()
+        twin.dense_w = self.dense_w.copy()
+        twin.bias = self.bias.copy()
+        return twin
+
     def _reindex(self) -> None:
         start = 0
         for head, names in self.classes.items():

@@ -21,9 +21,9 @@ PROGRAM = textwrap.dedent("""
     socket.getaddrinfo = blocked
 
     from config.taxonomy import load_taxonomy
-    from operators.learned_score import LearnedScorer
+    from state.model_cache import startup_scorer
 
-    scorer = LearnedScorer.seeded(load_taxonomy())
+    scorer = startup_scorer(load_taxonomy())
     s = scorer.score("Die Synchronisation mit HubSpot ist seit gestern kaputt, bitte dringend prüfen")
     assert s.evidence is not None and s.evidence.nearest, s
     try:
