@@ -30,6 +30,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from operators.html_text import without_comments
+
 TAG_SHAPE = re.compile(r"<[A-Za-z/!?]")
 """What a browser would take as the start of a tag: never left in published text."""
 
@@ -69,7 +71,7 @@ def plain_text(text: str) -> str:
     text = _UNSAFE.sub("", text)
     if "<" not in text:
         return text
-    text = _without_comments(text)
+    text = without_comments(text)
     text = _without_raw_text(text)
     for _ in range(_TAG_PASSES):  # removing "<b>" from "<<b>i>" makes "<i>": go again
         text, removed = _TAG.subn("", text)
@@ -93,20 +95,6 @@ def plain_tree(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [plain_tree(v) for v in value]
     return value
-
-
-def _without_comments(text: str) -> str:
-    # An unterminated comment hides the rest, as it would in a browser.
-    parts: list[str] = []
-    pos = 0
-    while (start := text.find("<!--", pos)) >= 0:
-        parts.append(text[pos:start])
-        end = text.find("-->", start + 4)
-        if end < 0:
-            return "".join(parts)
-        pos = end + 3
-    parts.append(text[pos:])
-    return "".join(parts)
 
 
 def _without_raw_text(text: str) -> str:
