@@ -13,9 +13,10 @@ answer does not depend on whether a later snapshot was read before the record.
 The function here is pure and sequential over a batch: each record sees the
 links taught by the records before it, as if they had been processed one by
 one. Identity lookups are logical keys (``("email", "dana@acme.io")``); the
-state layer turns them into Redis keys. When a record needs a key the caller has
-not fetched yet, :func:`resolve_batch` reports it in ``missing`` and the caller
-fetches and calls again — at most a few rounds per batch, never one per record.
+state layer turns them into Redis keys (:mod:`operators.identity_keys` names them).
+When a record needs a key the caller has not fetched yet, :func:`resolve_batch`
+reports it in ``missing`` and the caller fetches and calls again — at most a few
+rounds per batch, never one per record.
 
 >>> from datetime import datetime, timezone
 >>> from operators.records import AccountUpdate, Event
@@ -34,17 +35,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from operators.identity_keys import FREE_MAIL_DOMAINS as FREE_MAIL_DOMAINS
+from operators.identity_keys import LookupKey as LookupKey
+from operators.identity_keys import account_links, email_domain
+from operators.identity_keys import candidate_keys as candidate_keys
 from operators.records import AccountUpdate, Event, Feedback, Record, Ticket
 from operators.versions import Versions, as_of, with_version
-
-LookupKey = tuple[str, str]
-"""(kind, value): kind is account, user, user_email, email, org or domain."""
-
-FREE_MAIL_DOMAINS = frozenset({
-    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "hotmail.com", "outlook.com",
-    "live.com", "msn.com", "icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com",
-    "gmx.de", "gmx.net", "web.de", "mail.ru", "yandex.ru", "qq.com", "163.com",
-})
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,13 +101,6 @@ class _View:
         has, and rewriting it every time would cost a Redis write per event."""
         if self.get(key) != value:
             self.put(key, value)
-
-
-def email_domain(email: str | None) -> str | None:
-    if not email or "@" not in email:
-        return None
-    domain = email.rsplit("@", 1)[1].strip().lower()
-    return None if domain in FREE_MAIL_DOMAINS or not domain else domain
 
 
 def record_time_ms(record: Record, log_time_ms: int | None, stream_time_ms: int) -> int:
@@ -180,8 +169,8 @@ def _resolve_one(record: Record, view: _View) -> Resolved:
 
 def _apply_account(update: AccountUpdate, view: _View) -> None:
     old = view.get(("account", update.account_id))
-    old_links = _account_links(update.account_id, old)
-    new_links = _account_links(update.account_id, update.snapshot)
+    old_links = account_links(update.account_id, old)
+    new_links = account_links(update.account_id, update.snapshot)
     for key in old_links - new_links:
         # Only unlink what still points at this account; another account may own it now.
         if view.get(key) == update.account_id:
@@ -190,16 +179,6 @@ def _apply_account(update: AccountUpdate, view: _View) -> None:
         view.learn(key, update.account_id)
     if update.snapshot != old:
         view.put(("account", update.account_id), update.snapshot)
-
-
-def _account_links(account_id: str, snapshot: dict[str, Any] | None) -> set[LookupKey]:
-    if not snapshot:
-        return set()
-    links: set[LookupKey] = {("email", c) for c in snapshot.get("contacts") or ()}
-    links |= {("domain", d) for d in snapshot.get("domains") or () if d not in FREE_MAIL_DOMAINS}
-    if snapshot.get("zendesk_organization_id"):
-        links.add(("org", str(snapshot["zendesk_organization_id"])))
-    return links
 
 
 def _learn_from_event(event: Event, view: _View) -> None:
@@ -258,47 +237,3 @@ def _by_email(email: str | None, view: _View) -> tuple[str | None, str | None]:
         if account:
             return str(account), "e-mail domain"
     return None, None
-
-
-def candidate_keys(records: Sequence[Record]) -> set[LookupKey]:
-    """Every key a record may need that is known before any lookup: the first fetch round.
-
-    Prefetching them together means most batches resolve in two round trips
-    (these, then the snapshots of the accounts they found).
-    """
-    keys: set[LookupKey] = set()
-    for record in records:
-        if isinstance(record, AccountUpdate):
-            keys.add(("account", record.account_id))
-            keys |= _account_links(record.account_id, record.snapshot)
-        elif isinstance(record, Ticket):
-            if record.account_id:
-                keys.add(("account", record.account_id))
-                continue
-            if record.requester_email:
-                keys.add(("email", record.requester_email))
-                domain = email_domain(record.requester_email)
-                if domain:
-                    keys.add(("domain", domain))
-            if record.organization_id:
-                keys.add(("org", record.organization_id))
-        elif isinstance(record, Event):
-            if record.group_id:
-                keys.add(("account", record.group_id))
-                if record.user_id:
-                    keys.add(("user", record.user_id))  # to learn the link only when it is new
-                if record.email:
-                    keys.add(("email", record.email))
-            if record.user_id and record.email:
-                keys.add(("user_email", record.user_id))
-            if record.group_id:
-                continue
-            if record.user_id:
-                keys.add(("user", record.user_id))
-                keys.add(("user_email", record.user_id))
-            if record.email:
-                keys.add(("email", record.email))
-                domain = email_domain(record.email)
-                if domain:
-                    keys.add(("domain", domain))
-    return keys
