@@ -3,65 +3,38 @@
 Every variable is ``CUEWIRE_<FIELD>``; nested groups use ``__`` is not needed,
 so each name below maps directly (``CUEWIRE_KAFKA_BOOTSTRAP``,
 ``CUEWIRE_TOPIC_TICKETS`` …). The Kafka and Redis client configurations are
-derived here, with every safety-relevant librdkafka setting written out instead
-of left to defaults that differ from the Java client's, and librdkafka's log sent
-through Python logging, rate-limited (``config/kafka_log.py``).
+derived by :mod:`config.kafka_clients`, with every safety-relevant librdkafka
+setting written out.
 
 A bad setting is refused before any server is contacted, in one line that
 names it: values librdkafka would reject (security protocol, SASL mechanism, CA
 file, bootstrap list), a Redis URL that is not one, a rules or taxonomy file
 that does not load, and a ``CUEWIRE_KAFKA_*`` / ``CUEWIRE_REDIS_*`` name that is
 not a setting (a typo would otherwise be ignored). Secrets are never shown:
-:func:`mask_url` hides a URL's password whatever characters it holds.
+:func:`mask_url` hides a URL's password whatever characters it holds. The checks
+themselves are in :mod:`config.setting_checks`.
 """
 
 from __future__ import annotations
 
 import difflib
-import logging
 import os
-import re
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from config.kafka_log import kafka_logger
+from config import kafka_clients, setting_checks
+from config.kafka_clients import ClientConfig as ClientConfig
+from config.setting_checks import REDIS_SCHEMES as REDIS_SCHEMES
+from config.setting_checks import SASL_MECHANISMS, SECURITY_PROTOCOLS
+from config.setting_checks import mask_url as mask_url
 from contracts.errors import ConfigurationError
 
-ClientConfig = dict[str, str | int | float | bool | logging.Logger]
-SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
-SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "GSSAPI", "OAUTHBEARER")
-REDIS_SCHEMES = ("redis", "rediss", "unix")
 CHECKED_PREFIXES = ("CUEWIRE_KAFKA_", "CUEWIRE_REDIS_")
 OTHER_NAMES = frozenset({"CUEWIRE_KAFKA_VERSION"})
 """Variables with a checked prefix that are not settings of the flow (``cuewire.servers``)."""
-_SECRET_QUERY = re.compile(r"((?:^|[?&;])(?:password|pass|pwd|secret|token)=)[^&;#]*", re.IGNORECASE)
-
-
-def mask_url(url: str) -> str:
-    """``url`` with any password replaced by ``***``: the user and password (everything
-    up to the last ``@`` of the authority, so an ``@`` or ``:`` in a password cannot
-    leak a part of it), and ``password=`` in the query.
-
-    >>> mask_url("redis://default:p@ss:w@rd@cache:6379/0")
-    'redis://***@cache:6379/0'
-    >>> mask_url("redis://cache:6379/0?password=s3cret&db=1")
-    'redis://cache:6379/0?password=***&db=1'
-    """
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        scheme, rest = "", url
-    # Query secrets first, so the "@" looked for next is the authority's last one: a
-    # password may hold any character, a host no "@".
-    rest = _SECRET_QUERY.sub(r"\1***", rest)
-    at = rest.rfind("@")
-    if at >= 0:
-        rest = "***" + rest[at:]
-    return f"{scheme}{sep}{rest}"
-
 TopicKind = Literal["events", "tickets", "accounts", "feedback", "alerts", "digest", "dlq"]
 
 
@@ -156,63 +129,37 @@ class Settings(BaseSettings):
     @field_validator("kafka_bootstrap")
     @classmethod
     def _bootstrap_shape(cls, value: str) -> str:
-        servers = [s.strip() for s in value.split(",")]
-        if not value.strip() or not all(servers):
-            raise ValueError("must be a comma-separated list of host:port")
-        for server in servers:
-            host, _, port = server.rpartition("://")[2].rpartition(":")
-            if port and host and not (port.isdigit() and 0 < int(port) < 65536):
-                raise ValueError(f"{server!r} has no valid port (host:port, port 1-65535)")
-        return ",".join(servers)
+        return setting_checks.bootstrap_list(value)
 
     @field_validator("kafka_security_protocol")
     @classmethod
     def _known_protocol(cls, value: str | None) -> str | None:
-        return _one_of(value, SECURITY_PROTOCOLS)
+        return setting_checks.one_of(value, SECURITY_PROTOCOLS)
 
     @field_validator("kafka_sasl_mechanism")
     @classmethod
     def _known_mechanism(cls, value: str | None) -> str | None:
-        return _one_of(value, SASL_MECHANISMS)
+        return setting_checks.one_of(value, SASL_MECHANISMS)
 
     @field_validator("kafka_ssl_ca_location")
     @classmethod
     def _ca_exists(cls, value: str | None) -> str | None:
-        if value and value != "probe" and not Path(value).exists():
-            raise ValueError(f"no such file or directory: {value}")
-        return value
+        return setting_checks.existing_path(value)
 
     @field_validator("redis_url")
     @classmethod
     def _redis_url_shape(cls, value: SecretStr) -> SecretStr:
-        url = value.get_secret_value()
-        scheme = url.partition("://")[0].lower() if "://" in url else ""
-        if scheme not in REDIS_SCHEMES:
-            raise ValueError("must be a redis://, rediss:// or unix:// URL")
-        if scheme != "unix":
-            try:
-                urlsplit(url).port  # noqa: B018 - parsing it is the check
-            except ValueError:
-                raise ValueError("has a port that is not a number from 0 to 65535") from None
+        setting_checks.redis_url(value.get_secret_value())
         return value
 
-    @field_validator("rules")
+    @field_validator("rules", "taxonomy")
     @classmethod
-    def _rules_load(cls, value: Path | None) -> Path | None:
-        if value is not None:
-            from config.rules import load_rules
+    def _file_loads(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        from config.rules import load_rules
+        from config.taxonomy import load_taxonomy
 
-            _loads(load_rules, value)
-        return value
-
-    @field_validator("taxonomy")
-    @classmethod
-    def _taxonomy_loads(cls, value: Path | None) -> Path | None:
-        if value is not None:
-            from config.taxonomy import load_taxonomy
-
-            _loads(load_taxonomy, value)
-        return value
+        return setting_checks.loads_with(load_rules if info.field_name == "rules" else load_taxonomy,
+                                         value)
 
     @field_validator("redis_prefix")
     @classmethod
@@ -233,80 +180,23 @@ class Settings(BaseSettings):
         return [self.topic_alerts, self.topic_digest, self.topic_dlq]
 
     def kafka_common(self) -> dict[str, str | int | float | bool]:
-        conf: dict[str, str | int | float | bool] = {"bootstrap.servers": self.kafka_bootstrap}
-        if self.kafka_security_protocol:
-            conf["security.protocol"] = self.kafka_security_protocol
-        if self.kafka_sasl_mechanism:
-            conf["sasl.mechanism"] = self.kafka_sasl_mechanism
-        if self.kafka_sasl_username:
-            conf["sasl.username"] = self.kafka_sasl_username
-        if self.kafka_sasl_password:
-            conf["sasl.password"] = self.kafka_sasl_password.get_secret_value()
-        if self.kafka_ssl_ca_location:
-            conf["ssl.ca.location"] = self.kafka_ssl_ca_location
-        if self.kafka_ssl_certificate_location:
-            conf["ssl.certificate.location"] = self.kafka_ssl_certificate_location
-        if self.kafka_ssl_key_location:
-            conf["ssl.key.location"] = self.kafka_ssl_key_location
-        if self.kafka_ssl_key_password:
-            conf["ssl.key.password"] = self.kafka_ssl_key_password.get_secret_value()
-        return conf
+        return kafka_clients.kafka_common(self)
 
     def monitoring_group_id(self) -> str:
         """The consumer group the input partitions commit their positions to (monitoring only)."""
-        return self.kafka_group_id or f"cuewire.{self.deployment}"
+        return kafka_clients.monitoring_group_id(self)
 
     def kafka_admin(self) -> ClientConfig:
-        """An admin client's config: connection, security and the rate-limited log."""
-        return {**self.kafka_common(), "logger": kafka_logger()}
+        return kafka_clients.kafka_admin(self)
 
     def kafka_source(self) -> ClientConfig:
-        """What Bytewax's Kafka source adds to its consumers' (and admin client's) config:
-        security as text, and the log; it sets the brokers, group and commits itself."""
-        conf: ClientConfig = {
-            k: str(v) for k, v in self.kafka_common().items() if k != "bootstrap.servers"}
-        conf["logger"] = kafka_logger()
-        return conf
+        return kafka_clients.kafka_source(self)
 
     def kafka_consumer(self) -> ClientConfig:
-        return {
-            **self.kafka_common(),
-            "logger": kafka_logger(),
-            "auto.offset.reset": self.kafka_start_from,
-            "enable.auto.commit": "false",
-            # Our limit is enforced per record in the flow; this only bounds fetches.
-            "fetch.max.bytes": str(max(52_428_800, self.max_record_bytes * 4)),
-            "isolation.level": "read_committed",
-        }
+        return kafka_clients.kafka_consumer(self)
 
     def kafka_producer(self) -> ClientConfig:
-        return {
-            **self.kafka_common(),
-            "logger": kafka_logger(),
-            "enable.idempotence": True,
-            "acks": "all",
-            "max.in.flight.requests.per.connection": 5,
-            "message.max.bytes": 2_097_152,
-            "linger.ms": 5,
-            "compression.type": "lz4",
-            "queue.buffering.max.messages": 200_000,
-            "delivery.timeout.ms": 120_000,
-        }
-
-
-def _one_of(value: str | None, allowed: tuple[str, ...]) -> str | None:
-    if value is None or not value.strip():
-        return None
-    if value.strip().upper() not in allowed:
-        raise ValueError(f"must be one of {', '.join(allowed)}")
-    return value.strip().upper()
-
-
-def _loads(load: object, path: Path) -> None:
-    try:
-        load(path)  # type: ignore[operator]
-    except ConfigurationError as exc:
-        raise ValueError(str(exc)) from None
+        return kafka_clients.kafka_producer(self)
 
 
 def unknown_names(environ: dict[str, str] | os._Environ[str]) -> list[str]:
