@@ -130,3 +130,18 @@ def test_an_outage_prints_a_handful_of_lines_not_hundreds() -> None:
     assert len(seen) == 7
     assert "195 more librdkafka messages" in seen[5]
     assert seen[6].endswith("broker back")
+
+
+def test_each_file_is_checked_as_what_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    from config.rules import DEFAULT_RULES
+    from config.taxonomy import DEFAULT_TAXONOMY
+
+    monkeypatch.setenv("CUEWIRE_RULES", str(DEFAULT_TAXONOMY))
+    with pytest.raises(ConfigurationError, match="CUEWIRE_RULES"):
+        load_settings()
+    monkeypatch.setenv("CUEWIRE_RULES", str(DEFAULT_RULES))
+    monkeypatch.setenv("CUEWIRE_TAXONOMY", str(DEFAULT_RULES))
+    with pytest.raises(ConfigurationError, match="CUEWIRE_TAXONOMY"):
+        load_settings()
+    monkeypatch.setenv("CUEWIRE_TAXONOMY", str(DEFAULT_TAXONOMY))
+    assert load_settings().rules == DEFAULT_RULES
