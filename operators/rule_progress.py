@@ -34,15 +34,12 @@ A node that cannot be judged for this trigger (a sequence or count under a timer
 an absence before its timer, rule 1's per-ticket gate) is None, and so is every
 ``all_of`` holding one.
 
-Windows are read by bisection: each signal name's list is put in (time, record)
-order once and kept while the caller's list is unchanged, so the many triggers and
-rules of one account's batch share one ordering.
+Windows are read by bisection (:mod:`operators.window_reading`).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any, NamedTuple
@@ -52,9 +49,10 @@ from config.rules import Sequence as SequenceRule
 from operators import words
 from operators.problem import same_problem
 from operators.signals import Signal
+from operators.window_reading import Reading, Window, between, ordered, unique
 
-Window = Mapping[str, Sequence[Signal]]
-"""Signals of one account by name, any order; duplicates by ``key`` allowed (first wins)."""
+__all__ = ["LONE_STEP_CLOSENESS", "MET", "REVERSED_ORDER_CLOSENESS", "SEQUENCE_LOOKBACK", "Found", "Phrase",
+           "Progress", "Window", "between", "evaluate", "ordered", "unique"]
 
 Found = tuple[tuple[Signal, ...], dict[str, Any]]
 """A match's evidence (in the order its conditions found it) and details."""
@@ -71,8 +69,6 @@ LONE_STEP_CLOSENESS = 0.5
 SEQUENCE_LOOKBACK = 2
 """A first step is looked for up to this many windows back: further, within / gap < 0.5 anyway.
 Bounding it keeps the answer independent of how much history a batch happened to read."""
-ORDER_CACHE_SIZE = 4096
-"""Signal lists whose (time, record) order is kept between calls."""
 
 
 class Progress(NamedTuple):
@@ -99,77 +95,11 @@ def evaluate(rule: Rule, trigger: Signal, window: Window, *, due: datetime | Non
     that needs — the first branch of an ``any_of`` that matches, an ``all_of`` up
     to its first part that does not; None when it did not match.
     """
-    walk = _Walk(trigger, _Reading(window), due or trigger.at, absence, matches_only)
+    walk = _Walk(trigger, Reading(window), due or trigger.at, absence, matches_only)
     found = walk.condition(rule.when)
     if matches_only and (found is None or found.match is None):
         return None
     return found
-
-
-def ordered(signals: Sequence[Signal]) -> list[Signal]:
-    """The signals by (time, record id): a window's order. The result is shared: do not modify it."""
-    return _ordered(signals)[0]
-
-
-def between(window: Window, name: str, after: datetime, until: datetime) -> list[Signal]:
-    """Signals named ``name`` with ``after < at ≤ until``, one per key (its oldest), oldest first."""
-    return _Reading(window).between(name, after, until)
-
-
-def unique(signals: Sequence[Signal]) -> list[Signal]:
-    """The signals by (time, record id), one per key: the first."""
-    return _first_per_key(sorted(signals, key=_order))
-
-
-# -- reading a window ---------------------------------------------------------------------------
-
-_Ordering = tuple[list[Signal], list[datetime], bool]
-"""A list's signals by (time, record id), their times, and whether any key repeats."""
-_orderings: dict[int, tuple[Sequence[Signal], int, _Ordering]] = {}
-
-
-def _order(s: Signal) -> tuple[datetime, str]:
-    return s.at, s.record_id
-
-
-def _ordered(signals: Sequence[Signal]) -> _Ordering:
-    # Keyed by the list's id and length: the list is held, so no other object takes its id;
-    # a list that was appended to is ordered afresh.
-    kept = _orderings.get(id(signals))
-    if kept is not None and kept[1] == len(signals):
-        return kept[2]
-    in_order = sorted(signals, key=_order)
-    found = (in_order, [s.at for s in in_order], len({s.key for s in in_order}) < len(in_order))
-    if len(_orderings) >= ORDER_CACHE_SIZE:
-        _orderings.clear()
-    _orderings[id(signals)] = (signals, len(signals), found)
-    return found
-
-
-def _first_per_key(signals: Sequence[Signal]) -> list[Signal]:
-    if len(signals) < 2:
-        return list(signals)
-    seen: dict[str, Signal] = {}
-    for s in signals:
-        seen.setdefault(s.key, s)
-    return list(seen.values())
-
-
-class _Reading:
-    """One account's window during one evaluation."""
-
-    __slots__ = ("_window",)
-
-    def __init__(self, window: Window) -> None:
-        self._window = window
-
-    def between(self, name: str, after: datetime, until: datetime) -> list[Signal]:
-        signals = self._window.get(name)
-        if not signals:
-            return []
-        in_order, times, repeats = _ordered(signals)
-        found = in_order[bisect_right(times, after):bisect_right(times, until)]
-        return _first_per_key(found) if repeats else found
 
 
 # -- conditions ---------------------------------------------------------------------------------
@@ -180,7 +110,7 @@ class _Walk:
 
     __slots__ = ("at", "matches_only", "timer", "trigger", "window")
 
-    def __init__(self, trigger: Signal, window: _Reading, at: datetime, timer: Absence | None,
+    def __init__(self, trigger: Signal, window: Reading, at: datetime, timer: Absence | None,
                  matches_only: bool) -> None:
         self.trigger, self.window, self.at, self.timer = trigger, window, at, timer
         self.matches_only = matches_only
@@ -241,7 +171,7 @@ class _Walk:
         return Progress(best.closeness, best.missing, best.evidence, first_match)
 
 
-def _count(count: Count, trigger: Signal, window: _Reading, at: datetime) -> Progress:
+def _count(count: Count, trigger: Signal, window: Reading, at: datetime) -> Progress:
     candidates = window.between(count.of, at - count.within, at)
     topic: str | None = None
     can_fire = True
@@ -276,7 +206,7 @@ def _count(count: Count, trigger: Signal, window: _Reading, at: datetime) -> Pro
     return Progress(have / need, (partial(words.count_short, count, have, topic),), tuple(candidates))
 
 
-def _sequence(seq: SequenceRule, trigger: Signal, window: _Reading, at: datetime,
+def _sequence(seq: SequenceRule, trigger: Signal, window: Reading, at: datetime,
               matches_only: bool) -> Progress | None:
     if trigger.name == seq.then:
         in_window = [s for s in window.between(seq.first, at - seq.within, at) if s.key != trigger.key]
@@ -311,7 +241,7 @@ def _sequence(seq: SequenceRule, trigger: Signal, window: _Reading, at: datetime
     return None  # a first step alone: its second step may still come
 
 
-def _absence(absence: Absence, first: Signal, window: _Reading, due: datetime) -> Progress:
+def _absence(absence: Absence, first: Signal, window: Reading, due: datetime) -> Progress:
     followers = [s for s in window.between(absence.missing, first.at, due) if s.key != first.key]
     if not followers:
         return Progress(MET, (), (first,), ((first,), {"waited": absence.within}))

@@ -4,6 +4,7 @@ from typing import Any
 
 from config.rules import Rule, RulesFile
 from operators import rule_progress as progress
+from operators import window_reading
 from operators.match import evaluate
 from operators.near_miss import near_miss
 from operators.signals import Signal
@@ -93,10 +94,10 @@ def test_windows_in_any_order_read_the_same() -> None:
 
 def test_the_kept_orderings_stay_bounded() -> None:
     r = custom_rule({"count": {"of": "ticket", "at_least": 2, "within": "3d"}})
-    for n in range(progress.ORDER_CACHE_SIZE + 10):
+    for n in range(window_reading.ORDER_CACHE_SIZE + 10):
         signals = [sig("ticket", 0, key=f"t{n}")]
         evaluate(r, signals[0], {"ticket": signals})
-    assert len(progress._orderings) <= progress.ORDER_CACHE_SIZE
+    assert len(window_reading._orderings) <= window_reading.ORDER_CACHE_SIZE
 
 
 def test_a_near_miss_shows_the_closest_branch_of_an_any_of_even_beside_a_match() -> None:

@@ -1,0 +1,91 @@
+"""Reading an account's signal window: by name, between two times, one signal per key.
+
+Windows come newest first from Redis (:mod:`state.windows`) and in any order from
+tests; each signal name's list is put in (time, record id) order once and kept
+while the caller's list is unchanged, so the many triggers and rules of one
+account's batch share one ordering, and every read is a bisection.
+
+>>> from datetime import UTC, datetime, timedelta
+>>> t = datetime(2026, 11, 2, tzinfo=UTC)
+>>> s = [Signal("a", "login", k, t + timedelta(hours=h), "event", k, k) for k, h in (("b", 2), ("a", 1))]
+>>> [x.key for x in between({"login": s}, "login", t, t + timedelta(hours=1))]
+['a']
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from operators.signals import Signal
+
+Window = Mapping[str, Sequence[Signal]]
+"""Signals of one account by name, any order; duplicates by ``key`` allowed (first wins)."""
+
+ORDER_CACHE_SIZE = 4096
+"""Signal lists whose (time, record) order is kept between calls."""
+
+
+def ordered(signals: Sequence[Signal]) -> list[Signal]:
+    """The signals by (time, record id): a window's order. The result is shared: do not modify it."""
+    return _ordered(signals)[0]
+
+
+def between(window: Window, name: str, after: datetime, until: datetime) -> list[Signal]:
+    """Signals named ``name`` with ``after < at ≤ until``, one per key (its oldest), oldest first."""
+    return Reading(window).between(name, after, until)
+
+
+def unique(signals: Sequence[Signal]) -> list[Signal]:
+    """The signals by (time, record id), one per key: the first."""
+    return _first_per_key(sorted(signals, key=_order))
+
+
+_Ordering = tuple[list[Signal], list[datetime], bool]
+"""A list's signals by (time, record id), their times, and whether any key repeats."""
+_orderings: dict[int, tuple[Sequence[Signal], int, _Ordering]] = {}
+
+
+def _order(s: Signal) -> tuple[datetime, str]:
+    return s.at, s.record_id
+
+
+def _ordered(signals: Sequence[Signal]) -> _Ordering:
+    # Keyed by the list's id and length: the list is held, so no other object takes its id;
+    # a list that was appended to is ordered afresh.
+    kept = _orderings.get(id(signals))
+    if kept is not None and kept[1] == len(signals):
+        return kept[2]
+    in_order = sorted(signals, key=_order)
+    found = (in_order, [s.at for s in in_order], len({s.key for s in in_order}) < len(in_order))
+    if len(_orderings) >= ORDER_CACHE_SIZE:
+        _orderings.clear()
+    _orderings[id(signals)] = (signals, len(signals), found)
+    return found
+
+
+def _first_per_key(signals: Sequence[Signal]) -> list[Signal]:
+    if len(signals) < 2:
+        return list(signals)
+    seen: dict[str, Signal] = {}
+    for s in signals:
+        seen.setdefault(s.key, s)
+    return list(seen.values())
+
+
+class Reading:
+    """One account's window during one evaluation."""
+
+    __slots__ = ("_window",)
+
+    def __init__(self, window: Window) -> None:
+        self._window = window
+
+    def between(self, name: str, after: datetime, until: datetime) -> list[Signal]:
+        signals = self._window.get(name)
+        if not signals:
+            return []
+        in_order, times, repeats = _ordered(signals)
+        found = in_order[bisect_right(times, after):bisect_right(times, until)]
+        return _first_per_key(found) if repeats else found
