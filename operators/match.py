@@ -23,6 +23,7 @@ from operators import rule_progress as progress
 from operators.gate import renewal_days
 from operators.rule_progress import Window
 from operators.signals import Signal, matches
+from operators.window_reading import after
 
 __all__ = ["Match", "Timer", "Window", "absences_due", "account_conditions_hold", "evaluate",
            "later_triggers", "timers_for"]
@@ -83,11 +84,7 @@ def later_triggers(rule: Rule, signal: Signal, window: Window) -> list[Signal]:
     ['m1', 't9']
     """
     until = signal.at + 2 * rule.when.longest_window()
-    later = [s for name in rule.when.signals()
-             for s in progress.between(window, name, signal.at, until)]
-    if not later:
-        return [signal]
-    return [signal, *progress.unique(later)]
+    return [signal, *after(window, rule.when.signals(), signal.at, until)]
 
 
 def timers_for(rules: Sequence[Rule], signal: Signal) -> list[Timer]:

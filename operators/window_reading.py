@@ -15,7 +15,7 @@ account's batch share one ordering, and every read is a bisection.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from operators.signals import Signal
@@ -35,6 +35,17 @@ def ordered(signals: Sequence[Signal]) -> list[Signal]:
 def between(window: Window, name: str, after: datetime, until: datetime) -> list[Signal]:
     """Signals named ``name`` with ``after < at ≤ until``, one per key (its oldest), oldest first."""
     return Reading(window).between(name, after, until)
+
+
+def after(window: Window, names: Iterable[str], since: datetime, until: datetime) -> list[Signal]:
+    """Signals of ``names`` with ``since < at ≤ until``, oldest first, one per key."""
+    found: list[Signal] = []
+    for name in names:
+        signals = window.get(name)
+        if signals:
+            in_order, times, _ = _ordered(signals)
+            found += in_order[bisect_right(times, since):bisect_right(times, until)]
+    return unique(found) if found else found
 
 
 def unique(signals: Sequence[Signal]) -> list[Signal]:
