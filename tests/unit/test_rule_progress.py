@@ -115,3 +115,12 @@ def test_matches_only_says_nothing_of_a_rule_that_did_not_match() -> None:
     assert progress.evaluate(r, one[0], window(one), matches_only=True) is None
     full = progress.evaluate(r, one[0], window(one))
     assert full is not None and full.closeness == 0.5 and full.match is None
+
+
+def test_a_sequence_that_matched_is_no_near_miss_even_if_an_older_first_step_is_far() -> None:
+    # One first step (key t1) stored twice: once 36 hours before the login, once 2 hours
+    # before. The match reads the recent one; the near miss's longer look back the old one.
+    r = custom_rule({"sequence": {"first": "ticket", "then": "login", "within": "24h"}})
+    signals = [sig("ticket", 0, key="t1"), sig("ticket", 34, key="t1"), sig("login", 36)]
+    assert evaluate(r, signals[-1], window(signals)) is not None
+    assert near_miss(r, signals[-1], window(signals), signals[-1].at, min_closeness=0.0) is None
