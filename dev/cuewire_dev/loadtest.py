@@ -268,7 +268,7 @@ class Traffic:
                 "consent": {"email": True}, "updated_at": _z(now),
             }
             yield "accounts", a.account_id.encode(), orjson.dumps(snapshot), None
-        from cuewire.sample import segment_message
+        from cuewire_dev.sample import segment_message
 
         for i in range(self.cfg.accounts):
             a = self.account(i)
@@ -294,7 +294,7 @@ class Traffic:
         return self._event(account, now)
 
     def _event(self, a: _Account, now: datetime) -> Produced:
-        from cuewire.sample import segment_message
+        from cuewire_dev.sample import segment_message
 
         kind = self._events[_pick(self._event_cum, self.rng.random())]
         call, name, path = _EVENT_KINDS[kind]
@@ -320,7 +320,7 @@ class Traffic:
         return category, subject.format(**fill), body.format(**fill)
 
     def _ticket(self, a: _Account, now: datetime) -> Produced:
-        from cuewire import sample
+        from cuewire_dev import sample
 
         _category, subject, body = self._text(a)
         shape = self._shapes[_pick(self._shape_cum, self.rng.random())]

@@ -1,4 +1,4 @@
-"""``python -m cuewire.eval_sentiment``: the frustration head on sentence-level sentiment data.
+"""``python -m cuewire_dev.eval_sentiment``: the frustration head on sentence-level sentiment data.
 
 Prequential (predict, then learn) evaluation, starting each run from the
 shipped day-one model, on human-labelled text:
@@ -347,7 +347,7 @@ def render_table(results: dict[str, Any]) -> Table:
 def render_markdown(results: dict[str, Any]) -> str:
     gt = results["vader_ground_truth"]
     lines = [
-        "### Frustration on sentence-level sentiment data (`python -m cuewire.eval_sentiment`)",
+        "### Frustration on sentence-level sentiment data (`python -m cuewire_dev.eval_sentiment`)",
         "",
         f"Prequential (score, then learn) from the shipped day-one model. VADER ground truth: "
         f"{gt['all']['n']:,} human-rated sentences from the `vaderSentiment` {VADER_VERSION} sdist, "
@@ -396,12 +396,12 @@ def render_markdown(results: dict[str, Any]) -> str:
         for band in d1["calibration"]:
             share = "–" if band["frustrated_share"] is None else f"{band['frustrated_share']:.0%}"
             lines.append(f"| {band['band']} | {band['n']} | {share} |")
-    lines += ["", "Reproduce: `python -m cuewire.eval_sentiment`.", ""]
+    lines += ["", "Reproduce: `python -m cuewire_dev.eval_sentiment`.", ""]
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cuewire.eval_sentiment",
+    parser = argparse.ArgumentParser(prog="python -m cuewire_dev.eval_sentiment",
                                      description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=RESULTS,
                         help="where eval-sentiment.json/eval-sentiment.md go")

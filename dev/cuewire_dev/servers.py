@@ -8,8 +8,8 @@ downloaded and unpacked). Both land in a cache outside the repository
 Used by ``make up``/``make down``, ``make demo``, the benchmarks and the pytest
 session fixtures::
 
-    python -m cuewire.servers up      # prints the bootstrap address and Redis URL
-    python -m cuewire.servers down
+    python -m cuewire_dev.servers up      # prints the bootstrap address and Redis URL
+    python -m cuewire_dev.servers down
 """
 
 from __future__ import annotations
@@ -397,7 +397,7 @@ def main(argv: list[str]) -> int:
         down()
         print("stopped")
     else:
-        print("usage: python -m cuewire.servers fetch|up|down", file=sys.stderr)
+        print("usage: python -m cuewire_dev.servers fetch|up|down", file=sys.stderr)
         return 2
     return 0
 
