@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-ROOT = Path(__file__).resolve().parents[1]
+from cuewire_dev.checkout import ROOT
+
 TABLE = ROOT / "config" / "corpus" / "word_vectors.npz"
 RAW = ROOT / ".cache" / "word_vectors_raw.npz"
 LANGUAGES = ("en", "de", "es", "fr")

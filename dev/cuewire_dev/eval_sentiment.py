@@ -55,9 +55,9 @@ from rich.console import Console
 from rich.table import Table
 
 from config.taxonomy import Taxonomy, load_taxonomy
+from cuewire_dev.checkout import ROOT
 from operators.learned_score import LearnedScorer
 
-ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 SUPPORT_SET = ROOT / "tests" / "data" / "support_tickets.jsonl"
 

@@ -44,13 +44,13 @@ from rich.console import Console
 from rich.table import Table
 
 from config.taxonomy import load_taxonomy
+from cuewire_dev.checkout import ROOT
 from cuewire_dev.eval_sentiment import macro_f1, roc_auc, vader_compound
 from operators.corpus import DEV, TRAIN2, LabelledTicket, load_tickets
 from operators.learned_score import LearnedScorer, training_files
 from operators.problem import same_problem
 from operators.score import Score
 
-ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 TEST = ROOT / "tests" / "data" / "corpus" / "test.jsonl"
 LEVELS = (50, 65, 80)
