@@ -77,14 +77,8 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
 
     from flows import kafka_auth, metrics, shutdown
     from flows.delivery import repair_outbox
-    from flows.kafka_io import (
-        KafkaOutSink,
-        ensure_topics,
-        kafka_inputs,
-        order_policy,
-        partition_end_offsets,
-        partition_ends,
-    )
+    from flows.kafka_io import KafkaOutSink, ensure_topics, kafka_inputs, order_policy
+    from flows.partition_ends import partition_ends
     from state import redis_client
     from state.redis_client import connect
 
@@ -108,10 +102,11 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
     steps = make_steps(settings, client, clock)
     steps.order_policy = order_policy(settings, bounded=exit_at_end)
     if not exit_at_end:
-        steps.partition_ends = partition_ends(settings)
+        steps.partition_ends = functools.partial(partition_ends, settings)
         steps.order_margin_ms = settings.order_wait_ms
     if exit_at_end:
-        steps.event_time.ends = partition_end_offsets(settings)
+        offsets = partition_ends(settings).now((settings.topic_events, settings.topic_tickets))
+        steps.event_time.ends = {p: end for p, (_first, end) in offsets.items()}
     steps.event_times = EventTimeStore(client, Keyspace(settings.redis_prefix), TTLs())
     if recovery_dir:
         # Resuming where the inputs' offsets were snapshotted: event time had got this far.
