@@ -33,7 +33,7 @@ from rich.table import Table
 from bench.harness import RESULTS, bench_servers, console, machine, produce_input, save
 from bench.live import latency, soak
 from bench.pyspy import profile
-from bench.throughput import PLAN, throughput
+from bench.throughput import PLAN, flow_variants, throughput
 
 
 def table(tp: dict[str, Any], lats: list[dict[str, Any]], soak_doc: dict[str, Any] | None) -> Table:
@@ -49,6 +49,11 @@ def table(tp: dict[str, Any], lats: list[dict[str, Any]], soak_doc: dict[str, An
         if k in tp["median_per_s"]:
             t.add_row(f"{label} (records/s)", f"{tp['median_per_s'][k]:,.0f}",
                       ", ".join(f"{x:,.0f}" for x in tp["runs_per_s"][k]))
+    for k in tp.get("flow_variants_env", {}):
+        env = " ".join(f"{key}={v}" for key, v in tp["flow_variants_env"][k].items())
+        t.add_row(f"(c) full flow, {env} (records/s)", f"{tp['median_per_s'][k]:,.0f}",
+                  ", ".join(f"{x:,.0f}" for x in tp["runs_per_s"][k]))
+        t.add_row(f"{k} / c", f"{tp['ratio_over_c'][k]:.2f}×", "")
     for key, label, fmt in (("ratio_c_over_b", "c / b", "{:.1%}"),
                             ("ratio_c_over_b_paired", "c / b, round by round", "{:.1%}"),
                             ("ratio_c_over_a", "c / a", "{:.1%}"),
@@ -87,6 +92,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--variants", default=",".join(PLAN),
                     help="throughput variants to run, comma-separated (default: all); e.g. "
                          "b_passthrough,c_cuewire for the flow against the engine alone")
+    ap.add_argument("--flow-env", action="append", default=[], metavar="LABEL:KEY=VALUE[,…]",
+                    help="also run the full flow (1 worker) with this environment, as variant "
+                         "c_LABEL, interleaved with the others; repeatable")
     ap.add_argument("--latency-rates", default="5000,1000",
                     help="offered rates of the latency runs (\"\" for none)")
     ap.add_argument("--latency-seconds", type=float, default=None)
@@ -97,6 +105,10 @@ def main(argv: list[str]) -> int:
     unknown = sorted(set(only) - set(PLAN))
     if unknown:
         ap.error(f"unknown variant(s) {', '.join(unknown)}; choose from {', '.join(PLAN)}")
+    try:
+        more = flow_variants(args.flow_env)
+    except ValueError as exc:
+        ap.error(str(exc))
     repeats = args.repeats or 3
     records = args.records or (20_000 if args.quick else 60_000)
     lat_s = args.latency_seconds or (10.0 if args.quick else 30.0)
@@ -113,7 +125,7 @@ def main(argv: list[str]) -> int:
         with console.status(f"producing the shared input ({records:,} events and tickets)"):
             inp = produce_input(b, tag, accounts=2000, records=records, seed=1)
         console.print(f"input: {inp['total']:,} records {inp['by_topic']}")
-        tp = throughput(b, tag, inp["total"], repeats, only) | {
+        tp = throughput(b, tag, inp["total"], repeats, only, more) | {
             "input": inp, "machine": at_start | {"loadavg_at_end": os.getloadavg()}}
         save(args.name, tp)
         lats = [latency(b, float(r), lat_s, 2000) for r in args.latency_rates.split(",") if r]

@@ -77,10 +77,11 @@ class Bench:
         return env | more
 
     def run(self, variant: str, topics: dict[str, str], *, out_topic: str = "", workers: int = 1,
-            processes: int = 1, wrap: list[str] | None = None, timeout: float = 900) -> dict[str, Any]:
+            processes: int = 1, wrap: list[str] | None = None, timeout: float = 900,
+            extra_env: dict[str, str] | None = None) -> dict[str, Any]:
         """Run one measurement (``processes`` cooperating processes) and return its timing."""
         prefix = f"b{uuid.uuid4().hex[:8]}:"
-        env = self.env(topics, prefix)
+        env = self.env(topics, prefix, **(extra_env or {}))
         addresses = ";".join(f"127.0.0.1:{free_port()}" for _ in range(processes))
         procs = []
         for i in range(processes):

@@ -38,7 +38,13 @@ def markdown(name: str = "throughput") -> str:
             over = tp["startup_overhead_s"].get(key)
             lines.append(f"| {label} | {tp['median_per_s'][key]:,.0f} | {runs} | "
                          f"{'' if over is None else f'{over:.1f} s'} |")
+        for key, env in tp.get("flow_variants_env", {}).items():
+            shown = " ".join(f"`{k}={v}`" for k, v in env.items())
+            runs = ", ".join(f"{x:,.0f}" for x in tp["runs_per_s"][key])
+            lines.append(f"| (c) full flow, 1 worker, {shown} | {tp['median_per_s'][key]:,.0f} | {runs} | |")
         lines += ["", "| ratio (medians, same run) | value |", "|---|---:|"]
+        for key, ratio in (tp.get("ratio_over_c") or {}).items():
+            lines.append(f"| {key} / c | {ratio:.2f}× |")
         for key, label, fmt in (("ratio_c_over_b", "c / b (full flow / passthrough)", "{:.1%}"),
                                 ("ratio_c_over_b_paired", "c / b, median of round-by-round ratios",
                                  "{:.1%}"),

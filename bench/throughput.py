@@ -23,24 +23,42 @@ PLAN = {  # name: (runner variant, workers per process, processes)
 }
 
 
-def throughput(b: Bench, tag: str, n: int, repeats: int,
-               only: tuple[str, ...] = tuple(PLAN)) -> dict[str, Any]:
-    """Records/s of each variant in ``only`` (keys of :data:`PLAN`), ``repeats`` rounds."""
+def flow_variants(specs: list[str]) -> dict[str, dict[str, str]]:
+    """``LABEL:KEY=VALUE[,KEY=VALUE…]`` → {``c_LABEL``: environment}: the full flow again,
+    one worker, with other settings, interleaved with the rest (a lever measured against
+    the flow without it in the same rounds)."""
+    found: dict[str, dict[str, str]] = {}
+    for spec in specs:
+        label, sep, assignments = spec.partition(":")
+        pairs = [a.partition("=") for a in assignments.split(",") if a]
+        if not sep or not label.isidentifier() or not pairs or any(not eq for _k, eq, _v in pairs):
+            raise ValueError(f"--flow-env {spec!r}: expected LABEL:KEY=VALUE[,KEY=VALUE…]")
+        found[f"c_{label}"] = {k: v for k, _eq, v in pairs}
+    return found
+
+
+def throughput(b: Bench, tag: str, n: int, repeats: int, only: tuple[str, ...] = tuple(PLAN),
+               more: dict[str, dict[str, str]] | None = None) -> dict[str, Any]:
+    """Records/s of each variant in ``only`` (keys of :data:`PLAN`) and of each full-flow
+    variant in ``more`` (name → environment), ``repeats`` rounds."""
     topics = b.topics(tag)
     out = f"bench.passthrough-out.{tag}"
     b.create(b.settings(topics, "unused:"), [out])
-    plan = [(name, *PLAN[name]) for name in PLAN if name in only]
+    more = more or {}
+    plan = [(name, *PLAN[name], {}) for name in PLAN if name in only]
+    plan += [(name, "cuewire", 1, 1, env) for name, env in more.items()]
     runs: dict[str, list[float]] = {name: [] for name, *_ in plan}
     whole: dict[str, list[float]] = {name: [] for name, *_ in plan}
     trips: list[dict[str, list[float]]] = []
     # One discarded round first: the first read of the input warms the broker's page cache.
-    for name, variant, workers, procs in plan:
+    for name, variant, workers, procs, env in plan:
         with console.status(f"warm-up: {name}"):
-            b.run(variant, topics, out_topic=out, workers=workers, processes=procs)
+            b.run(variant, topics, out_topic=out, workers=workers, processes=procs, extra_env=env)
     for rep in range(repeats):
-        for name, variant, workers, procs in plan:
+        for name, variant, workers, procs, env in plan:
             with console.status(f"throughput {rep + 1}/{repeats}: {name} over {n:,} records"):
-                r = b.run(variant, topics, out_topic=out, workers=workers, processes=procs)
+                r = b.run(variant, topics, out_topic=out, workers=workers, processes=procs,
+                          extra_env=env)
             seconds = r["first_to_last_s"] if variant == "passthrough" else r["seconds"]
             if variant == "passthrough" and r["records"] != n:
                 raise RuntimeError(f"the passthrough saw {r['records']:,} of {n:,} records")
@@ -54,16 +72,19 @@ def throughput(b: Bench, tag: str, n: int, repeats: int,
     empty = b.topics(f"{tag}-empty")
     b.create(b.settings(empty, "unused:"), [out])
     overhead = {}
-    for name, variant, workers, procs in plan:
+    for name, variant, workers, procs, env in plan:
         if procs == 1 and workers == 1:
             overhead[name] = b.run(variant, empty, out_topic=out, workers=workers,
-                                   processes=procs)["seconds"]
+                                   processes=procs, extra_env=env)["seconds"]
     med = {k: median(v) for k, v in runs.items()}
     return {
         "records": n, "repeats": repeats, "runs_per_s": runs, "median_per_s": med,
         "whole_process_per_s": whole,
         "passthrough_timed": "first to last record",
+        "flow_variants_env": more,
         **ratios(runs),
+        "ratio_over_c": {name: median(runs[name]) / median(runs["c_cuewire"])
+                         for name in more if runs.get("c_cuewire")},
         "startup_overhead_s": overhead,
         "redis_round_trips": round_trip_summary(trips),
     }
