@@ -78,8 +78,9 @@ class Bench:
 
     def run(self, variant: str, topics: dict[str, str], *, out_topic: str = "", workers: int = 1,
             processes: int = 1, wrap: list[str] | None = None, timeout: float = 900,
-            extra_env: dict[str, str] | None = None) -> dict[str, Any]:
-        """Run one measurement (``processes`` cooperating processes) and return its timing."""
+            extra_env: dict[str, str] | None = None, tree: Path = ROOT) -> dict[str, Any]:
+        """Run one measurement (``processes`` cooperating processes) and return its timing;
+        ``tree`` is the checkout whose code runs (another commit's, for a before/after)."""
         prefix = f"b{uuid.uuid4().hex[:8]}:"
         env = self.env(topics, prefix, **(extra_env or {}))
         addresses = ";".join(f"127.0.0.1:{free_port()}" for _ in range(processes))
@@ -89,7 +90,7 @@ class Bench:
                    "-w", str(workers)]
             if processes > 1:
                 cmd += ["-i", str(i), "-a", addresses]
-            procs.append(subprocess.Popen([*(wrap or []), *cmd], cwd=ROOT, env=env,
+            procs.append(subprocess.Popen([*(wrap or []), *cmd], cwd=tree, env=env,
                                           stdout=subprocess.PIPE, stderr=subprocess.PIPE))
         reports = []
         for p in procs:

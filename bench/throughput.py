@@ -10,9 +10,10 @@ has finished importing to their exit, start-up included.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from bench.harness import Bench, console, median
+from bench.harness import ROOT, Bench, console, median
 
 PLAN = {  # name: (runner variant, workers per process, processes)
     "a_bare": ("bare", 1, 1),
@@ -26,7 +27,8 @@ PLAN = {  # name: (runner variant, workers per process, processes)
 def flow_variants(specs: list[str]) -> dict[str, dict[str, str]]:
     """``LABEL:KEY=VALUE[,KEY=VALUE…]`` → {``c_LABEL``: environment}: the full flow again,
     one worker, with other settings, interleaved with the rest (a lever measured against
-    the flow without it in the same rounds)."""
+    the flow without it in the same rounds). The key ``TREE`` names another checkout whose
+    code runs instead (``git archive COMMIT | tar -x -C DIR``): before and after, same rounds."""
     found: dict[str, dict[str, str]] = {}
     for spec in specs:
         label, sep, assignments = spec.partition(":")
@@ -34,6 +36,9 @@ def flow_variants(specs: list[str]) -> dict[str, dict[str, str]]:
         if not sep or not label.isidentifier() or not pairs or any(not eq for _k, eq, _v in pairs):
             raise ValueError(f"--flow-env {spec!r}: expected LABEL:KEY=VALUE[,KEY=VALUE…]")
         found[f"c_{label}"] = {k: v for k, _eq, v in pairs}
+        tree = found[f"c_{label}"].get("TREE")
+        if tree is not None and not (Path(tree) / "bench" / "runner.py").exists():
+            raise ValueError(f"--flow-env {spec!r}: {tree} holds no bench/runner.py")
     return found
 
 
@@ -47,18 +52,23 @@ def throughput(b: Bench, tag: str, n: int, repeats: int, only: tuple[str, ...] =
     more = more or {}
     plan = [(name, *PLAN[name], {}) for name in PLAN if name in only]
     plan += [(name, "cuewire", 1, 1, env) for name, env in more.items()]
+
+    def run(variant: str, on: dict[str, str], workers: int, procs: int, env: dict[str, str]) -> Any:
+        tree = env.get("TREE")
+        return b.run(variant, on, out_topic=out, workers=workers, processes=procs,
+                     extra_env={k: v for k, v in env.items() if k != "TREE"},
+                     tree=Path(tree) if tree else ROOT)
     runs: dict[str, list[float]] = {name: [] for name, *_ in plan}
     whole: dict[str, list[float]] = {name: [] for name, *_ in plan}
     trips: list[dict[str, list[float]]] = []
     # One discarded round first: the first read of the input warms the broker's page cache.
     for name, variant, workers, procs, env in plan:
         with console.status(f"warm-up: {name}"):
-            b.run(variant, topics, out_topic=out, workers=workers, processes=procs, extra_env=env)
+            run(variant, topics, workers, procs, env)
     for rep in range(repeats):
         for name, variant, workers, procs, env in plan:
             with console.status(f"throughput {rep + 1}/{repeats}: {name} over {n:,} records"):
-                r = b.run(variant, topics, out_topic=out, workers=workers, processes=procs,
-                          extra_env=env)
+                r = run(variant, topics, workers, procs, env)
             seconds = r["first_to_last_s"] if variant == "passthrough" else r["seconds"]
             if variant == "passthrough" and r["records"] != n:
                 raise RuntimeError(f"the passthrough saw {r['records']:,} of {n:,} records")
@@ -74,8 +84,7 @@ def throughput(b: Bench, tag: str, n: int, repeats: int, only: tuple[str, ...] =
     overhead = {}
     for name, variant, workers, procs, env in plan:
         if procs == 1 and workers == 1:
-            overhead[name] = b.run(variant, empty, out_topic=out, workers=workers,
-                                   processes=procs, extra_env=env)["seconds"]
+            overhead[name] = run(variant, empty, workers, procs, env)["seconds"]
     med = {k: median(v) for k, v in runs.items()}
     return {
         "records": n, "repeats": repeats, "runs_per_s": runs, "median_per_s": med,
