@@ -24,8 +24,8 @@ import orjson
 from rich.console import Console
 
 from config.settings import Settings
-from cuewire.loadtest import Traffic, TrafficConfig
-from cuewire.servers import free_port, throwaway_servers
+from cuewire_dev.loadtest import Traffic, TrafficConfig
+from cuewire_dev.servers import free_port, throwaway_servers
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"

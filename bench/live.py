@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.harness import RESULTS, ROOT, Bench, console, save
-from cuewire.loadtest import LoadOptions, TrafficConfig, run_loadtest, write_plot
-from cuewire.servers import free_port
+from cuewire_dev.loadtest import LoadOptions, TrafficConfig, run_loadtest, write_plot
+from cuewire_dev.servers import free_port
 
 
 class FlowProcess:

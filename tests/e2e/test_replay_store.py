@@ -14,7 +14,7 @@ import pytest
 from config.settings import Settings
 from contracts.errors import ConfigurationError
 from cuewire.app import json_lines_writer, replay
-from cuewire.servers import fetch_redis
+from cuewire_dev.servers import fetch_redis
 from state import private_redis
 from state.private_redis import find_redis_server
 
