@@ -12,7 +12,6 @@ import dataclasses
 import functools
 import sys
 import time
-import uuid
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -31,18 +30,14 @@ from flows.record_failures import failure_reason, is_dependency_failure
 from flows.rules_source import ActiveRules, RulesSource
 from operators.decode import InputKind, Limits, decode_record
 from operators.gate import RULE_ID, GateDecision, gate_ticket
-from operators.govern import Candidate, Verdict, candidate_from_dict, explain_entry, govern
-from operators.holdout import holdout_event, split_holdout
+from operators.govern import Candidate
 from operators.match import Match, account_conditions_hold, evaluate, later_triggers, timers_for
 from operators.near_miss import NearMiss, near_miss, near_miss_ticket
 from operators.ordering import OrderPolicy, PartitionMark
 from operators.reattach import Unattached
 from operators.records import Coordinates, Event, Feedback, Record, Ticket
 from operators.render import (
-    ALERT_NAMESPACE,
     alert_id,
-    cloud_event,
-    iso,
     render_dead_letter,
     render_event_unattached,
     render_match_alert,
@@ -58,7 +53,6 @@ from operators.resolve import (
     record_time_ms,
     resolve_batch,
 )
-from operators.rule_version import stamp_rule_versions
 from operators.score import Score, TicketScorer
 from operators.signals import Signal, event_signals, ticket_signals
 from operators.variants import in_arm
@@ -96,16 +90,17 @@ REATTACH_MAX = 50_000
 
 P = ParamSpec("P")
 R = TypeVar("R")
+S = TypeVar("S")
 
 
-def counts_round_trips(step: str) -> Callable[[Callable[Concatenate[Steps, P], R]],
-                                              Callable[Concatenate[Steps, P], R]]:
+def counts_round_trips(step: str) -> Callable[[Callable[Concatenate[S, P], R]],
+                                              Callable[Concatenate[S, P], R]]:
     """Export how many Redis round trips each call of a batch step made
     (``cuewire_redis_round_trips_per_batch{step=…}``)."""
-    def wrap(fn: Callable[Concatenate[Steps, P], R]) -> Callable[Concatenate[Steps, P], R]:
+    def wrap(fn: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P], R]:
         observe = metrics.REDIS_ROUND_TRIPS.labels(step).observe
 
-        def measured(self: Steps, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        def measured(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
             before = ROUND_TRIPS.value
             try:
                 return fn(self, *args, **kwargs)
@@ -126,7 +121,7 @@ def survives(step: str, fallback: Callable[[Any, Any, Outgoing], Any]) -> Callab
     def wrap(fn: F) -> F:
         method = cast(Callable[[Any, Any], Any], fn)
 
-        def guarded(self: Steps, item: Any) -> Any:
+        def guarded(self: Any, item: Any) -> Any:
             try:
                 return method(self, item)
             except Exception as exc:
@@ -146,7 +141,7 @@ def isolates_failures(step: str, carry: Callable[[Any, Outgoing], Any] = lambda 
     def wrap(fn: F) -> F:
         method = cast(Callable[[Any, list[Any]], Iterable[Any]], fn)
 
-        def guarded(self: Steps, batch: list[Any]) -> list[Any]:
+        def guarded(self: Any, batch: list[Any]) -> list[Any]:
             try:
                 return list(method(self, batch))
             except Exception as exc:
@@ -389,6 +384,11 @@ class Steps:
         """Makes the broker's answer to "where does each input partition end" (live runs)."""
         self.order_margin_ms = 0
         """A partition read to its end counts as read up to when that was asked, less this."""
+        from flows.stages.govern import Governor
+
+        self.governor = Governor(governance=governance, rules=rules, learner=learner,
+                                 event_time=self.event_time, clock=clock, deployment=deployment,
+                                 pipeline=pipeline, record_failed=self.record_failed)
 
     # -- decode ---------------------------------------------------------------
 
@@ -870,93 +870,9 @@ class Steps:
 
     # -- governance -----------------------------------------------------------
 
-    @counts_round_trips("govern")
-    @isolates_failures("govern")
     def govern(self, batch: list[PendingAlert | Outgoing | Tick]) -> list[Outgoing]:
-        """Cooldown, daily cap, promotional suppression, consent, working hours; in that order.
-        Then every id is claimed in the alert ledger, so nothing is published twice.
-
-        Deferred candidates whose retry time has come (by wall clock, or event time in
-        a replay) join the batch and are governed again. Digests pass governance straight
-        through but are claimed too. The decisions, the claims and the alerts' ticket
-        texts go to Redis in one round trip. A tick (the wall clock) brings the due ones in
-        when no candidate arrives: after a broker outage, on a quiet night."""
-        policy = self.rules.current().file.governance
-        out = [o for o in batch if isinstance(o, Outgoing)]
-        pending = [p for p in batch if isinstance(p, PendingAlert)]
-        watermark = self.event_time.watermark()
-        now = max([self.clock(), *([watermark] if watermark else []),
-                   *(t.at for t in batch if isinstance(t, Tick))])
-        if self._time_to_check("deferred", now):
-            pending += [PendingAlert(candidate_from_dict(d)) for d in self.governance.due(now)]
-        pipe = self.pipeline()
-        if pending:
-            produced = {p.candidate.alert_id: (p.produced_ms, p.ticket_text) for p in pending}
-            candidates = [p.candidate for p in pending]
-            verdicts, writes = govern(candidates, self.governance.fetch(candidates, policy), policy)
-            self.governance.stage_commit(pipe, writes, verdicts)
-            verdicts = self._stamp_rule_versions(verdicts)
-            verdicts, held_out = self._split_holdout(verdicts)
-            out += [self._holdout_record(v) for v in held_out]
-            for verdict in verdicts:
-                if verdict.outcome == "publish":
-                    produced_ms, text = produced.get(verdict.candidate.alert_id, (None, None))
-                    out.append(self._publishable(verdict, produced_ms, text))
-                else:
-                    metrics.SUPPRESSED.labels(verdict.outcome, verdict.reason.split(":", 1)[0],
-                                              verdict.candidate.rule_id).inc()
-                    out.append(self._held_record(verdict))
-        return self._claim(pipe, out)
-
-    def _stamp_rule_versions(self, verdicts: list[Verdict]) -> list[Verdict]:
-        """Each alert says which version of its rule raised it (``data.rule_version``)."""
-        return stamp_rule_versions(verdicts, self.rules.current().by_id)
-
-    def _split_holdout(self, verdicts: list[Verdict]) -> tuple[list[Verdict], list[Verdict]]:
-        """Publish verdicts whose account is in the rule's control group are held out
-        (``operators/holdout.py``)."""
-        active = self.rules.current()
-        by_id = active.by_id
-        return split_holdout(verdicts, lambda rule: by_id[rule].holdout if rule in by_id else 0.0,
-                             active.file.governance.holdout_salt)
-
-    def _holdout_record(self, verdict: Verdict) -> Outgoing:
-        body = holdout_event(verdict, now=self.clock(), deployment=self.deployment)
-        return Outgoing("digest", verdict.candidate.account_id.encode(), orjson.dumps(body),
-                        alert_id=body["id"])
-
-    def _claim(self, pipe: Pipeline, batch: list[Outgoing]) -> list[Outgoing]:
-        """Send ``pipe`` with the alerts' ticket texts (for feedback to teach the model).
-        The ids are claimed in the ledger by the sink, with every other output record."""
-        if self.learner is not None:
-            self.learner.stage_remember_alerts(
-                pipe, [(o.alert_id, o.learn_text) for o in batch if o.alert_id and o.learn_text])
-        if len(pipe):
-            pipe.execute()
-        return batch
-
-    def _publishable(self, verdict: Verdict, produced_ms: int | None, text: str | None) -> Outgoing:
-        c = verdict.candidate
-        body = c.alert or {}
-        if verdict.queue_for_next_morning:
-            body = {**body, "data": {**body["data"], "queue": "next_morning",
-                                     "deliver_after": iso(verdict.next_morning_at)
-                                     if verdict.next_morning_at else None}}
-        return Outgoing("alerts", c.account_id.encode(), orjson.dumps(body), alert_id=c.alert_id,
-                        rule=c.rule_id, produced_ms=produced_ms, learn_text=text)
-
-    def _held_record(self, verdict: Verdict) -> Outgoing:
-        c = verdict.candidate
-        kind = "suppressed" if verdict.outcome == "suppressed" else "deferred"
-        data = {**explain_entry(verdict), "alert": (c.alert or {}).get("data")}
-        body = cloud_event(
-            event_id=str(uuid.uuid5(ALERT_NAMESPACE, f"{kind}\x1f{c.alert_id}\x1f{verdict.reason}")),
-            type_=f"io.cuewire.digest.{kind}", subject=c.account_id, time=self.clock(),
-            deployment=self.deployment, data=data,
-        )
-        # Claimed in the ledger like an alert: a replay re-derives the same decision and
-        # the digest should not say it twice.
-        return Outgoing("digest", c.account_id.encode(), orjson.dumps(body), alert_id=body["id"])
+        """``flows/stages/govern.py``."""
+        return self.governor.govern(batch)
 
     # -- everything that is not a ticket -------------------------------------
 

@@ -1,0 +1,149 @@
+"""The ``govern`` step: cooldown, daily cap, promotional suppression, consent, working hours.
+
+Every candidate alert passes governance (``operators/govern.py`` decides, ``state/governance.py``
+keeps what it decided); what is published goes out as an alert, what is held back or
+deferred as a digest record, and what is in a rule's control group as a holdout record.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import orjson
+from redis.client import Pipeline
+
+from flows import metrics
+from flows.learning import FeedbackLearner
+from flows.rules_source import RulesSource
+from flows.steps import (
+    EventClock,
+    Outgoing,
+    PendingAlert,
+    Tick,
+    counts_round_trips,
+    isolates_failures,
+)
+from operators.govern import Verdict, candidate_from_dict, explain_entry, govern
+from operators.holdout import holdout_event, split_holdout
+from operators.render import ALERT_NAMESPACE, cloud_event, iso
+from operators.rule_version import stamp_rule_versions
+from state.governance import GovernanceStore
+
+DUE_CHECK_EVERY = timedelta(seconds=1)
+
+
+class Governor:
+    """Governance for one worker: its store, the rules' policy and the clocks."""
+
+    def __init__(self, *, governance: GovernanceStore, rules: RulesSource, learner: FeedbackLearner | None,
+                 event_time: EventClock, clock: Callable[[], datetime], deployment: str,
+                 pipeline: Callable[[], Pipeline],
+                 record_failed: Callable[[str, Any, BaseException], Outgoing]) -> None:
+        self.governance = governance
+        self.rules = rules
+        self.learner = learner
+        self.event_time = event_time
+        self.clock = clock
+        self.deployment = deployment
+        self.pipeline = pipeline
+        self.record_failed = record_failed
+        self._last_check: datetime | None = None
+
+    @counts_round_trips("govern")
+    @isolates_failures("govern")
+    def govern(self, batch: list[PendingAlert | Outgoing | Tick]) -> list[Outgoing]:
+        """Cooldown, daily cap, promotional suppression, consent, working hours; in that order.
+        Then every id is claimed in the alert ledger, so nothing is published twice.
+
+        Deferred candidates whose retry time has come (by wall clock, or event time in
+        a replay) join the batch and are governed again. Digests pass governance straight
+        through but are claimed too. The decisions, the claims and the alerts' ticket
+        texts go to Redis in one round trip. A tick (the wall clock) brings the due ones in
+        when no candidate arrives: after a broker outage, on a quiet night."""
+        policy = self.rules.current().file.governance
+        out = [o for o in batch if isinstance(o, Outgoing)]
+        pending = [p for p in batch if isinstance(p, PendingAlert)]
+        watermark = self.event_time.watermark()
+        now = max([self.clock(), *([watermark] if watermark else []),
+                   *(t.at for t in batch if isinstance(t, Tick))])
+        if self._time_to_check(now):
+            pending += [PendingAlert(candidate_from_dict(d)) for d in self.governance.due(now)]
+        pipe = self.pipeline()
+        if pending:
+            produced = {p.candidate.alert_id: (p.produced_ms, p.ticket_text) for p in pending}
+            candidates = [p.candidate for p in pending]
+            verdicts, writes = govern(candidates, self.governance.fetch(candidates, policy), policy)
+            self.governance.stage_commit(pipe, writes, verdicts)
+            verdicts = self._stamp_rule_versions(verdicts)
+            verdicts, held_out = self._split_holdout(verdicts)
+            out += [self._holdout_record(v) for v in held_out]
+            for verdict in verdicts:
+                if verdict.outcome == "publish":
+                    produced_ms, text = produced.get(verdict.candidate.alert_id, (None, None))
+                    out.append(self._publishable(verdict, produced_ms, text))
+                else:
+                    metrics.SUPPRESSED.labels(verdict.outcome, verdict.reason.split(":", 1)[0],
+                                              verdict.candidate.rule_id).inc()
+                    out.append(self._held_record(verdict))
+        return self._claim(pipe, out)
+
+    def _time_to_check(self, now: datetime) -> bool:
+        """Whether ``now`` has moved a second past the last look at the deferred queue:
+        due work is looked for about once a second, not in a round trip per batch."""
+        if self._last_check is not None and now - self._last_check < DUE_CHECK_EVERY:
+            return False
+        self._last_check = now
+        return True
+
+    def _stamp_rule_versions(self, verdicts: list[Verdict]) -> list[Verdict]:
+        """Each alert says which version of its rule raised it (``data.rule_version``)."""
+        return stamp_rule_versions(verdicts, self.rules.current().by_id)
+
+    def _split_holdout(self, verdicts: list[Verdict]) -> tuple[list[Verdict], list[Verdict]]:
+        """Publish verdicts whose account is in the rule's control group are held out
+        (``operators/holdout.py``)."""
+        active = self.rules.current()
+        by_id = active.by_id
+        return split_holdout(verdicts, lambda rule: by_id[rule].holdout if rule in by_id else 0.0,
+                             active.file.governance.holdout_salt)
+
+    def _holdout_record(self, verdict: Verdict) -> Outgoing:
+        body = holdout_event(verdict, now=self.clock(), deployment=self.deployment)
+        return Outgoing("digest", verdict.candidate.account_id.encode(), orjson.dumps(body),
+                        alert_id=body["id"])
+
+    def _claim(self, pipe: Pipeline, batch: list[Outgoing]) -> list[Outgoing]:
+        """Send ``pipe`` with the alerts' ticket texts (for feedback to teach the model).
+        The ids are claimed in the ledger by the sink, with every other output record."""
+        if self.learner is not None:
+            self.learner.stage_remember_alerts(
+                pipe, [(o.alert_id, o.learn_text) for o in batch if o.alert_id and o.learn_text])
+        if len(pipe):
+            pipe.execute()
+        return batch
+
+    def _publishable(self, verdict: Verdict, produced_ms: int | None, text: str | None) -> Outgoing:
+        c = verdict.candidate
+        body = c.alert or {}
+        if verdict.queue_for_next_morning:
+            body = {**body, "data": {**body["data"], "queue": "next_morning",
+                                     "deliver_after": iso(verdict.next_morning_at)
+                                     if verdict.next_morning_at else None}}
+        return Outgoing("alerts", c.account_id.encode(), orjson.dumps(body), alert_id=c.alert_id,
+                        rule=c.rule_id, produced_ms=produced_ms, learn_text=text)
+
+    def _held_record(self, verdict: Verdict) -> Outgoing:
+        c = verdict.candidate
+        kind = "suppressed" if verdict.outcome == "suppressed" else "deferred"
+        data = {**explain_entry(verdict), "alert": (c.alert or {}).get("data")}
+        body = cloud_event(
+            event_id=str(uuid.uuid5(ALERT_NAMESPACE, f"{kind}\x1f{c.alert_id}\x1f{verdict.reason}")),
+            type_=f"io.cuewire.digest.{kind}", subject=c.account_id, time=self.clock(),
+            deployment=self.deployment, data=data,
+        )
+        # Claimed in the ledger like an alert: a replay re-derives the same decision and
+        # the digest should not say it twice.
+        return Outgoing("digest", c.account_id.encode(), orjson.dumps(body), alert_id=body["id"])
