@@ -10,22 +10,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
+import bytewax.operators as op
 import orjson
+from bytewax.dataflow import Stream, operator
 from redis.client import Pipeline
 
 from flows import metrics
+from flows.event_clock import EventClock
 from flows.learning import FeedbackLearner
 from flows.rules_source import RulesSource
-from flows.steps import (
-    EventClock,
-    Outgoing,
-    PendingAlert,
-    Tick,
-    counts_round_trips,
-    isolates_failures,
-)
+from flows.stages.failures import DeadLetters, counts_round_trips, isolates_failures
+from flows.stages.items import Outgoing, PendingAlert, Tick
 from operators.govern import Verdict, candidate_from_dict, explain_entry, govern
 from operators.holdout import holdout_event, split_holdout
 from operators.render import ALERT_NAMESPACE, cloud_event, iso
@@ -41,7 +37,7 @@ class Governor:
     def __init__(self, *, governance: GovernanceStore, rules: RulesSource, learner: FeedbackLearner | None,
                  event_time: EventClock, clock: Callable[[], datetime], deployment: str,
                  pipeline: Callable[[], Pipeline],
-                 record_failed: Callable[[str, Any, BaseException], Outgoing]) -> None:
+                 dead_letters: DeadLetters) -> None:
         self.governance = governance
         self.rules = rules
         self.learner = learner
@@ -49,7 +45,7 @@ class Governor:
         self.clock = clock
         self.deployment = deployment
         self.pipeline = pipeline
-        self.record_failed = record_failed
+        self.dead_letters = dead_letters
         self._last_check: datetime | None = None
 
     @counts_round_trips("govern")
@@ -147,3 +143,11 @@ class Governor:
         # Claimed in the ledger like an alert: a replay re-derives the same decision and
         # the digest should not say it twice.
         return Outgoing("digest", c.account_id.encode(), orjson.dumps(body), alert_id=body["id"])
+
+
+@operator
+def governance(step_id: str, ticket_candidates: Stream[PendingAlert | Outgoing],
+             pattern_candidates: Stream[PendingAlert | Outgoing | Tick],
+             governor: Governor) -> Stream[Outgoing]:
+    candidates = op.merge("merge-candidates", ticket_candidates, pattern_candidates)
+    return op.flat_map_batch("govern", candidates, governor.govern)      # Outgoing (ticks: due ones)
