@@ -22,14 +22,13 @@ from flows.event_clock import EventClock
 from flows.rules_source import ActiveRules, RulesSource
 from flows.stages.failures import DeadLetters, counts_round_trips, isolates_failures
 from flows.stages.items import Outgoing, PendingAlert, Tick
-from operators.govern import Candidate
-from operators.match import Match, account_conditions_hold, evaluate, later_triggers, timers_for
+from operators.candidates import match_candidate, snapshot_at
+from operators.match import Match, evaluate, later_triggers, timers_for
 from operators.near_miss import NearMiss, near_miss
-from operators.render import alert_id, render_match_alert
 from operators.resolve import LookupKey
 from operators.signals import Signal
 from operators.variants import in_arm
-from operators.versions import Versions, as_of, latest
+from operators.versions import Versions, latest
 from operators.weekly_digest import owner_of, render_weekly_digest
 from state.governance import GovernanceStore, TicketStatus
 from state.identity import IdentityStore
@@ -200,19 +199,10 @@ class PatternEngine:
         now = self.clock()
         for m in matches:
             # The CRM snapshot (and so the consent) in force when the pattern was completed.
-            account = as_of(accounts.get(("account", m.account_id), ()), int(m.at.timestamp() * 1000))
-            if not account_conditions_hold(m.rule, account, m.at):
-                continue
-            aid = alert_id(m.rule.id, m.account_id, [s.record_id for s in m.evidence])
-            body = render_match_alert(match=m, alert_id_=aid, priority=m.rule.priority,
-                                      account=account, detected_at=now, deployment=self.deployment)
-            contact = next((s.email for s in reversed(m.evidence) if s.email), None)
-            candidate = Candidate(
-                alert_id=aid, rule_id=m.rule.id, account_id=m.account_id, signal=m.rule.signal,
-                priority=m.rule.priority, promotional=m.rule.promotional, at=m.at, account=account,
-                contact_email=contact, cooldown=m.rule.cooldown, alert=body,
-            )
-            out.append(PendingAlert(candidate))
+            candidate = match_candidate(m, snapshot_at(accounts, m.account_id, m.at),
+                                        detected_at=now, deployment=self.deployment)
+            if candidate is not None:
+                out.append(PendingAlert(candidate))
         return out
 
     @staticmethod

@@ -20,11 +20,11 @@ from bytewax.dataflow import Stream, operator
 from flows.rules_source import RulesSource
 from flows.stages.failures import DeadLetters, survives
 from flows.stages.items import GatedTicket, Located, Outgoing, PendingAlert, ScoredTicket
-from operators.gate import RULE_ID, gate_ticket
-from operators.govern import Candidate
+from operators.candidates import ticket_candidate
+from operators.gate import gate_ticket
 from operators.near_miss import NearMiss, near_miss_ticket
 from operators.records import Ticket
-from operators.render import render_ticket_alert, render_ticket_digest
+from operators.render import render_ticket_digest
 from operators.score import Score, TicketScorer
 from operators.signals import Signal, ticket_signals
 
@@ -92,17 +92,9 @@ class TicketSteps:
         scored, decision = gated.scored, gated.decision
         account_id = scored.resolved.account_id
         assert account_id is not None and decision is not None
-        body = render_ticket_alert(
-            ticket=scored.ticket, score=scored.score, decision=decision, rule=RULE_ID,
-            account_id=account_id, account=scored.resolved.account, detected_at=self.clock(),
-            deployment=self.deployment,
-        )
-        candidate = Candidate(
-            alert_id=body["id"], rule_id=RULE_ID, account_id=account_id,
-            signal=body["data"]["signal"], priority=decision.priority,
-            promotional=body["data"]["signal"] == "upgrade_intent", at=scored.ticket.created_at,
-            account=scored.resolved.account, contact_email=scored.ticket.requester_email,
-            alert=body,
+        candidate = ticket_candidate(
+            ticket=scored.ticket, score=scored.score, decision=decision, account_id=account_id,
+            account=scored.resolved.account, detected_at=self.clock(), deployment=self.deployment,
         )
         return PendingAlert(candidate, scored.coords.timestamp_ms, scored.ticket.text)
 
