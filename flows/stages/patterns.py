@@ -27,6 +27,7 @@ from operators.match import Match, evaluate, later_triggers, timers_for
 from operators.near_miss import NearMiss, near_miss
 from operators.resolve import LookupKey
 from operators.signals import Signal
+from operators.ticket_status import status_updates
 from operators.variants import in_arm
 from operators.versions import Versions, latest
 from operators.weekly_digest import owner_of, render_weekly_digest
@@ -209,10 +210,7 @@ class PatternEngine:
     def _ticket_updates(signals: list[Signal], active: ActiveRules) -> list[TicketStatus]:
         """What the batch says of its tickets' status, for the governance's frustrated-ticket
         tracking (promotional alerts wait while one is open)."""
-        return [
-            TicketStatus(s.account_id, s.key, (s.score or 0) >= active.table.frustrated_at, s.open, s.at)
-            for s in signals if s.name in ("ticket", "ticket_status")
-        ]
+        return [TicketStatus(*update) for update in status_updates(signals, active.table.frustrated_at)]
 
 
 @operator

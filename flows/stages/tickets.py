@@ -26,7 +26,8 @@ from operators.near_miss import NearMiss, near_miss_ticket
 from operators.records import Ticket
 from operators.render import render_ticket_digest
 from operators.score import Score, TicketScorer
-from operators.signals import Signal, ticket_signals
+from operators.signals import Signal
+from operators.ticket_status import signals_of_ticket
 
 TICKET_NEAR_MISS = 0.8
 """How close a below-gate ticket must come to make the weekly digest (0.8: score 52 of 65)."""
@@ -103,16 +104,7 @@ class TicketSteps:
         account_id = scored.resolved.account_id
         if account_id is None or scored.failure:
             return []
-        table = self.rules.current().table
-        found: list[Signal | Outgoing] = []
-        found += ticket_signals(scored.ticket, scored.score, account_id, table)
-        if not found and scored.ticket.kind == "updated":
-            # Status changes carry no signal but do close (or reopen) a ticket.
-            return [Signal(account_id, "ticket_status", scored.ticket.ticket_id,
-                           scored.ticket.created_at, "ticket", scored.ticket.ticket_id,
-                           scored.ticket.record_id,
-                           open=(scored.ticket.status or "open") not in ("solved", "closed"))]
-        return found
+        return [*signals_of_ticket(scored.ticket, scored.score, account_id, self.rules.current().table)]
 
 
 def passed_gate(gated: GatedTicket) -> bool:
