@@ -7,7 +7,6 @@ deferred as a digest record, and what is in a rule's control group as a holdout 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -22,10 +21,10 @@ from flows.learning import FeedbackLearner
 from flows.rules_source import RulesSource
 from flows.stages.failures import DeadLetters, counts_round_trips, isolates_failures
 from flows.stages.items import Outgoing, PendingAlert, Tick
-from operators.govern import Verdict, candidate_from_dict, explain_entry, govern
+from operators.govern import Verdict, candidate_from_dict, govern
 from operators.holdout import holdout_event, split_holdout
-from operators.render import ALERT_NAMESPACE, cloud_event, iso
 from operators.rule_version import stamp_rule_versions
+from operators.verdict_records import held_record, published_alert
 from state.governance import GovernanceStore
 
 DUE_CHECK_EVERY = timedelta(seconds=1)
@@ -123,23 +122,13 @@ class Governor:
 
     def _publishable(self, verdict: Verdict, produced_ms: int | None, text: str | None) -> Outgoing:
         c = verdict.candidate
-        body = c.alert or {}
-        if verdict.queue_for_next_morning:
-            body = {**body, "data": {**body["data"], "queue": "next_morning",
-                                     "deliver_after": iso(verdict.next_morning_at)
-                                     if verdict.next_morning_at else None}}
+        body = published_alert(verdict)
         return Outgoing("alerts", c.account_id.encode(), orjson.dumps(body), alert_id=c.alert_id,
                         rule=c.rule_id, produced_ms=produced_ms, learn_text=text)
 
     def _held_record(self, verdict: Verdict) -> Outgoing:
         c = verdict.candidate
-        kind = "suppressed" if verdict.outcome == "suppressed" else "deferred"
-        data = {**explain_entry(verdict), "alert": (c.alert or {}).get("data")}
-        body = cloud_event(
-            event_id=str(uuid.uuid5(ALERT_NAMESPACE, f"{kind}\x1f{c.alert_id}\x1f{verdict.reason}")),
-            type_=f"io.cuewire.digest.{kind}", subject=c.account_id, time=self.clock(),
-            deployment=self.deployment, data=data,
-        )
+        body = held_record(verdict, now=self.clock(), deployment=self.deployment)
         # Claimed in the ledger like an alert: a replay re-derives the same decision and
         # the digest should not say it twice.
         return Outgoing("digest", c.account_id.encode(), orjson.dumps(body), alert_id=body["id"])
