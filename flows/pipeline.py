@@ -88,10 +88,11 @@ def build_flow(
     ticket = tickets("tickets", located.tickets, parts.tickets)         # candidates, digest, …
     event = events("events", located.others, parts.events)              # signals, digest
     found = patterns("patterns", ticket.signals, event.signals, ticket.near_misses, ticks,
-                     parts.patterns)                                     # PendingAlert | digest | Tick
-    governed = governance("govern", ticket.candidates, found, parts.governor)  # Outgoing
+                     parts.patterns)                                     # candidates, digest
+    governed = governance("govern", ticket.candidates, found.candidates, parts.governor)  # Outgoing
 
-    outputs = [governed, ticket.digest, event.digest, read.rejected, learned]
+    outputs = [governed, found.digest, ticket.digest, ticket.dead_letters, event.digest,
+               read.rejected, learned]
     outputs += [source_errors] if source_errors else []
     publish("publish", sink, parts.publisher, *outputs)
     return flow

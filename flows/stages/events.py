@@ -17,7 +17,7 @@ import orjson
 from bytewax.dataflow import Stream, operator
 
 from flows.rules_source import RulesSource
-from flows.stages.failures import DeadLetters, survives
+from flows.stages.failures import DeadLetters, dead_letters_apart, survives
 from flows.stages.items import Located, Outgoing
 from operators.records import Event
 from operators.render import render_event_unattached
@@ -53,12 +53,14 @@ class EventSteps:
 
 @dataclass(frozen=True)
 class Events:
-    signals: Stream[Signal | Outgoing]
+    signals: Stream[Signal]
     digest: Stream[Outgoing]
+    """Unattached events, and the dead letters of records whose join or signals failed."""
 
 
 @operator
 def events(step_id: str, others: Stream[Located], steps: EventSteps) -> Events:
-    digest = op.flat_map("route-others", others, steps.route_other)      # Outgoing(digest)
-    signals = op.flat_map("event-signals", others, steps.event_signals)  # Signal
-    return Events(signals, digest)
+    digest = op.flat_map("route-others", others, steps.route_other)      # Outgoing(digest, dlq)
+    signals, failed = dead_letters_apart("split-failed-signals", op.flat_map(
+        "event-signals", others, steps.event_signals))                  # Signal, dlq
+    return Events(signals, op.merge("merge-digest", digest, failed))

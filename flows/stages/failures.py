@@ -11,9 +11,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeGuard, TypeVar, cast
 
+import bytewax.operators as op
 import orjson
+from bytewax.dataflow import Stream
 
 from flows import metrics
 from flows.record_failures import failure_reason, is_dependency_failure
@@ -28,6 +30,7 @@ P = ParamSpec("P")
 R = TypeVar("R")
 S = TypeVar("S")
 F = TypeVar("F", bound=Callable[..., Any])
+X = TypeVar("X")
 
 
 class DeadLetters:
@@ -58,6 +61,16 @@ class Guarded(Protocol):
     """What a guarded step's object has: somewhere to send its dead letters."""
 
     dead_letters: DeadLetters
+
+
+def is_output(item: object) -> TypeGuard[Outgoing]:
+    return isinstance(item, Outgoing)
+
+
+def dead_letters_apart(step_id: str, up: Stream[X | Outgoing]) -> tuple[Stream[X], Stream[Outgoing]]:
+    """A guarded step's items and its dead letters, as two streams of one type each."""
+    branched = op.branch(step_id, up, is_output)
+    return cast(Stream[X], branched.falses), branched.trues
 
 
 def counts_round_trips(step: str) -> Callable[[Callable[Concatenate[S, P], R]],

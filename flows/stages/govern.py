@@ -7,7 +7,7 @@ deferred as a digest record, and what is in a rule's control group as a holdout 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 import bytewax.operators as op
@@ -49,7 +49,7 @@ class Governor:
 
     @counts_round_trips("govern")
     @isolates_failures("govern")
-    def govern(self, batch: list[PendingAlert | Outgoing | Tick]) -> list[Outgoing]:
+    def govern(self, batch: Sequence[PendingAlert | Outgoing | Tick]) -> list[Outgoing]:
         """Cooldown, daily cap, promotional suppression, consent, working hours; in that order.
         Then every id is claimed in the alert ledger, so nothing is published twice.
 
@@ -135,8 +135,7 @@ class Governor:
 
 
 @operator
-def governance(step_id: str, ticket_candidates: Stream[PendingAlert | Outgoing],
-             pattern_candidates: Stream[PendingAlert | Outgoing | Tick],
-             governor: Governor) -> Stream[Outgoing]:
+def governance(step_id: str, ticket_candidates: Stream[PendingAlert],
+               pattern_candidates: Stream[PendingAlert | Tick], governor: Governor) -> Stream[Outgoing]:
     candidates = op.merge("merge-candidates", ticket_candidates, pattern_candidates)
     return op.flat_map_batch("govern", candidates, governor.govern)      # Outgoing (ticks: due ones)

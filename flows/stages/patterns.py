@@ -10,7 +10,9 @@ status changes are tracked here for governance's promotional suppression.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeGuard, cast
 
 import bytewax.operators as op
 import orjson
@@ -68,13 +70,11 @@ class PatternEngine:
 
     @counts_round_trips("match-patterns")
     @isolates_failures("match-patterns")
-    def match_patterns(self, batch: list[Signal | Tick | NearMiss | Outgoing]
+    def match_patterns(self, batch: list[Signal | NearMiss | Tick]
                        ) -> list[PendingAlert | Outgoing | Tick]:
         """Store the batch's signals, evaluate the rules they trigger, fire due timers,
-        file near misses and publish the weekly digests whose week has ended.
-        Dead letters from the steps before pass straight through. A tick goes on to
-        ``govern``, whose deferred alerts are due on the clock too."""
-        passing = [o for o in batch if isinstance(o, Outgoing)]
+        file near misses and publish the weekly digests whose week has ended. A tick
+        goes on to ``govern``, whose deferred alerts are due on the clock too."""
         active = self.rules.current()
         signals = [s for s in batch if isinstance(s, Signal)]
         near: list[NearMiss] = [n for n in batch if isinstance(n, NearMiss)]
@@ -125,7 +125,7 @@ class PatternEngine:
             missing = ({("account", m.account_id) for m in matches}
                        | {("account", n.account_id) for n in near}) - accounts.keys()
             accounts |= self.identity.fetch_versions(missing)
-        out: list[PendingAlert | Outgoing | Tick] = [*passing]
+        out: list[PendingAlert | Outgoing | Tick] = []
         out += self._pending(matches, accounts)
         after = self.pipeline()
         if due_check and self.event_times is not None:
@@ -213,10 +213,22 @@ class PatternEngine:
         return [TicketStatus(*update) for update in status_updates(signals, active.table.frustrated_at)]
 
 
+def is_candidate(item: PendingAlert | Outgoing | Tick) -> TypeGuard[PendingAlert | Tick]:
+    return not isinstance(item, Outgoing)
+
+
+@dataclass(frozen=True)
+class Patterns:
+    candidates: Stream[PendingAlert | Tick]
+    """What the rules found, and the clock's ticks, for governance (deferred alerts fall due)."""
+    digest: Stream[Outgoing]
+    """The weekly near-miss digests, and the dead letters of signals that broke a batch."""
+
+
 @operator
-def patterns(step_id: str, ticket_signals: Stream[Signal | Outgoing],
-             event_signals: Stream[Signal | Outgoing], near_misses: Stream[NearMiss | Outgoing],
-             ticks: Stream[Tick], engine: PatternEngine) -> Stream[PendingAlert | Outgoing | Tick]:
+def patterns(step_id: str, ticket_signals: Stream[Signal], event_signals: Stream[Signal],
+             near_misses: Stream[NearMiss], ticks: Stream[Tick], engine: PatternEngine) -> Patterns:
     signals = op.merge("merge-signals", ticket_signals, event_signals, near_misses, ticks)
-    return op.flat_map_batch("match-patterns", signals, engine.match_patterns)
-    # ^ PendingAlert, Outgoing(digest) for the weekly near-miss digests, and the ticks for govern
+    found = op.flat_map_batch("match-patterns", signals, engine.match_patterns)
+    by_kind = op.branch("split-digests", found, is_candidate)
+    return Patterns(by_kind.trues, cast(Stream[Outgoing], by_kind.falses))

@@ -18,7 +18,7 @@ import orjson
 from bytewax.dataflow import Stream, operator
 
 from flows.rules_source import RulesSource
-from flows.stages.failures import DeadLetters, survives
+from flows.stages.failures import DeadLetters, dead_letters_apart, survives
 from flows.stages.items import GatedTicket, Located, Outgoing, PendingAlert, ScoredTicket
 from operators.candidates import ticket_candidate
 from operators.gate import gate_ticket
@@ -113,11 +113,12 @@ def passed_gate(gated: GatedTicket) -> bool:
 
 @dataclass(frozen=True)
 class Tickets:
-    candidates: Stream[PendingAlert | Outgoing]
+    candidates: Stream[PendingAlert]
     digest: Stream[Outgoing]
-    """Below-gate and unattached tickets, and the dead letters of the branch."""
-    near_misses: Stream[NearMiss | Outgoing]
-    signals: Stream[Signal | Outgoing]
+    """Below-gate and unattached tickets, and the dead letters of scoring and gating."""
+    near_misses: Stream[NearMiss]
+    signals: Stream[Signal]
+    dead_letters: Stream[Outgoing]
 
 
 @operator
@@ -126,7 +127,11 @@ def tickets(step_id: str, located: Stream[Located], steps: TicketSteps) -> Ticke
     gated = op.map("gate-tickets", scored, steps.gate_ticket)            # GatedTicket
     by_gate = op.branch("split-gated", gated, passed_gate)
     below_gate = op.map("render-ticket-digest", by_gate.falses, steps.render_ticket_digest)  # Outgoing
-    candidates = op.map("ticket-candidates", by_gate.trues, steps.ticket_candidate)  # PendingAlert
-    near = op.flat_map("ticket-near-misses", by_gate.falses, steps.ticket_near_miss)  # NearMiss
-    signals = op.flat_map("ticket-signals", scored, steps.ticket_signals)  # Signal
-    return Tickets(candidates, below_gate, near, signals)
+    candidates, failed = dead_letters_apart("split-failed-candidates", op.map(
+        "ticket-candidates", by_gate.trues, steps.ticket_candidate))    # PendingAlert, dlq
+    near, failed_near = dead_letters_apart("split-failed-near-misses", op.flat_map(
+        "ticket-near-misses", by_gate.falses, steps.ticket_near_miss))  # NearMiss, dlq
+    signals, failed_signals = dead_letters_apart("split-failed-signals", op.flat_map(
+        "ticket-signals", scored, steps.ticket_signals))                # Signal, dlq
+    dead = op.merge("merge-dead-letters", failed, failed_near, failed_signals)
+    return Tickets(candidates, below_gate, near, signals, dead)

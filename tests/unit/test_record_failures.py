@@ -169,3 +169,22 @@ def test_a_record_that_breaks_account_resolution_is_dead_lettered_alone(
     assert dead["step"] == "resolve-accounts" and dead["offset"] == 3
     assert dead["error"].startswith("resolve-accounts failed: KeyError on record generic:t1:")
     assert alert_accounts(out) == {"a2"}
+
+
+def test_a_ticket_whose_signals_fail_is_dead_lettered_and_still_alerts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dead letters of a stage's per-record steps leave it on a stream of their own."""
+    import flows.stages.tickets
+
+    real = flows.stages.tickets.signals_of_ticket
+
+    def fragile(ticket, score, account_id, table):  # type: ignore[no-untyped-def]
+        if "KABOOM" in ticket.body:
+            raise ValueError("a bug on one ticket")
+        return real(ticket, score, account_id, table)
+
+    monkeypatch.setattr(flows.stages.tickets, "signals_of_ticket", fragile)
+    out = run(tmp_path, [account(1), account(2), ticket(1, "KABOOM " + FRUSTRATED), ticket(2)])
+    [dead] = dead_letters(out)
+    assert dead["step"] == "ticket-signals" and dead["offset"] == 3
+    assert alert_accounts(out) == {"a1", "a2"}  # the gate's alert does not need the signals
