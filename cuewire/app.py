@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import gc
 import sys
 import uuid
@@ -40,6 +39,7 @@ from state.keys import DAY, Keyspace, TTLs
 from state.ledger import AlertLedger
 from state.model_store import AlertTexts, ModelStore
 from state.progress import EventTimeStore
+from state.unit_of_work import UnitsOfWork
 from state.weekly import WeeklyDigestStore
 from state.windows import WindowStore
 
@@ -63,7 +63,7 @@ def make_parts(settings: Settings, client: redis.Redis,
     learner = FeedbackLearner(scorer, models, AlertTexts(client, settings.redis_prefix))
     identity = IdentityStore(client, keyspace, ttls)
     governance = GovernanceStore(client, keyspace, ttls)
-    pipeline = functools.partial(client.pipeline, transaction=False)
+    units = UnitsOfWork(client)
     dead_letters = DeadLetters(clock)
     event_time = EventClock()
     ordering = ordering or LogOrdering(OrderPolicy())
@@ -84,9 +84,9 @@ def make_parts(settings: Settings, client: redis.Redis,
             identity=identity, governance=governance, weekly=WeeklyDigestStore(client, keyspace, ttls),
             event_times=event_times, event_time=event_time, rules=rules, dead_letters=dead_letters,
             clock=clock, deployment=deployment,
-            timer_lateness=timedelta(seconds=settings.timer_lateness_seconds), pipeline=pipeline),
+            timer_lateness=timedelta(seconds=settings.timer_lateness_seconds), units=units),
         governor=Governor(governance=governance, rules=rules, learner=learner, event_time=event_time,
-                          clock=clock, deployment=deployment, pipeline=pipeline,
+                          clock=clock, deployment=deployment, units=units,
                           dead_letters=dead_letters),
         learning=FeedbackSteps(learner=learner, governance=governance, dead_letters=dead_letters),
         publisher=Publisher(ledger=AlertLedger(client, keyspace, ttls, run_id=uuid.uuid4().hex[:12]),

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 import bytewax.operators as op
 import orjson
 from bytewax.dataflow import Stream, operator
-from redis.client import Pipeline
 
 from flows import metrics
 from flows.event_clock import EventClock
@@ -26,6 +25,7 @@ from operators.holdout import holdout_event, split_holdout
 from operators.rule_version import stamp_rule_versions
 from operators.verdict_records import held_record, published_alert
 from state.governance import GovernanceStore
+from state.unit_of_work import UnitOfWork, UnitsOfWork
 
 DUE_CHECK_EVERY = timedelta(seconds=1)
 
@@ -35,7 +35,7 @@ class Governor:
 
     def __init__(self, *, governance: GovernanceStore, rules: RulesSource, learner: FeedbackLearner | None,
                  event_time: EventClock, clock: Callable[[], datetime], deployment: str,
-                 pipeline: Callable[[], Pipeline],
+                 units: UnitsOfWork,
                  dead_letters: DeadLetters) -> None:
         self.governance = governance
         self.rules = rules
@@ -43,7 +43,7 @@ class Governor:
         self.event_time = event_time
         self.clock = clock
         self.deployment = deployment
-        self.pipeline = pipeline
+        self.units = units
         self.dead_letters = dead_letters
         self._last_check: datetime | None = None
 
@@ -66,12 +66,12 @@ class Governor:
                    *(t.at for t in batch if isinstance(t, Tick))])
         if self._time_to_check(now):
             pending += [PendingAlert(candidate_from_dict(d)) for d in self.governance.due(now)]
-        pipe = self.pipeline()
+        uow = self.units.begin()
         if pending:
             produced = {p.candidate.alert_id: (p.produced_ms, p.ticket_text) for p in pending}
             candidates = [p.candidate for p in pending]
             verdicts, writes = govern(candidates, self.governance.fetch(candidates, policy), policy)
-            self.governance.stage_commit(pipe, writes, verdicts)
+            self.governance.stage_commit(uow, writes, verdicts)
             verdicts = self._stamp_rule_versions(verdicts)
             verdicts, held_out = self._split_holdout(verdicts)
             out += [self._holdout_record(v) for v in held_out]
@@ -83,7 +83,7 @@ class Governor:
                     metrics.SUPPRESSED.labels(verdict.outcome, verdict.reason.split(":", 1)[0],
                                               verdict.candidate.rule_id).inc()
                     out.append(self._held_record(verdict))
-        return self._claim(pipe, out)
+        return self._claim(uow, out)
 
     def _time_to_check(self, now: datetime) -> bool:
         """Whether ``now`` has moved a second past the last look at the deferred queue:
@@ -110,14 +110,13 @@ class Governor:
         return Outgoing("digest", verdict.candidate.account_id.encode(), orjson.dumps(body),
                         alert_id=body["id"])
 
-    def _claim(self, pipe: Pipeline, batch: list[Outgoing]) -> list[Outgoing]:
-        """Send ``pipe`` with the alerts' ticket texts (for feedback to teach the model).
+    def _claim(self, uow: UnitOfWork, batch: list[Outgoing]) -> list[Outgoing]:
+        """Send ``uow`` with the alerts' ticket texts (for feedback to teach the model).
         The ids are claimed in the ledger by the sink, with every other output record."""
         if self.learner is not None:
             self.learner.stage_remember_alerts(
-                pipe, [(o.alert_id, o.learn_text) for o in batch if o.alert_id and o.learn_text])
-        if len(pipe):
-            pipe.execute()
+                uow, [(o.alert_id, o.learn_text) for o in batch if o.alert_id and o.learn_text])
+        uow.send()
         return batch
 
     def _publishable(self, verdict: Verdict, produced_ms: int | None, text: str | None) -> Outgoing:

@@ -17,7 +17,6 @@ from typing import TypeGuard, cast
 import bytewax.operators as op
 import orjson
 from bytewax.dataflow import Stream, operator
-from redis.client import Pipeline
 
 from config.rules import Rule
 from flows.event_clock import EventClock
@@ -36,6 +35,7 @@ from operators.weekly_digest import owner_of, render_weekly_digest
 from state.governance import GovernanceStore, TicketStatus
 from state.identity import IdentityStore
 from state.progress import EventTimeStore
+from state.unit_of_work import UnitsOfWork
 from state.weekly import WeeklyDigestStore
 from state.windows import WindowStore
 
@@ -51,7 +51,7 @@ class PatternEngine:
     def __init__(self, *, windows: WindowStore, identity: IdentityStore, governance: GovernanceStore,
                  weekly: WeeklyDigestStore, event_times: EventTimeStore | None, event_time: EventClock,
                  rules: RulesSource, dead_letters: DeadLetters, clock: Callable[[], datetime],
-                 deployment: str, timer_lateness: timedelta, pipeline: Callable[[], Pipeline]) -> None:
+                 deployment: str, timer_lateness: timedelta, units: UnitsOfWork) -> None:
         self.windows = windows
         self.identity = identity
         self.governance = governance
@@ -65,7 +65,8 @@ class PatternEngine:
         self.deployment = deployment
         self.timer_lateness = timer_lateness
         """How long past a timer's due time records may still arrive out of order."""
-        self.pipeline = pipeline
+        self.units = units
+        """Each batch's reads and writes, two round trips at most (before and after evaluating)."""
         self._last_check: datetime | None = None
 
     @counts_round_trips("match-patterns")
@@ -90,13 +91,13 @@ class PatternEngine:
             reads[s.account_id] = (names, min(since, s.at - horizon))
         # One round trip before evaluating (tickets' status, windows in and out, the
         # accounts' CRM snapshots) and at most one after (what evaluation decided to keep).
-        pipe = self.pipeline()
-        read_tickets = self.governance.stage_ticket_reads(pipe, self._ticket_updates(signals, active))
-        read_windows = self.windows.stage_exchange(pipe, windowed, timers, reads)
-        read_accounts = self.identity.stage_fetch_versions(
-            pipe, {("account", s.account_id) for s in windowed} | {("account", n.account_id) for n in near})
-        replies = pipe.execute() if len(pipe) else []
-        windows, accounts = read_windows(replies), read_accounts(replies)
+        uow = self.units.begin()
+        tickets = uow.read(self.governance.stage_ticket_reads(uow, self._ticket_updates(signals, active)))
+        staged_windows = self.windows.stage_exchange(uow, windowed, timers, reads)
+        staged_accounts = self.identity.stage_fetch_versions(
+            uow, {("account", s.account_id) for s in windowed} | {("account", n.account_id) for n in near})
+        uow.send()
+        windows, accounts = staged_windows.value, staged_accounts.value
         matches: list[Match] = []
         seen: set[tuple[str, str, str]] = set()
         for s in windowed:
@@ -127,14 +128,12 @@ class PatternEngine:
             accounts |= self.identity.fetch_versions(missing)
         out: list[PendingAlert | Outgoing | Tick] = []
         out += self._pending(matches, accounts)
-        after = self.pipeline()
         if due_check and self.event_times is not None:
-            self.event_times.stage_save(after, self.event_time.newest())
-        self.governance.stage_ticket_writes(after, read_tickets(replies))
-        self.weekly.stage_record(after, near, {
+            self.event_times.stage_save(uow, self.event_time.newest())
+        self.governance.stage_ticket_writes(uow, tickets.value)
+        self.weekly.stage_record(uow, near, {
             n.account_id: owner_of(latest(accounts.get(("account", n.account_id), ()))) for n in near})
-        if len(after):
-            after.execute()
+        uow.send()
         if due_check and now is not None:
             out += self._weekly_digests(now)
         if ticks:
