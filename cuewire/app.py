@@ -115,6 +115,7 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
         partition_end_offsets,
         partition_ends,
     )
+    from flows.recovery_store import check_recovery_store
     from state import redis_client
     from state.redis_client import connect
 
@@ -149,6 +150,8 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
     flow = build_flow(parts, kafka_inputs(settings, tail=not exit_at_end),
                       KafkaOutSink(settings, publisher.produced, publisher.published, claim=publisher.claim),
                       live=not exit_at_end)
+    if recovery_dir and any(recovery_dir.glob("*.sqlite3")):
+        check_recovery_store(recovery_dir, flow)  # before anything is touched
     if (process_id or 0) == 0:
         # Before any record is handled (the other processes wait for this one to join):
         # settle what a run that stopped left claimed and unconfirmed.
