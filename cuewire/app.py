@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import gc
 import sys
 import uuid
@@ -107,14 +109,8 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
 
     from flows import kafka_auth, metrics, shutdown
     from flows.delivery import repair_outbox
-    from flows.kafka_io import (
-        KafkaOutSink,
-        ensure_topics,
-        kafka_inputs,
-        order_policy,
-        partition_end_offsets,
-        partition_ends,
-    )
+    from flows.kafka_io import KafkaOutSink, ensure_topics, kafka_inputs, order_policy
+    from flows.partition_ends import partition_ends
     from flows.recovery_store import check_recovery_store
     from state import redis_client
     from state.redis_client import connect
@@ -138,11 +134,12 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
         metrics.serve(settings.metrics_port + offset)
     policy = order_policy(settings, bounded=exit_at_end)
     ordering = LogOrdering(policy) if exit_at_end else LogOrdering(
-        policy, partition_ends(settings), settings.order_wait_ms)
+        policy, functools.partial(partition_ends, settings), settings.order_wait_ms)
     event_times = EventTimeStore(client, Keyspace(settings.redis_prefix), TTLs())
     parts = make_parts(settings, client, clock, ordering=ordering, event_times=event_times)
     if exit_at_end:
-        parts.event_time.ends = partition_end_offsets(settings)
+        offsets = partition_ends(settings).now((settings.topic_events, settings.topic_tickets))
+        parts.event_time.ends = {p: end for p, (_first, end) in offsets.items()}
     if recovery_dir:
         # Resuming where the inputs' offsets were snapshotted: event time had got this far.
         parts.event_time.resume(event_times.load())
@@ -234,25 +231,58 @@ def collect_garbage_less_often() -> None:
 
 
 def replay(settings: Settings, path: Path, write: Callable[[list[Outgoing]], None],
-           clock: Callable[[], datetime] | None = None) -> Parts:
-    """``cuewire replay``: the same flow over a file with in-process Redis; no servers."""
+           clock: Callable[[], datetime] | None = None, *, store: str = "auto") -> Parts:
+    """``cuewire replay``: the same flow over a file, its state in a private redis-server on
+    a unix socket (``state/private_redis.py``); no servers to run beforehand.
+
+    ``store``: ``"server"`` insists on that redis-server, ``"fakeredis"`` keeps the state in
+    this process, ``"auto"`` takes the server when one is installed and fakeredis when not."""
+    from bytewax.testing import run_main
+
+    from flows.replay_io import CallbackSink, file_inputs
+    from state.private_redis import find_redis_server, private_redis
+
+    with contextlib.ExitStack() as stack:
+        server = find_redis_server() if store != "fakeredis" else None
+        if server is not None:
+            client = stack.enter_context(private_redis(*server))
+        elif store == "server":
+            raise ConfigurationError(
+                "no redis-server found for cuewire replay: install Redis 7 (apt-get install "
+                "redis-server) or set CUEWIRE_REDIS_SERVER to its path")
+        else:
+            client = in_process_redis(quiet=store == "fakeredis")
+        parts = make_parts(settings, client, clock)
+        publisher = parts.publisher
+        flow = build_flow(parts, file_inputs(path), CallbackSink(write, publisher.published, publisher.claim),
+                          live=False)
+        collect_garbage_less_often()
+        try:
+            run_main(flow)
+        finally:
+            gc.unfreeze()  # a caller replaying again (backtests run twice) starts from defaults
+            gc.set_threshold(*DEFAULT_GC_THRESHOLDS)
+    return parts
+
+
+DEFAULT_GC_THRESHOLDS = gc.get_threshold()
+
+
+def in_process_redis(*, quiet: bool) -> redis.Redis:
+    """fakeredis, for a machine without redis-server (about half the speed of one)."""
     try:
         import fakeredis
     except ImportError:
         raise ConfigurationError(
-            "cuewire replay runs on an in-process Redis from the tools extra: "
-            "pip install 'cuewire[tools]'"
+            "cuewire replay needs redis-server (apt-get install redis-server, or "
+            "CUEWIRE_REDIS_SERVER=/path/to/redis-server) or the in-process Redis of the tools "
+            "extra: pip install 'cuewire[tools]'"
         ) from None
-    from bytewax.testing import run_main
-
-    from flows.replay_io import CallbackSink, file_inputs
-
-    parts = make_parts(settings, fakeredis.FakeRedis(), clock)
-    publisher = parts.publisher
-    flow = build_flow(parts, file_inputs(path), CallbackSink(write, publisher.published, publisher.claim),
-                      live=False)
-    run_main(flow)
-    return parts
+    if not quiet:
+        print("cuewire replay: no redis-server found, so state is kept in-process (fakeredis), "
+              "about half as fast; install redis-server or set CUEWIRE_REDIS_SERVER",
+              file=sys.stderr)
+    return fakeredis.FakeRedis()
 
 
 def json_lines_writer(kinds: set[str], out: Callable[[bytes], object]) -> Callable[[list[Outgoing]], None]:
