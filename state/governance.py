@@ -56,6 +56,7 @@ from operators.govern import (
 )
 from operators.records import Feedback
 from state.keys import DAY, Keyspace, TTLs
+from state.unit_of_work import UnitOfWork
 
 LOG_LIMIT = 200
 """Suppressions and deferrals kept per account (newest first)."""
@@ -118,14 +119,15 @@ class GovernanceStore:
         if self.stage_commit(pipe, writes, verdicts):
             pipe.execute()
 
-    def stage_commit(self, pipe: Pipeline, writes: GovernanceWrites, verdicts: Sequence[Verdict]) -> int:
+    def stage_commit(self, pipe: Pipeline | UnitOfWork, writes: GovernanceWrites,
+                     verdicts: Sequence[Verdict]) -> int:
         """:meth:`commit`'s commands, added to ``pipe`` (the flow sends them with the ledger's claims)."""
         staged = self._stage_writes(pipe, writes)
         staged += self._stage_record(pipe, verdicts)
         staged += self._stage_defer(pipe, verdicts)
         return staged
 
-    def _stage_writes(self, pipe: Pipeline, writes: GovernanceWrites) -> int:
+    def _stage_writes(self, pipe: Pipeline | UnitOfWork, writes: GovernanceWrites) -> int:
         for (account_id, rule_id), entries in writes.cooldowns.items():
             key = self._ks.governance_cooldown(account_id, rule_id)
             pipe.zadd(key, {_cooldown_member(e): e.since.timestamp() for e in entries})
@@ -204,7 +206,7 @@ class GovernanceStore:
         if self.stage_ticket_writes(pipe, changed):
             pipe.execute()
 
-    def stage_ticket_reads(self, pipe: Pipeline, updates: Sequence[TicketStatus]
+    def stage_ticket_reads(self, pipe: Pipeline | UnitOfWork, updates: Sequence[TicketStatus]
                            ) -> Callable[[list[Any]], TicketChanges]:
         """Queue the reads :meth:`track_tickets` needs; the returned reader applies the
         updates to what was read and returns the spans that changed."""
@@ -234,7 +236,7 @@ class GovernanceStore:
 
         return read
 
-    def stage_ticket_writes(self, pipe: Pipeline, changed: TicketChanges) -> int:
+    def stage_ticket_writes(self, pipe: Pipeline | UnitOfWork, changed: TicketChanges) -> int:
         touched: set[str] = set()
         for (account_id, ticket_id), (opened, closed) in changed.items():
             assert opened is not None
@@ -257,7 +259,7 @@ class GovernanceStore:
         if self._stage_record(pipe, verdicts):
             pipe.execute()
 
-    def _stage_record(self, pipe: Pipeline, verdicts: Sequence[Verdict]) -> int:
+    def _stage_record(self, pipe: Pipeline | UnitOfWork, verdicts: Sequence[Verdict]) -> int:
         logs: dict[str, list[bytes]] = {}
         for v in verdicts:
             if v.outcome != "publish":
@@ -301,7 +303,7 @@ class GovernanceStore:
         if self._stage_defer(pipe, verdicts):
             pipe.execute()
 
-    def _stage_defer(self, pipe: Pipeline, verdicts: Sequence[Verdict]) -> int:
+    def _stage_defer(self, pipe: Pipeline | UnitOfWork, verdicts: Sequence[Verdict]) -> int:
         if not verdicts:
             return 0
         queue, payloads = self._ks.governance_deferred(), self._ks.governance_deferred_payloads()
