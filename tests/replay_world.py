@@ -124,7 +124,8 @@ def digest(out: Published, account_id: str, type_: str) -> list[dict[str, Any]]:
     every one must be on the digest topic."""
     found = []
     for kind, e in out:
-        if e["type"] == f"io.cuewire.digest.{type_}" and (e["data"].get("account_id") or e["subject"]) == account_id:
+        about = e["data"].get("account_id") or e["subject"]
+        if e["type"] == f"io.cuewire.digest.{type_}" and about == account_id:
             assert kind == "digest", e
             found.append(e["data"])
     return found

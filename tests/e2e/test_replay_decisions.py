@@ -8,8 +8,6 @@ however the flow is arranged inside.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from tests.replay_world import (
