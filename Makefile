@@ -28,7 +28,7 @@ test: $(STAMP) chart-check rules-check  ## lint, type-check and run every test (
 	$(PY) -m pytest -m "not chaos or quick"
 
 unit: $(STAMP)  ## only the fast, pure tests
-	$(PY) -m pytest tests/unit operators contracts console state config flows
+	$(PY) -m pytest tests/unit tests/conformance operators contracts console state config flows
 
 screenshots: $(STAMP)  ## retake the README's console screenshots (docs/) in headless Chromium
 	bash scripts/system-packages.sh
