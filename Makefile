@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test unit integration chaos lint typecheck up down bench eval clean schemas chart-check rules-check lock screenshots
+.PHONY: help install demo test unit integration chaos lint typecheck up down bench eval clean schemas chart-check rules-check lock screenshots mutants
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,6 +36,10 @@ screenshots: $(STAMP)  ## retake the README's console screenshots (docs/) in hea
 
 chaos: $(STAMP)  ## kill the flow, Redis and Kafka mid-stream: each alert id on the topic once, none lost
 	$(PY) -m pytest tests/chaos -m chaos -q
+
+mutants: $(STAMP)  ## mutation testing of govern, match, gate and near_miss (docs/MUTATION.md; not in make test)
+	$(VENV)/bin/mutmut run --max-children 2
+	$(VENV)/bin/mutmut results
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
