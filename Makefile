@@ -38,6 +38,7 @@ chaos: $(STAMP)  ## kill the flow, Redis and Kafka mid-stream: each alert id on 
 	$(PY) -m pytest tests/chaos -m chaos -q
 
 mutants: $(STAMP)  ## mutation testing of govern, match, gate and near_miss (docs/MUTATION.md; not in make test)
+	rm -rf mutants  # a fresh run: mutmut's cache does not notice new tests
 	$(VENV)/bin/mutmut run --max-children 2
 	$(VENV)/bin/mutmut results
 

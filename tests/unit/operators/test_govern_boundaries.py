@@ -9,6 +9,7 @@ from typing import Any
 
 from config.rules import Governance
 from operators.govern import (
+    CLOSED_TICKET_KEEP,
     Candidate,
     CooldownEntry,
     GovernanceView,
@@ -21,6 +22,7 @@ from operators.govern import (
     explain_entry,
     govern,
     in_working_hours,
+    iso,
     owner_zone,
     retry_candidate,
     snooze_of,
@@ -170,3 +172,19 @@ def test_a_deferred_candidate_round_trips_with_every_field() -> None:
     assert candidate_from_dict(data) == full
     assert candidate_from_dict({**data, "cooldown_s": None}).cooldown is None
     assert candidate_from_dict({k: v for k, v in data.items() if k not in ("account", "alert")}).alert is None
+
+
+def test_iso_keeps_seconds_when_there_are_any() -> None:
+    assert iso(AT.replace(second=30)) == "2026-11-03T10:00:30Z"
+    assert iso(AT) == "2026-11-03T10:00Z"
+
+
+def test_tickets_closed_exactly_the_keep_period_before_the_newest_candidate_are_kept() -> None:
+    newest = AT + timedelta(days=40)
+    tickets = [TicketSpan("edge", AT - timedelta(days=1), newest - CLOSED_TICKET_KEEP),
+               TicketSpan("old", AT - timedelta(days=1), newest - CLOSED_TICKET_KEEP - timedelta(seconds=1)),
+               TicketSpan("never-opened", None, AT)]
+    # The newest candidate comes first: the horizon is the newest of them, not the last.
+    _, writes = govern([candidate("a2", at=newest), candidate("a1", at=AT)],
+                       GovernanceView(tickets={"acct_42": tickets}), POLICY)
+    assert writes.forget_tickets == {"acct_42": ["never-opened", "old"]}

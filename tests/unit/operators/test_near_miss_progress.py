@@ -24,13 +24,14 @@ SAME_TOPIC = custom({"count": {"of": "ticket", "same": "topic", "at_least": 3, "
 
 
 def test_same_topic_counts_the_triggers_topic() -> None:
-    tickets = [sig("ticket", 0, key="t0", topic="billing"), sig("ticket", 1, key="t1", topic="data_export"),
-               sig("ticket", 2, key="t2", topic="billing")]
+    """Even when another topic has come up more often: the trigger's topic is the one it completes."""
+    tickets = [sig("ticket", 0, key="t0", topic="billing"), sig("ticket", 1, key="t1", topic="billing"),
+               sig("ticket", 2, key="t2", topic="data_export")]
     found = near_miss(SAME_TOPIC, tickets[-1], window(tickets), tickets[-1].at, min_closeness=0.0)
     assert found is not None and found.account_id == "acct_42" and found.rule_id == "custom"
-    assert found.closeness == 0.667 and found.at == tickets[-1].at
-    assert found.missing == "1 more ticket about billing (2 of 3 within 14 days)"
-    assert found.evidence == ("t0", "t2")
+    assert found.closeness == 0.333 and found.at == tickets[-1].at
+    assert found.missing == "2 more tickets about data export (1 of 3 within 14 days)"
+    assert found.evidence == ("t2",)
 
 
 def test_same_topic_triggered_by_another_signal_shows_the_closest_topic() -> None:
@@ -117,3 +118,81 @@ def test_of_equally_close_ways_the_headline_one_is_named() -> None:
     found = gate_miss(40, {"mrr": 2000}, gate=gate)
     assert found.closeness == 0.5
     assert found.missing == "40 more points of frustration (score 40 of 80 needed with MRR 2,000)"
+
+
+SEQUENCE = custom({"sequence": {"first": "ticket", "then": "cancellation_terms_view", "within": "7d"}})
+
+
+def test_the_second_step_before_the_first_is_close_in_the_wrong_order() -> None:
+    terms, ticket = sig("cancellation_terms_view", 0), sig("ticket", 1)
+    found = near_miss(SEQUENCE, ticket, window([terms, ticket]), ticket.at, min_closeness=0.0)
+    assert found is not None and found.closeness == 0.75
+    assert found.missing == "a cancellation-terms view after the ticket (one came 1 hour before it)"
+    assert found.evidence == (terms.key, ticket.key)
+
+
+def test_a_second_step_that_completed_an_earlier_first_is_not_a_near_miss_again() -> None:
+    earlier, terms, ticket = sig("ticket", -2), sig("cancellation_terms_view", 0), sig("ticket", 1)
+    assert near_miss(SEQUENCE, ticket, window([earlier, terms, ticket]), ticket.at, min_closeness=0.0) is None
+    long_ago = sig("ticket", -8 * 24)  # too long before the terms view to have completed it
+    found = near_miss(SEQUENCE, ticket, window([long_ago, terms, ticket]), ticket.at, min_closeness=0.0)
+    assert found is not None and found.closeness == 0.75
+
+
+def test_a_met_sequence_counts_fully_inside_all_of() -> None:
+    both = custom({"all_of": [
+        {"sequence": {"first": "ticket", "then": "cancellation_terms_view", "within": "7d"}},
+        {"count": {"of": "upgrade_intent", "at_least": 2, "within": "7d"}}]})
+    ticket, view, terms = sig("ticket", 0), sig("upgrade_intent", 0.5), sig("cancellation_terms_view", 1)
+    found = near_miss(both, terms, window([ticket, view, terms]), terms.at, min_closeness=0.0)
+    assert found is not None and found.closeness == 0.5
+    assert found.missing == "1 more upgrade-intent signal (1 of 2 within 7 days)"
+    assert set(found.evidence) == {ticket.key, view.key, terms.key}
+
+
+def test_at_a_timer_only_the_absence_is_judged() -> None:
+    both = custom({"any_of": [
+        {"sequence": {"first": "cart_completed", "then": "cart_started", "within": "7d"}},
+        {"absence": {"first": "cart_started", "missing": "cart_completed", "within": "1h"}}]})
+    done, started, again = sig("cart_completed", 0), sig("cart_started", 1), sig("cart_completed", 1.5)
+    absence = both.when.absences()[0]
+    found = near_miss(both, started, window([done, started, again]), started.at + absence.within,
+                      absence=absence, min_closeness=0.0)
+    assert found is not None and found.closeness == 0.5
+
+
+def test_of_equally_close_children_of_any_of_the_first_is_named() -> None:
+    either = custom({"any_of": [{"count": {"of": "upgrade_intent", "at_least": 2, "within": "7d"}},
+                                {"count": {"of": "api_question", "at_least": 2, "within": "7d"}}]})
+    view, question = sig("upgrade_intent", 0), sig("api_question", 1)
+    found = near_miss(either, question, window([view, question]), question.at, min_closeness=0.0)
+    assert found is not None and found.missing.startswith("1 more upgrade-intent signal")
+
+
+def test_a_count_near_miss_leaves_out_a_signal_exactly_a_window_before() -> None:
+    upgrade = custom({"count": {"of": "upgrade_intent", "at_least": 3, "within": "7d"}})
+    old, new = sig("upgrade_intent", 0), sig("upgrade_intent", 7 * 24)
+    found = near_miss(upgrade, new, window([old, new]), new.at, min_closeness=0.0)
+    assert found is not None and found.closeness == 0.333 and found.evidence == (new.key,)
+
+
+def test_no_evidence_limit_names_no_evidence() -> None:
+    upgrade = custom({"count": {"of": "upgrade_intent", "at_least": 3, "within": "7d"}})
+    new = sig("upgrade_intent", 1)
+    found = near_miss(upgrade, new, window([new]), new.at, min_closeness=0.0, evidence_limit=0)
+    assert found is not None and found.evidence == ()
+
+
+def test_a_near_miss_read_back_without_evidence_has_none() -> None:
+    from operators.near_miss import NearMiss
+    data = {"account_id": "a", "rule_id": "r", "missing": "m", "closeness": 0.5, "at": AT.isoformat()}
+    assert NearMiss.from_json(data).evidence == ()
+
+
+def test_the_gate_near_miss_words_for_each_way() -> None:
+    alone = gate_miss(70, {"mrr": 800})
+    assert alone.missing == "10 more points of frustration (score 70 of 80 needed whatever the MRR)"
+    two_parts = gate_miss(60, {"mrr": 900}, gate=FrustrationGate(score_alone=100))
+    assert two_parts.missing == ("5 more points of frustration (score 60 of 65 needed with MRR 900); and "
+                                 "an MRR of at least 1,000 (it is 900)")
+    assert gate_miss(0, None, min_closeness=0.0).closeness == 0.0
