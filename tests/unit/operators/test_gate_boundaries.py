@@ -50,3 +50,8 @@ def test_a_miss_says_what_it_was_measured_against() -> None:
     assert decision.reason == ("score 40 below the gate (80; 65 with MRR ≥ 1,000; 50 within 60 days of "
                                "renewal) with MRR 200, renewal in 70 days")
     assert gate_ticket(s(40), None, AT).reason.endswith("with unknown MRR, no renewal date")
+
+
+def test_a_renewal_given_as_a_timestamp_counts_its_date() -> None:
+    from operators.gate import renewal_days
+    assert renewal_days({"renewal_date": "2026-12-20T00:00:00Z"}, AT) == 30

@@ -166,7 +166,7 @@ def test_the_explain_entry_of_a_deferral() -> None:
 
 def test_a_deferred_candidate_round_trips_with_every_field() -> None:
     full = candidate(account={"mrr": 5}, contact_email="pat@acme.test", cooldown=timedelta(hours=6),
-                     alert={"id": "a1", "data": {}}, priority="critical", promotional=False)
+                     alert={"id": "a1", "data": {}}, priority="critical", promotional=True)
     data = candidate_to_dict(full)
     assert data["cooldown_s"] == 6 * 3600 and data["at"] == "2026-11-03T10:00:00+00:00"
     assert candidate_from_dict(data) == full
@@ -188,3 +188,10 @@ def test_tickets_closed_exactly_the_keep_period_before_the_newest_candidate_are_
     _, writes = govern([candidate("a2", at=newest), candidate("a1", at=AT)],
                        GovernanceView(tickets={"acct_42": tickets}), POLICY)
     assert writes.forget_tickets == {"acct_42": ["never-opened", "old"]}
+
+
+def test_only_a_deferral_with_a_retry_time_is_retried() -> None:
+    import pytest
+    for verdict in (Verdict(candidate(), "deferred", "daily cap"), Verdict(candidate(), "publish", "x")):
+        with pytest.raises(ValueError, match="only a deferred verdict has a retry"):
+            retry_candidate(verdict)

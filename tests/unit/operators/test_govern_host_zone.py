@@ -13,6 +13,7 @@ import pytest
 from config.rules import Governance
 from operators.govern import (
     Candidate,
+    candidate_from_dict,
     candidate_to_dict,
     iso,
     next_day_start,
@@ -49,5 +50,8 @@ def test_times_are_written_in_utc_whatever_the_host_zone() -> None:
     assert morning == datetime(2026, 11, 4, 0, 0, tzinfo=UTC) and morning.tzinfo is UTC
     data = candidate_to_dict(Candidate("a1", "r", "acct", "s", "low", False, at, None, None))
     assert data["at"] == "2026-11-03T10:00:00+00:00"
+    assert candidate_from_dict({**data, "at": at.isoformat()}).at.tzinfo is UTC
+    late = datetime(2026, 11, 4, 2, 0, tzinfo=TOKYO)  # still the 3rd in New York
+    assert next_day_start(late, TOKYO) == datetime(2026, 11, 4, 15, 0, tzinfo=UTC)
     snooze = snooze_of("a1", "snoozed", at, None)
     assert snooze is not None and snooze.until.tzinfo is UTC

@@ -196,3 +196,30 @@ def test_the_gate_near_miss_words_for_each_way() -> None:
     assert two_parts.missing == ("5 more points of frustration (score 60 of 65 needed with MRR 900); and "
                                  "an MRR of at least 1,000 (it is 900)")
     assert gate_miss(0, None, min_closeness=0.0).closeness == 0.0
+
+
+def test_a_same_problem_near_miss_counts_only_tickets_of_the_triggers_problem() -> None:
+    import numpy as np
+
+    from operators.problem import pack
+    repeat = custom({"count": {"of": "ticket", "same": "problem", "at_least": 3, "within": "14d"}})
+    sync, invoice = (pack(np.array(v, dtype=np.float32)) for v in ([1, 0, 0, 0], [0, 0, 1, 0]))
+    other, trigger = sig("ticket", 0, key="t0", problem=invoice), sig("ticket", 1, key="t1", problem=sync)
+    found = near_miss(repeat, trigger, window([other, trigger]), trigger.at, min_closeness=0.0)
+    assert found is not None and found.closeness == 0.333 and found.evidence == ("t1",)
+
+
+def test_a_single_missing_signal_is_named_with_its_article() -> None:
+    both = custom({"all_of": [{"count": {"of": "upgrade_intent", "at_least": 1, "within": "7d"}},
+                              {"count": {"of": "api_question", "at_least": 1, "within": "7d"}}]})
+    view = sig("upgrade_intent", 0)
+    found = near_miss(both, view, window([view]), view.at, min_closeness=0.0)
+    assert found is not None and found.missing == "an API question within 7 days"
+
+
+def test_same_topic_triggered_by_another_signal_ignores_that_signals_topic() -> None:
+    tickets = [sig("ticket", h, key=f"t{h}", topic="billing") for h in (0, 1)]
+    frustrated = sig("frustrated_ticket", 2, key="t9", topic="data_export")
+    found = near_miss(SAME_TOPIC, frustrated, window([*tickets, frustrated]), frustrated.at,
+                      min_closeness=0.0)
+    assert found is not None and found.missing == "1 more ticket about billing (2 of 3 within 14 days)"
