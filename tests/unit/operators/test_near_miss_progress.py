@@ -223,3 +223,24 @@ def test_same_topic_triggered_by_another_signal_ignores_that_signals_topic() -> 
     found = near_miss(SAME_TOPIC, frustrated, window([*tickets, frustrated]), frustrated.at,
                       min_closeness=0.0)
     assert found is not None and found.missing == "1 more ticket about billing (2 of 3 within 14 days)"
+
+
+def test_a_signal_the_words_do_not_know_is_named_after_itself() -> None:
+    seats = custom({"count": {"of": "seat_limit", "at_least": 2, "within": "1d"}})
+    hit = sig("seat_limit", 0)
+    found = near_miss(seats, hit, window([hit]), hit.at, min_closeness=0.0)
+    assert found is not None and found.missing == "1 more seat limit (1 of 2 within 24 hours)"
+    three = custom({"count": {"of": "seat_limit", "at_least": 3, "within": "1d"}})
+    found = near_miss(three, hit, window([hit]), hit.at, min_closeness=0.0)
+    assert found is not None and found.missing == "2 more seat limits (1 of 3 within 24 hours)"
+
+
+def test_an_absence_broken_early_says_how_many_minutes_were_left() -> None:
+    quick = custom({"absence": {"first": "cart_started", "missing": "cart_completed", "within": "1h"}})
+    started, done = sig("cart_started", 0), sig("cart_completed", 1 / 3)
+    absence = quick.when.absences()[0]
+    found = near_miss(quick, started, window([started, done]), started.at + absence.within,
+                      absence=absence, min_closeness=0.0)
+    assert found is not None
+    assert found.missing == ("40 minutes more without a checkout completion "
+                             "(one came 20 minutes after the cart start)")
