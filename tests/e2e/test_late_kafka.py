@@ -74,8 +74,6 @@ def test_a_late_record_completes_the_pattern_as_of_the_stored_later_one(flow: Se
     assert [e["at"] for e in late["evidence"]] == [at(1, 10), at(1, 12)]
 
 
-@pytest.mark.xfail(strict=True, reason="match-patterns stops at a late record's first match, so "
-                   "the later match that in-order arrival (and a replay) finds is lost")
 def test_a_late_record_is_evaluated_as_of_every_later_record(flow: Settings) -> None:
     """Read in time order, day 3 completes day 1's view and day 9 completes day 3's (outside
     the cooldown); read late, the day-3 view must give the same two alerts."""
