@@ -36,7 +36,7 @@ def views(account_id: str, day: float, hours: tuple[float, ...] = (10, 10.5)) ->
 
 def history() -> list[Line]:
     lines = [account(a) for a in ("promo", "single", "promofrus", "night", "cool", "cart",
-                                  "cartdone", "gatehot", "late", "clock")]
+                                  "cartdone", "gatehot", "late", "clock", "stepdone")]
     lines += [account("gatecalm", mrr=5000), account("promoopen", zendesk_organization_id="701"),
               account("promosolved", zendesk_organization_id="702")]
     lines += [
@@ -51,7 +51,9 @@ def history() -> list[Line]:
     lines += views("night", 1, (20, 20.5))
     lines += views("cool", 1) + views("cool", 2) + views("cool", 4)
     lines += [track("cart", "Checkout Started", 1, 10), track("cartdone", "Checkout Started", 1, 10),
-              track("cartdone", "Order Completed", 1, 12)]
+              track("cartdone", "Order Completed", 1, 12),
+              track("stepdone", "Onboarding Step Started", 1, 10),
+              track("stepdone", "Onboarding Step Completed", 1, 13)]
     # A view read after a later one: the pair still completes the pattern, as of the later.
     lines += [track("late", PRICING, 1, 12), track("late", PRICING, 1, 10)]
     lines += [track("clock", "Signed In", 9, 10)]  # moves event time on: the timers fire
@@ -115,6 +117,7 @@ def test_a_cart_left_for_24_hours_is_abandoned_and_a_completed_one_is_not(out: P
     [abandoned] = alerts(out, "cart", "abandonment")
     assert [e["at"] for e in abandoned["evidence"]] == [at(1, 10)]
     assert alerts(out, "cartdone") == []
+    assert alerts(out, "stepdone") == [], "a finished onboarding step is not an abandoned one"
 
 
 def test_records_out_of_time_order_complete_the_pattern_as_of_the_later_one(out: Published) -> None:
