@@ -98,6 +98,8 @@ class Rule(Strict):
     _arm: str | None = PrivateAttr(None)
     _arm_of: str | None = PrivateAttr(None)
     _arm_shares: tuple[tuple[str, float], ...] = PrivateAttr(())
+    _signal_definitions: tuple[str, ...] = PrivateAttr(())
+    """The rules file's definitions of the event signals this rule names (set by ``RulesFile``)."""
 
     @model_validator(mode="after")
     def _arms(self) -> Rule:
@@ -128,8 +130,11 @@ class Rule(Strict):
     @cached_property
     def version(self) -> str:
         """A short hash of what the rule fires on and says (not its description, enabled flag
-        or holdout): alerts carry it as ``rule_version``, so precision is measured per version."""
+        or holdout), the events that raise its signals included: alerts carry it as
+        ``rule_version``, so precision is measured per version."""
         basis = self.model_dump(mode="json", exclude={"description", "enabled", "holdout", "variants"})
+        if self._signal_definitions:
+            basis["signal_definitions"] = list(self._signal_definitions)
         return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:8]
 
 
@@ -157,6 +162,16 @@ class RulesFile(Strict):
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
             raise ValueError(f"rule ids used twice: {', '.join(dupes)}")
+        return self
+
+    @model_validator(mode="after")
+    def _rules_know_their_signals(self) -> RulesFile:
+        # Which events raise a signal is part of what a rule fires on: a new version when it changes.
+        for rule in self.rules:
+            names = rule.when.signals()
+            rule._signal_definitions = tuple(sorted(
+                json.dumps(s.model_dump(mode="json"), sort_keys=True)
+                for s in self.signals.events if s.signal in names))
         return self
 
     def horizon(self) -> timedelta:

@@ -26,6 +26,15 @@ def test_a_threshold_makes_a_new_version_and_a_description_does_not(tmp_path: Pa
     assert held == shipped
 
 
+def test_what_raises_a_rules_signals_is_part_of_its_version(tmp_path: Path) -> None:
+    shipped = {r.id: r.version for r in load_rules().rules}
+    more = versions(tmp_path, "events: [Onboarding Step Completed, Onboarding Completed]",
+                    "events: [Onboarding Step Completed, Onboarding Completed, Setup Finished]")
+    assert more["abandonment"] != shipped["abandonment"]
+    assert {r: v for r, v in more.items() if r != "abandonment"} == {
+        r: v for r, v in shipped.items() if r != "abandonment"}, "rules not using the signal keep theirs"
+
+
 def test_stamping_adds_the_version_to_the_alert_and_leaves_unknown_rules_alone() -> None:
     rules = {r.id: r for r in load_rules().rules}
     at = datetime(2026, 11, 20, tzinfo=UTC)
