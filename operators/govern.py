@@ -13,10 +13,8 @@ published, in this order:
    ``t + cooldown`` — and, because records arrive out of order across
    partitions, for evidence up to ``cooldown`` *before* ``t`` as well, so a
    burst yields one alert whatever order it arrives in;
-2. **daily cap** per account and owner-local day (3): within one call the
-   candidates are ranked by priority, then evidence time, then ``alert_id``;
-   those over the cap are *deferred* to the start of the owner's next day,
-   never dropped;
+2. **daily cap** per account and owner-local day (3): those over the cap
+   are *deferred* to the start of the owner's next day, never dropped;
 3. **promotional suppression**: no promotional (upgrade) alert while the
    account has an open frustrated ticket;
 4. **consent** for the policy's channel: ``account.consent[channel] is False``
@@ -98,10 +96,31 @@ from operators.owner_time import (
 )
 
 __all__ = [
-    "CLOSED_TICKET_KEEP", "COOLDOWN_HISTORY", "PRIORITY_RANK", "Candidate", "CooldownEntry",
-    "CooldownKey", "DayKey", "GovernanceView", "GovernanceWrites", "Outcome", "Priority", "Snooze",
-    "TicketSpan", "Verdict", "ViewKeys", "candidate_from_dict", "candidate_to_dict", "explain_entry",
-    "govern", "iso", "owner_zone", "retry_candidate", "snooze_of", "view_keys",
+    "CLOSED_TICKET_KEEP",
+    "COOLDOWN_HISTORY",
+    "PRIORITY_RANK",
+    "Candidate",
+    "CooldownEntry",
+    "CooldownKey",
+    "DayKey",
+    "GovernanceView",
+    "GovernanceWrites",
+    "Outcome",
+    "Priority",
+    "Snooze",
+    "TicketSpan",
+    "Verdict",
+    "ViewKeys",
+    "candidate_from_dict",
+    "candidate_to_dict",
+    "decision_order",
+    "explain_entry",
+    "govern",
+    "iso",
+    "owner_zone",
+    "retry_candidate",
+    "snooze_of",
+    "view_keys",
 ]
 
 
@@ -122,22 +141,32 @@ def govern(
 ) -> tuple[list[Verdict], GovernanceWrites]:
     """Decide every candidate, in input order, and what to store.
 
-    Candidates are decided per account and owner-local day by priority, then
-    evidence time, then ``alert_id``, so the outcome does not depend on the
-    order they arrive in within a call. Neither argument is mutated.
+    Each account's candidates are decided in evidence-time order (ties: higher
+    priority first, then ``alert_id``): the order an account's records already
+    have when they reach governance (``to-account-shards``). Deciding in that
+    order, and no other, makes the verdicts independent of where the stream is
+    cut into batches: a run that sees the candidates one at a time, a replay
+    that sees them all at once and any split between decide the same. (Ranking
+    by priority first would let the batch boundary decide which of two
+    competing alerts goes out.) Neither argument is mutated.
     """
     state = _Overlay(view)
     writes = GovernanceWrites()
     zones = [owner_zone(c.account, policy) for c in candidates]
     days = [local_day(c.at, z) for c, z in zip(candidates, zones, strict=True)]
-    order = sorted(range(len(candidates)), key=lambda i: (
-        candidates[i].account_id, days[i], PRIORITY_RANK[candidates[i].priority],
-        aware(candidates[i].at), candidates[i].alert_id, i))
+    order = sorted(range(len(candidates)), key=lambda i: (*decision_order(candidates[i]), i))
     verdicts: dict[int, Verdict] = {}
     for i in order:
         verdicts[i] = _decide(candidates[i], zones[i], days[i], state, writes, policy)
     _forget_closed_tickets(candidates, view, writes)
     return [verdicts[i] for i in range(len(candidates))], writes
+
+
+def decision_order(c: Candidate) -> tuple[str, datetime, int, str]:
+    """The order governance decides candidates in: per account, by evidence time, then
+    priority, then ``alert_id``. A stream in this order per account governs the same
+    whatever its batches."""
+    return c.account_id, aware(c.at), PRIORITY_RANK[c.priority], c.alert_id
 
 
 class _Overlay:

@@ -59,11 +59,11 @@ def test_cooldown_holds_across_batches_for_48h(store: GovernanceStore) -> None:
     assert outcomes(run(store, [cand("a1")])) == {"a1": "publish"}
 
 
-def test_cap_defers_the_lowest_priority_and_due_resubmits_it(store: GovernanceStore) -> None:
-    batch = [cand("low", rule="r-low", priority="low"),
-             cand("crit", rule="r-crit", priority="critical", at=THU_10 + timedelta(minutes=5)),
-             cand("high", rule="r-high", priority="high", at=THU_10 + timedelta(minutes=6)),
-             cand("med", rule="r-med", priority="medium", at=THU_10 + timedelta(minutes=7))]
+def test_cap_defers_the_latest_in_event_time_and_due_resubmits_it(store: GovernanceStore) -> None:
+    batch = [cand("crit", rule="r-crit", priority="critical"),
+             cand("high", rule="r-high", priority="high", at=THU_10 + timedelta(minutes=5)),
+             cand("med", rule="r-med", priority="medium", at=THU_10 + timedelta(minutes=6)),
+             cand("low", rule="r-low", priority="low", at=THU_10 + timedelta(minutes=7))]
     assert outcomes(run(store, batch)) == {
         "low": "deferred", "crit": "publish", "high": "publish", "med": "publish"}
     # A fifth alert later that day is deferred too: the cap is kept across batches.

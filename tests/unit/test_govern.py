@@ -112,19 +112,21 @@ def test_a_re_derived_alert_is_published_again_not_silenced_by_itself() -> None:
 # --- 2. daily cap -----------------------------------------------------------------------------
 
 
-def test_the_fourth_alert_of_a_day_is_deferred_by_priority_not_dropped() -> None:
+def test_the_fourth_alert_of_a_day_in_event_time_is_deferred_not_dropped() -> None:
+    # Decided in evidence-time order, whatever the priority: the order every batch split
+    # of the stream sees (tests/unit/test_govern_batches.py).
     batch = [cand("low", rule="r-low", priority="low", at=THU_10),
              cand("crit", rule="r-crit", priority="critical", at=THU_10 + timedelta(hours=2)),
              cand("high", rule="r-high", priority="high", at=THU_10 + timedelta(hours=1)),
              cand("med", rule="r-med", priority="medium", at=THU_10 + timedelta(hours=3))]
     verdicts, writes = govern(batch, GovernanceView(), POLICY)
     outcomes = {v.candidate.alert_id: v.outcome for v in verdicts}
-    assert outcomes == {"crit": "publish", "high": "publish", "med": "publish", "low": "deferred"}
-    low = verdicts[0]
+    assert outcomes == {"low": "publish", "high": "publish", "crit": "publish", "med": "deferred"}
+    med = verdicts[3]
     # Retry at the start of the owner's next day (UTC owner here).
-    assert low.retry_at == datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
-    assert "daily cap" in low.reason and "deferred" in low.reason
-    assert sorted(writes.published[("acct_42", THU_10.date())]) == ["crit", "high", "med"]
+    assert med.retry_at == datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
+    assert "daily cap" in med.reason and "deferred" in med.reason
+    assert sorted(writes.published[("acct_42", THU_10.date())]) == ["crit", "high", "low"]
 
 
 def test_the_cap_counts_alerts_published_by_earlier_batches() -> None:
