@@ -9,12 +9,15 @@ published, in this order:
 0. **snooze**: a reviewer snoozed the rule for the account (feedback
    ``snoozed`` with ``until``): it stays quiet for evidence before ``until``;
 1. **cooldown** per account and rule (the rule's own, else the policy's 48 h):
-   an alert published at ``t`` keeps the same rule quiet for that account until
-   ``t + cooldown`` — and, because records arrive out of order across
-   partitions, for evidence up to ``cooldown`` *before* ``t`` as well, so a
-   burst yields one alert whatever order it arrives in;
-2. **daily cap** per account and owner-local day (3): those over the cap
-   are *deferred* to the start of the owner's next day, never dropped;
+   an alert published at ``t`` is *open* until ``t + cooldown`` — and, because
+   records arrive out of order across partitions, for evidence up to
+   ``cooldown`` *before* ``t`` as well, so a burst yields one alert whatever
+   order it arrives in. A match of the same rule for the account while it is
+   open does not make a new alert: it updates the open one, in its thread,
+   and escalates it when its priority is higher (:mod:`operators.alert_thread`);
+2. **daily cap** per account and owner-local day (3): new alerts over the cap
+   are *deferred* to the start of the owner's next day, never dropped (an
+   update is not a new alert: it does not count);
 3. **promotional suppression**: no promotional (upgrade) alert while the
    account has an open frustrated ticket;
 4. **consent** for the policy's channel: ``account.consent[channel] is False``
@@ -46,12 +49,14 @@ keys :func:`view_keys` names, calls :func:`govern`, and stores the returned
 >>> first[0].outcome, first[0].queue_for_next_morning
 ('publish', False)
 >>> later = Candidate("a2", "upgrade-intent", "acct_42", "upgrade_intent", "medium", True,
-...                   datetime(2026, 11, 21, 10, 0, tzinfo=UTC), None, None)
+...                   datetime(2026, 11, 20, 15, 0, tzinfo=UTC), None, None)
 >>> second, _ = govern([later], GovernanceView(cooldowns=writes.cooldowns), Governance())
->>> second[0].outcome
-'suppressed'
->>> print(second[0].reason)
-cooldown: rule upgrade-intent alerted acct_42 at 2026-11-20T10:00Z, quiet until 2026-11-22T10:00Z
+>>> second[0].outcome, second[0].update.thread_id, second[0].update.change
+('publish', 'a1', 'new_evidence')
+>>> for part in second[0].reason.split(" ("):
+...     print(part)
+updated: new evidence for rule upgrade-intent on acct_42 at 2026-11-20T15:00Z while alert a1 is open
+opened 2026-11-20T10:00Z, open until 2026-11-22T10:00Z)
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from config.rules import Governance
+from operators.alert_thread import open_thread, thread_update, update_entry, update_reason
 from operators.governance_model import (
     CLOSED_TICKET_KEEP,
     COOLDOWN_HISTORY,
@@ -74,6 +80,7 @@ from operators.governance_model import (
     Outcome,
     Priority,
     Snooze,
+    ThreadUpdate,
     TicketSpan,
     Verdict,
     ViewKeys,
@@ -108,6 +115,7 @@ __all__ = [
     "Outcome",
     "Priority",
     "Snooze",
+    "ThreadUpdate",
     "TicketSpan",
     "Verdict",
     "ViewKeys",
@@ -192,7 +200,11 @@ def _decide(
     cool_key, day_key = (c.account_id, c.rule_id), (c.account_id, day)
     entries = state.cooldown_entries(cool_key)
     published = state.published_on(day_key)
-    if c.alert_id in published or any(e.alert_id == c.alert_id for e in entries):
+    mine = next((e for e in entries if e.alert_id == c.alert_id), None)
+    if mine is not None and mine.update is not None:
+        # A re-derived update: the same update again, in the same thread.
+        return _publish(c, zone, policy, update_reason(c, mine.update), mine.update)
+    if c.alert_id in published or mine is not None:
         # Re-derived after a restart or a redelivery: it already counts, and the
         # ledger keeps consumers from seeing it twice.
         return _publish(c, zone, policy, "already governed and published (re-derived)")
@@ -205,15 +217,11 @@ def _decide(
                        f"until {iso(snooze.until)} (alert {snooze.alert_id})")
 
     span = c.cooldown if c.cooldown is not None else policy.cooldown
-    # An alert published for evidence shortly *after* this one (records arrive out of
-    # order across partitions) blocks it too: a burst yields one alert, in any order.
-    blocking = [e for e in entries if e.since <= at < e.until or at < e.since < at + span]
-    if blocking:
-        last = max(blocking, key=lambda e: (e.since, e.alert_id))
-        return Verdict(c, "suppressed", f"cooldown: rule {c.rule_id} alerted {c.account_id} at "
-                       f"{iso(last.since)}, quiet until {iso(last.until)}")
+    # Inside an open alert's cooldown (either direction in event time: records arrive out
+    # of order across partitions) the candidate is that alert's news, not a new alert.
+    thread = open_thread(entries, at, span)
 
-    if len(published) >= policy.daily_cap:
+    if thread is None and len(published) >= policy.daily_cap:
         retry = next_day_start(at, zone)
         return Verdict(
             c, "deferred",
@@ -233,25 +241,36 @@ def _decide(
         return Verdict(c, "suppressed", f"no consent: {c.account_id} has not consented to the "
                        f"{policy.channel} channel")
 
-    entry = CooldownEntry(c.alert_id, at, at + span)
-    state.cooldowns.setdefault(cool_key, []).append(entry)
-    writes.cooldowns.setdefault(cool_key, []).append(entry)
+    if thread is not None:
+        update = thread_update(c.priority, thread, entries)
+        _remember(update_entry(c, update), cool_key, state, writes)
+        return _publish(c, zone, policy, update_reason(c, update), update)
+
+    entry = CooldownEntry(c.alert_id, at, at + span, c.priority)
+    _remember(entry, cool_key, state, writes)
     state.published.setdefault(day_key, set()).add(c.alert_id)
     writes.published.setdefault(day_key, []).append(c.alert_id)
     return _publish(c, zone, policy, f"published; rule {c.rule_id} quiet for {c.account_id} until "
                     f"{iso(entry.until)}")
 
 
-def _publish(c: Candidate, zone: ZoneInfo, policy: Governance, reason: str) -> Verdict:
+def _remember(entry: CooldownEntry, key: CooldownKey, state: _Overlay, writes: GovernanceWrites) -> None:
+    state.cooldowns.setdefault(key, []).append(entry)
+    writes.cooldowns.setdefault(key, []).append(entry)
+
+
+def _publish(c: Candidate, zone: ZoneInfo, policy: Governance, reason: str,
+             update: ThreadUpdate | None = None) -> Verdict:
     at = aware(c.at)
     if in_working_hours(at, zone, policy):
-        return Verdict(c, "publish", reason)
+        return Verdict(c, "publish", reason, update=update)
     morning = next_working_start(at, zone, policy)
     local = at.astimezone(zone)
     when = f"{local:%a %H:%M} {zone.key}"
     queued = f"next morning's queue at {iso(morning)}" if morning else "next morning's queue"
     return Verdict(c, "publish", f"{reason}; outside the owner's working hours ({when}), marked for the "
-                   f"{queued}", queue_for_next_morning=True, next_morning_at=morning)
+                   f"{queued}", queue_for_next_morning=True, next_morning_at=morning,
+                   update=update)
 
 
 def _forget_closed_tickets(

@@ -18,6 +18,8 @@ from operators.owner_time import aware
 
 Priority = Literal["critical", "high", "medium", "low"]
 Outcome = Literal["publish", "suppressed", "deferred"]
+Change = Literal["escalated", "new_evidence"]
+"""How new evidence changed an open alert: a higher priority, or only more evidence."""
 CooldownKey = tuple[str, str]
 """(account_id, rule_id)."""
 DayKey = tuple[str, date]
@@ -55,6 +57,25 @@ class Candidate:
 
 
 @dataclass(frozen=True, slots=True)
+class ThreadUpdate:
+    """A candidate that is new evidence for an open alert of its account and rule.
+
+    It is published as ``io.cuewire.alert.updated`` in the open alert's thread
+    (``thread_id``: the alert that opened it) instead of being suppressed by
+    that alert's cooldown; ``escalated`` when it raises the thread's priority.
+    """
+
+    thread_id: str
+    change: Change
+    priority: Priority
+    """The thread's priority with this update: the highest any of its alerts had."""
+    previous_priority: Priority | None
+    """The thread's priority before (``None``: kept before priorities were)."""
+    opened_at: datetime
+    open_until: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """What governance decided for one candidate, and why in words."""
 
@@ -64,15 +85,28 @@ class Verdict:
     queue_for_next_morning: bool = False
     next_morning_at: datetime | None = None
     retry_at: datetime | None = None
+    update: ThreadUpdate | None = None
+    """Set when the published candidate updates an open alert rather than opening one."""
 
 
 @dataclass(frozen=True, slots=True)
 class CooldownEntry:
-    """One publication of a rule for an account: the rule is quiet in ``[since, until)``."""
+    """One publication of a rule for an account: the rule is quiet in ``[since, until)``.
+
+    The alert that opens a thread has no ``update``; each update of it is an
+    entry of its own with the thread's window, so a restart that re-derives
+    the update finds it, and the thread is found from any of its entries.
+    """
 
     alert_id: str
     since: datetime
     until: datetime
+    priority: Priority | None = None
+    update: ThreadUpdate | None = None
+
+    @property
+    def thread_id(self) -> str:
+        return self.update.thread_id if self.update is not None else self.alert_id
 
 
 @dataclass(frozen=True, slots=True)

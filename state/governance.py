@@ -5,7 +5,8 @@ The decisions are made by the pure :func:`operators.govern.govern`; this store
 fetches what it reads and keeps what it decides, one pipeline per batch:
 
 * ``gov:cool:<account>:<rule>`` — sorted set of the rule's recent publications
-  for the account (score: evidence time), each with the time its cooldown ends;
+  for the account (score: evidence time), each with the time its cooldown ends,
+  its priority and, for an update of an open alert, the thread it updated;
 * ``gov:day:<account>:<owner-local day>`` — set of the alert ids published that day;
 * ``gov:tickets:<account>`` — hash of the account's frustrated tickets:
   ``o:<ticket>`` when it opened, ``c:<ticket>`` when it closed (event time, so
@@ -46,6 +47,7 @@ from operators.govern import (
     GovernanceView,
     GovernanceWrites,
     Snooze,
+    ThreadUpdate,
     TicketSpan,
     Verdict,
     candidate_to_dict,
@@ -345,13 +347,26 @@ class GovernanceStore:
 
 
 def _cooldown_member(entry: CooldownEntry) -> bytes:
-    return orjson.dumps({"alert_id": entry.alert_id, "since": _iso(entry.since),
-                         "until": _iso(entry.until)}, option=orjson.OPT_SORT_KEYS)
+    member: dict[str, Any] = {"alert_id": entry.alert_id, "since": _iso(entry.since),
+                              "until": _iso(entry.until)}
+    if entry.priority is not None:
+        member["priority"] = entry.priority
+    if (u := entry.update) is not None:
+        member["update"] = {"thread_id": u.thread_id, "change": u.change, "priority": u.priority,
+                            "previous_priority": u.previous_priority, "opened_at": _iso(u.opened_at),
+                            "open_until": _iso(u.open_until)}
+    return orjson.dumps(member, option=orjson.OPT_SORT_KEYS)
 
 
 def _cooldown_entry(member: bytes) -> CooldownEntry:
+    """An entry as :func:`_cooldown_member` kept it; one kept before threads has no priority."""
     data = orjson.loads(member)
-    return CooldownEntry(data["alert_id"], _parse(data["since"]), _parse(data["until"]))
+    raw = data.get("update")
+    update = None if raw is None else ThreadUpdate(
+        str(raw["thread_id"]), raw["change"], raw["priority"], raw.get("previous_priority"),
+        _parse(raw["opened_at"]), _parse(raw["open_until"]))
+    return CooldownEntry(data["alert_id"], _parse(data["since"]), _parse(data["until"]),
+                         data.get("priority"), update)
 
 
 def _snooze_member(snooze: Snooze) -> bytes:

@@ -65,6 +65,7 @@ def test_the_competing_candidates_are_really_competing() -> None:
     verdicts = governed_in([COMPETING])
     assert {o for o, _ in verdicts.values()} >= {"publish", "deferred"}
     assert verdicts["absence"][0] == "deferred"  # the cap was filled earlier in event time
+    assert verdicts["gate-crit"][1].startswith("escalated:")  # the low alert's thread, escalated
 
 
 @pytest.mark.parametrize("cut", range(1, len(COMPETING)))
