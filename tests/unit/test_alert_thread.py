@@ -34,7 +34,8 @@ def cand(alert_id: str, hours: float = 0, priority: str = "high", *, rule: str =
 
 def _body(alert_id: str, priority: str) -> dict[str, Any]:
     return {"specversion": "1.0", "id": alert_id, "source": "cuewire/test",
-            "type": "io.cuewire.alert.churn_risk", "subject": "acct_42", "time": "2026-11-19T10:00:05Z", "datacontenttype": "application/json",
+            "type": "io.cuewire.alert.churn_risk", "subject": "acct_42", "time": "2026-11-19T10:00:05Z",
+            "datacontenttype": "application/json",
             "data": {"alert_id": alert_id, "account_id": "acct_42", "signal": "churn_risk", "rule": "gate",
                      "priority": priority, "summary": "s", "recommended_action": "r", "evidence": [],
                      "first_evidence_at": "2026-11-19T10:00:00Z", "detected_at": "2026-11-19T10:00:05Z"}}
