@@ -20,10 +20,12 @@ from sqlalchemy.engine import Connection, Engine
 
 from console.schema import (
     PRIORITY_RANK,
+    UPDATED_TYPE,
     TopicKind,
     TopicRecord,
     Viewer,
     accounts,
+    alert_updates,
     alerts,
     connect,
     digest,
@@ -110,6 +112,7 @@ class _Batch:
 
     def __init__(self) -> None:
         self.alerts: dict[str, dict[str, Any]] = {}
+        self.updates: dict[str, dict[str, Any]] = {}
         self.feedback: list[dict[str, Any]] = []
         self.digest: dict[str, dict[str, Any]] = {}
         self.accounts: dict[str, dict[str, Any]] = {}
@@ -133,6 +136,9 @@ class _Batch:
         if not isinstance(data, dict) or not data.get("alert_id") or not data.get("account_id"):
             return
         alert_id = str(data["alert_id"])
+        if event.get("type") == UPDATED_TYPE:
+            self._update(alert_id, event, data)
+            return
         owner = data.get("owner") or {}
         # A re-published id is the same alert (the ledger made it so): the first one stays.
         self.alerts.setdefault(alert_id, {
@@ -145,6 +151,19 @@ class _Batch:
             "status": "staged"})
         self.touched.add(alert_id)
         self._account(data)
+
+    def _update(self, alert_id: str, event: dict[str, Any], data: dict[str, Any]) -> None:
+        """An update of an open alert joins its thread (``data.alert_id``), never the inbox
+        as an alert of its own; an escalation raises the thread's priority."""
+        update_id = str(data.get("update_id") or event.get("id") or "")
+        if not update_id:
+            return
+        self.updates.setdefault(update_id, {
+            "update_id": update_id, "alert_id": alert_id,
+            "change": str(data.get("change") or "new_evidence"),
+            "priority": str(data.get("priority") or "low"),
+            "previous_priority": data.get("previous_priority"),
+            "at": str(data.get("detected_at") or event.get("time") or ""), "data": data})
 
     def _feedback(self, partition: int, offset: int, fb: dict[str, Any]) -> None:
         alert_id, decision = fb.get("alert_id"), fb.get("decision")
@@ -211,6 +230,11 @@ class _Batch:
         if self.alerts:
             have = _existing(conn, alerts.c.alert_id, self.alerts)
             _insert(conn, alerts, [r for k, r in self.alerts.items() if k not in have])
+        if self.updates:
+            have = _existing(conn, alert_updates.c.update_id, self.updates)
+            fresh = [r for k, r in self.updates.items() if k not in have]
+            _insert(conn, alert_updates, fresh)
+            _escalate(conn, fresh)
         _insert(conn, feedback, self.feedback)
         if self.digest:
             have = _existing(conn, digest.c.id, self.digest)
@@ -230,6 +254,15 @@ class _Batch:
                              .values({c: sa.bindparam(f"v_{c}") for c in fields}), changed)
         if self.touched:
             _settle(conn, sorted(self.touched))
+
+
+def _escalate(conn: Connection, updates: Sequence[dict[str, Any]]) -> None:
+    """Each thread takes the highest priority its updates reached (the inbox sorts by it)."""
+    for u in updates:
+        rank = PRIORITY_RANK.get(u["priority"], 3)
+        conn.execute(sa.update(alerts)
+                     .where(alerts.c.alert_id == u["alert_id"], alerts.c.priority_rank > rank)
+                     .values(priority=u["priority"], priority_rank=rank))
 
 
 def _existing(conn: Connection, column: sa.Column[Any], keys: Iterable[str]) -> set[str]:
