@@ -29,6 +29,7 @@ from flows.delivery import outbox_payload, record_id
 from flows.learning import LEARNER_KEY, CheckpointFollower, FeedbackLearner
 from flows.record_failures import failure_reason, is_dependency_failure
 from flows.rules_source import ActiveRules, RulesSource
+from operators.alert_thread import thread_record
 from operators.decode import InputKind, Limits, decode_record
 from operators.gate import RULE_ID, GateDecision, gate_ticket
 from operators.govern import Candidate, Verdict, candidate_from_dict, explain_entry, govern
@@ -937,7 +938,8 @@ class Steps:
 
     def _publishable(self, verdict: Verdict, produced_ms: int | None, text: str | None) -> Outgoing:
         c = verdict.candidate
-        body = c.alert or {}
+        # In its thread: a new alert names itself, an update goes out as io.cuewire.alert.updated.
+        body = thread_record(c.alert or {}, verdict)
         if verdict.queue_for_next_morning:
             body = {**body, "data": {**body["data"], "queue": "next_morning",
                                      "deliver_after": iso(verdict.next_morning_at)
