@@ -10,16 +10,16 @@ STAMP := $(VENV)/.installed
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml dev/pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev]' -e ./dev
 	@touch $(STAMP)
 
-install: $(STAMP)  ## create .venv and install cuewire with its dev tools
+install: $(STAMP)  ## create .venv and install cuewire, its test tools and cuewire-dev (dev/)
 
 demo: $(STAMP)  ## run the whole pipeline on the bundled sample (CONSOLE=1: then keep the review console up)
-	$(PY) -m cuewire.demo $(if $(CONSOLE),--console)
+	$(VENV)/bin/cuewire demo $(if $(CONSOLE),--console)
 
 test: $(STAMP) chart-check rules-check  ## lint, type-check and run every test (real Kafka + Redis are started for the session)
 	bash scripts/system-packages.sh
@@ -44,17 +44,17 @@ typecheck: $(STAMP)
 	$(VENV)/bin/mypy
 
 up: $(STAMP)  ## start Kafka (9092) and Redis (6379) in the background for development
-	$(PY) -m cuewire.servers up
+	$(PY) -m cuewire_dev.servers up
 
 down: $(STAMP)  ## stop what `make up` started
-	$(PY) -m cuewire.servers down
+	$(PY) -m cuewire_dev.servers down
 
 bench: $(STAMP)  ## throughput, latency and scoring benchmarks (writes bench/results/, prints tables)
 	$(PY) -m bench.scoring
 	$(PY) -m bench
 
 eval: $(STAMP)  ## prequential evaluation of the ticket scorer on human-labelled text, VADER as baseline
-	$(PY) -m cuewire.evaluate
+	$(PY) -m cuewire_dev.evaluate
 
 K8S_VERSION := 1.33.0
 chart-check: $(STAMP)  ## helm lint the chart, and validate what it renders against Kubernetes' schemas

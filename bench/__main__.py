@@ -43,8 +43,8 @@ from rich.console import Console
 from rich.table import Table
 
 from config.settings import Settings
-from cuewire.loadtest import LoadOptions, Traffic, TrafficConfig, run_loadtest, write_plot
-from cuewire.servers import free_port, throwaway_servers
+from cuewire_dev.loadtest import LoadOptions, Traffic, TrafficConfig, run_loadtest, write_plot
+from cuewire_dev.servers import free_port, throwaway_servers
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -22,7 +22,7 @@ from bench.__main__ import save
 from config.rules import DEFAULT_RULES
 from config.settings import Settings
 from cuewire.backtest_cmd import run_rules
-from cuewire.loadtest import Traffic, TrafficConfig
+from cuewire_dev.loadtest import Traffic, TrafficConfig
 from operators.measure_backtest import diff_runs
 
 START = datetime(2026, 10, 1, tzinfo=UTC)

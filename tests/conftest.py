@@ -41,7 +41,7 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with KafkaContainer("apache/kafka:4.1.1").with_kraft() as container:
             yield container.get_bootstrap_server()
         return
-    from cuewire.servers import KafkaBroker, free_port
+    from cuewire_dev.servers import KafkaBroker, free_port
 
     broker = KafkaBroker(free_port(), free_port(), tmp_path_factory.mktemp("kafka")).start()
     try:
@@ -62,7 +62,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             host = container.get_container_host_ip()
             yield f"redis://{host}:{container.get_exposed_port(6379)}/0"
         return
-    from cuewire.servers import RedisServer, free_port
+    from cuewire_dev.servers import RedisServer, free_port
 
     server = RedisServer(free_port(), tmp_path_factory.mktemp("redis")).start()
     try:

@@ -1,7 +1,7 @@
 """What every chaos scenario shares: its own servers, one input, the flow as a process,
 and the count of alert ids on the topic against a replay of the same input.
 
-The servers are the suite's own (``cuewire.servers`` on free ports, data under the
+The servers are the suite's own (``cuewire_dev.servers`` on free ports, data under the
 session's temporary directory), because scenarios kill and restart them. Each
 scenario gets its own topics and Redis key prefix on them. The input is the
 generated sample, produced with strictly increasing log times so the flow's
@@ -28,8 +28,8 @@ from confluent_kafka import Producer
 
 from config.settings import Settings
 from cuewire.app import json_lines_writer, replay
-from cuewire.sample import generate_sample, write_jsonl
-from cuewire.servers import KafkaBroker, RedisServer, free_port
+from cuewire_dev.sample import generate_sample, write_jsonl
+from cuewire_dev.servers import KafkaBroker, RedisServer, free_port
 from flows.kafka_io import ensure_topics, read_to_end
 
 ROOT = Path(__file__).parents[2]

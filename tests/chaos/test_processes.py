@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cuewire.servers import free_port
+from cuewire_dev.servers import free_port
 from tests.chaos.harness import Outcome, Record, Scenario, Stack, kill, wait
 
 pytestmark = [pytest.mark.chaos]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cuewire.servers import KafkaBroker, RedisServer
+from cuewire_dev.servers import KafkaBroker, RedisServer
 from tests.chaos.harness import Outcome, Record, Scenario, Stack, kill, wait
 
 pytestmark = [pytest.mark.chaos]

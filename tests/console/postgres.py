@@ -16,7 +16,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from cuewire.servers import ServerError, free_port
+from cuewire_dev.servers import ServerError, free_port
 
 
 def _bin(name: str) -> str:

@@ -23,7 +23,7 @@ import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 
 from config.settings import Settings
-from cuewire.servers import free_port
+from cuewire_dev.servers import free_port
 from flows.kafka_io import ensure_topics
 
 pytestmark = pytest.mark.e2e

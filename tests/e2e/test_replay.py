@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from config.settings import Settings
 from cuewire.app import json_lines_writer, replay
 from cuewire.cli import app
-from cuewire.sample import generate_sample, write_jsonl
+from cuewire_dev.sample import generate_sample, write_jsonl
 
 D0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 TEXTS = [

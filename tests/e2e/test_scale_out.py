@@ -26,8 +26,8 @@ import pytest
 from confluent_kafka import Producer
 
 from config.settings import Settings
-from cuewire.loadtest import Traffic, TrafficConfig
-from cuewire.servers import free_port
+from cuewire_dev.loadtest import Traffic, TrafficConfig
+from cuewire_dev.servers import free_port
 from flows.kafka_io import ensure_topics, read_to_end
 from tests.published import assert_published
 

@@ -1,7 +1,7 @@
 """The flow end to end through a SASL_SSL Kafka and a TLS Redis with an ACL user.
 
 One broker and one Redis for the module, as a production cluster runs them
-(``cuewire/secure_servers.py``): a CA made here, SCRAM-SHA-512 over TLS with
+(``dev/cuewire_dev/secure_servers.py``): a CA made here, SCRAM-SHA-512 over TLS with
 client certificates required, Redis on TLS only with the default user off and
 the flow's user allowed only the keys under its prefix. The flow is configured
 only through its settings, so this proves CUEWIRE_KAFKA_SSL_* and a
@@ -24,8 +24,8 @@ from confluent_kafka import Producer
 
 from config.settings import Settings
 from cuewire.app import run_kafka
-from cuewire.secure_servers import SecureKafkaBroker, SecureRedisServer, ThrowawayCA, make_test_ca
-from cuewire.servers import free_port
+from cuewire_dev.secure_servers import SecureKafkaBroker, SecureRedisServer, ThrowawayCA, make_test_ca
+from cuewire_dev.servers import free_port
 from flows.kafka_io import ensure_topics, read_to_end
 from tests.published import assert_published
 

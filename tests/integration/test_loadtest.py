@@ -23,8 +23,8 @@ import typer
 from typer.testing import CliRunner
 
 from config.settings import Settings
-from cuewire.loadtest import loadtest_command
-from cuewire.servers import free_port
+from cuewire_dev.loadtest import loadtest_command
+from cuewire_dev.servers import free_port
 from flows.kafka_io import ensure_topics
 
 pytestmark = pytest.mark.integration

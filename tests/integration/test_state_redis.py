@@ -100,7 +100,7 @@ def test_identity_round_trip_with_ttls(client: redis.Redis, unique: str) -> None
 
 
 def test_refuses_a_redis_without_persistence(tmp_path, unique: str) -> None:  # type: ignore[no-untyped-def]
-    from cuewire.servers import RedisServer, free_port
+    from cuewire_dev.servers import RedisServer, free_port
 
     server = RedisServer(free_port(), tmp_path / "volatile").start()
     try:
@@ -114,7 +114,7 @@ def test_refuses_a_redis_without_persistence(tmp_path, unique: str) -> None:  # 
 
 
 def test_unreachable_redis_is_a_dependency_error() -> None:
-    from cuewire.servers import free_port
+    from cuewire_dev.servers import free_port
 
     with pytest.raises(DependencyDown, match="CUEWIRE_REDIS_URL"):
         connect(f"redis://127.0.0.1:{free_port()}/0", retry_seconds=0.5)
@@ -123,7 +123,7 @@ def test_unreachable_redis_is_a_dependency_error() -> None:
 def test_a_redis_that_goes_away_is_retried_for_the_setting_then_named(tmp_path: Path) -> None:
     """A restart inside the retry time is ridden out; a Redis gone for longer ends in one
     error that names Redis and the setting."""
-    from cuewire.servers import RedisServer, free_port
+    from cuewire_dev.servers import RedisServer, free_port
 
     server = RedisServer(free_port(), tmp_path / "redis").start()
     try:

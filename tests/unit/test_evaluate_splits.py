@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cuewire.evaluate import held_out_training
+from cuewire_dev.evaluate import held_out_training
 from operators.corpus import DEV, TRAIN, TRAIN2, load_tickets
 
 

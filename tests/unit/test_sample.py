@@ -13,7 +13,7 @@ import pytest
 
 from contracts.account import AccountSnapshot
 from contracts.errors import PoisonRecord
-from cuewire.sample import (
+from cuewire_dev.sample import (
     SAMPLE_START,
     generate_sample,
     generic_ticket,

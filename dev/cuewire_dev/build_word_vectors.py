@@ -1,4 +1,4 @@
-"""``python -m cuewire.build_word_vectors``: distil the shipped multilingual word vectors.
+"""``python -m cuewire_dev.build_word_vectors``: distil the shipped multilingual word vectors.
 
 The ticket model's pretrained representation is a static table of word
 vectors (``config/corpus/word_vectors.npz``), distilled from
@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-ROOT = Path(__file__).resolve().parents[1]
+from cuewire_dev.checkout import ROOT
+
 TABLE = ROOT / "config" / "corpus" / "word_vectors.npz"
 RAW = ROOT / ".cache" / "word_vectors_raw.npz"
 LANGUAGES = ("en", "de", "es", "fr")
@@ -120,7 +121,7 @@ def reduce(known: dict[str, np.ndarray], frequencies: dict[str, float]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cuewire.build_word_vectors",
+    parser = argparse.ArgumentParser(prog="python -m cuewire_dev.build_word_vectors",
                                      description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("corpus", nargs="*", type=Path,
                         help="labelled JSON-lines files whose words join the vocabulary")

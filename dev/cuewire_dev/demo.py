@@ -4,7 +4,8 @@ Starts a single-node KRaft broker and a redis-server on free loopback ports,
 creates the topics, produces the generated sample (accounts, Segment events,
 tickets in every helpdesk shape, a duplicate and a few malformed records), runs
 the flow until it has read everything, prints the staged alerts as a table and
-stops what it started.
+stops what it started. ``cuewire demo`` (``--console``: then the review console
+on its sample) when cuewire-dev is installed.
 """
 
 from __future__ import annotations
@@ -16,20 +17,20 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
-from confluent_kafka import Producer
-from rich.console import Console
-from rich.table import Table
+import typer
 
-from config.settings import Settings
-from cuewire.app import run_kafka
-from cuewire.sample import generate_sample
-from cuewire.servers import throwaway_servers
-from flows.kafka_io import ensure_topics, read_to_end
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from config.settings import Settings
 
 
 def produce(settings: Settings, records: list[tuple[str, bytes | None, bytes | None]]) -> int:
+    from confluent_kafka import Producer
+
     producer = Producer(settings.kafka_producer())
     for kind, key, value in records:
         producer.produce(settings.topic(kind), value, key)  # type: ignore[arg-type]
@@ -41,6 +42,8 @@ def produce(settings: Settings, records: list[tuple[str, bytes | None, bytes | N
 
 def read_all(settings: Settings, topic: str) -> list[dict]:
     """Every record currently on ``topic``, decoded."""
+    from flows.kafka_io import read_to_end
+
     return [orjson.loads(value) for _key, value in read_to_end(settings.kafka_consumer(), topic)]
 
 
@@ -57,6 +60,8 @@ def _is_context(record: tuple[str, bytes | None, bytes | None]) -> bool:
 
 
 def show(console: Console, alerts: list[dict], digest: list[dict], dlq: list[dict]) -> None:
+    from rich.table import Table
+
     table = Table(title=f"Staged alerts ({len(alerts)})", show_lines=False)
     for col in ("priority", "account", "signal", "score", "owner", "why", "evidence"):
         table.add_column(col, overflow="fold")
@@ -82,6 +87,15 @@ def show(console: Console, alerts: list[dict], digest: list[dict], dlq: list[dic
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Imported here: `cuewire` loads this module for every command it runs, to offer `demo`.
+    from rich.console import Console
+
+    from config.settings import Settings
+    from cuewire.app import run_kafka
+    from cuewire_dev.sample import generate_sample
+    from cuewire_dev.servers import throwaway_servers
+    from flows.kafka_io import ensure_topics
+
     keep_console = "--console" in (sys.argv[1:] if argv is None else argv)
     console = Console(width=None if sys.stdout.isatty() else 150)
     started = time.monotonic()
@@ -118,6 +132,21 @@ def main(argv: list[str] | None = None) -> int:
 
             serve_demo(settings, alerts, data, console)
     return 0
+
+
+def demo_command(
+    console: Annotated[bool, typer.Option(
+        "--console", help="then keep the review console up on the sample: prints its address and a login")
+    ] = False,
+) -> None:
+    """The whole pipeline on a generated sample, with a throwaway Kafka and Redis.
+
+    Starts a single-node KRaft broker and a redis-server on free loopback ports,
+    produces the sample (accounts, events, tickets in every helpdesk shape, a
+    duplicate and a few malformed records), runs the flow over it, prints the
+    staged alerts, the digest and the dead letters, and stops what it started.
+    """
+    raise typer.Exit(main(["--console"] if console else []))
 
 
 if __name__ == "__main__":

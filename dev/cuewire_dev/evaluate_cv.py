@@ -1,4 +1,4 @@
-"""``python -m cuewire.evaluate_cv``: the ticket model cross-validated over blocks of its corpus.
+"""``python -m cuewire_dev.evaluate_cv``: the ticket model cross-validated over blocks of its corpus.
 
 The dev split was written by the training split's writers, so it flatters the
 model. This check holds out, in turn, one of ``--folds`` contiguous blocks of
@@ -21,8 +21,8 @@ from pathlib import Path
 import orjson
 
 from config.taxonomy import load_taxonomy
-from cuewire.evaluate import RESULTS, console, render_table, summary_line
-from cuewire.evaluate import evaluate as measure
+from cuewire_dev.evaluate import RESULTS, console, render_table, summary_line
+from cuewire_dev.evaluate import evaluate as measure
 from operators.corpus import DEV, TRAIN, LabelledTicket, load_tickets
 from operators.learned_score import Assessment, LearnedScorer, training_files
 from operators.score import Score
@@ -61,7 +61,7 @@ class FoldScorer:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cuewire.evaluate_cv",
+    parser = argparse.ArgumentParser(prog="python -m cuewire_dev.evaluate_cv",
                                      description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--folds", type=int, default=4, help="blocks per language (default 4)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where eval-cv.json goes")

@@ -20,7 +20,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cuewire.servers import KafkaBroker, RedisServer
+from cuewire_dev.servers import KafkaBroker, RedisServer
 
 BROKER_USER = ("broker", "broker-secret-1")
 """The broker's own SCRAM user (inter-broker and controller traffic of the one node)."""

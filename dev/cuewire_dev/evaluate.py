@@ -1,4 +1,4 @@
-"""``make eval`` / ``python -m cuewire.evaluate``: the ticket model on the held-apart test split.
+"""``make eval`` / ``python -m cuewire_dev.evaluate``: the ticket model on the held-apart test split.
 
 The model is the one the flow trains at start-up (the shipped corpus's train
 and dev splits, the seed tickets and the taxonomy's examples); it is scored,
@@ -44,13 +44,13 @@ from rich.console import Console
 from rich.table import Table
 
 from config.taxonomy import load_taxonomy
-from cuewire.eval_sentiment import macro_f1, roc_auc, vader_compound
+from cuewire_dev.checkout import ROOT
+from cuewire_dev.eval_sentiment import macro_f1, roc_auc, vader_compound
 from operators.corpus import DEV, TRAIN2, LabelledTicket, load_tickets
 from operators.learned_score import LearnedScorer, training_files
 from operators.problem import same_problem
 from operators.score import Score
 
-ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
 TEST = ROOT / "tests" / "data" / "corpus" / "test.jsonl"
 LEVELS = (50, 65, 80)
@@ -223,7 +223,7 @@ def render_markdown(r: dict[str, Any], split: str, source: str) -> str:
     for level, ece in r["calibration_error"].items():
         lines.append(f"| expected calibration error, P(≥ {level}) | {ece:.3f} |")
     lines.append(f"| tickets per CPU-second, one at a time | {r['tickets_per_second']:,.0f} |")
-    lines += ["", "Reproduce: `make eval` (or `python -m cuewire.evaluate --split dev`).", ""]
+    lines += ["", "Reproduce: `make eval` (or `python -m cuewire_dev.evaluate --split dev`).", ""]
     return "\n".join(lines)
 
 
@@ -259,7 +259,7 @@ def held_out_training(split: str) -> list[LabelledTicket] | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cuewire.evaluate",
+    parser = argparse.ArgumentParser(prog="python -m cuewire_dev.evaluate",
                                      description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--split", choices=("test", "dev", "proxy"), default="test",
                         help="test: the held-apart split (default); dev: the split tuned on; "
