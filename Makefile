@@ -49,8 +49,9 @@ up: $(STAMP)  ## start Kafka (9092) and Redis (6379) in the background for devel
 down: $(STAMP)  ## stop what `make up` started
 	$(PY) -m cuewire_dev.servers down
 
-bench: $(STAMP)  ## throughput, latency and scoring benchmarks (writes bench/results/, prints tables)
+bench: $(STAMP)  ## throughput, latency, replay and scoring benchmarks (writes bench/results/, prints tables)
 	$(PY) -m bench.scoring
+	$(PY) -m bench.replay
 	$(PY) -m bench
 
 eval: $(STAMP)  ## prequential evaluation of the ticket scorer on human-labelled text, VADER as baseline

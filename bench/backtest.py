@@ -18,7 +18,7 @@ from pathlib import Path
 
 import orjson
 
-from bench.__main__ import save
+from bench.harness import save
 from config.rules import DEFAULT_RULES
 from config.settings import Settings
 from cuewire.backtest_cmd import run_rules

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 from confluent_kafka import Producer
 
-from bench.__main__ import bench_servers, console, machine, save
+from bench.harness import bench_servers, console, machine, save
 from console.follow import TopicFollower
 from console.store import ViewStore, connect
 

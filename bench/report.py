@@ -16,9 +16,9 @@ def _load(name: str) -> dict[str, Any] | None:
     return orjson.loads(path.read_bytes()) if path.exists() else None
 
 
-def markdown() -> str:
+def markdown(name: str = "throughput") -> str:
     lines: list[str] = []
-    tp = _load("throughput")
+    tp = _load(name)
     if tp:
         m = tp["machine"]
         load = ", ".join(f"{x:.2f}" for x in m.get("loadavg_at_start", []))
@@ -26,19 +26,34 @@ def markdown() -> str:
                   f"{tp['repeats']} runs each after one warm-up; {m['cpus']} CPUs ({m['cpu']}), "
                   f"load average at start {load}.", "",
                   "| variant | median records/s | runs | start-up + shutdown |", "|---|---:|---|---:|"]
-        labels = {"a_bare": "(a) bare confluent-kafka loop", "b_passthrough": "(b) Bytewax passthrough",
+        labels = {"a_bare": "(a) bare confluent-kafka loop",
+                  "b_passthrough": "(b) Bytewax passthrough, " + tp.get(
+                      "passthrough_timed", "whole process (start-up included)"),
                   "c_cuewire": "(c) full flow, 1 worker", "c_cuewire_w2": "(c) full flow, `-w 2`",
                   "c_cuewire_2proc": "(c) full flow, 2 processes `-i/-a`"}
         for key, label in labels.items():
+            if key not in tp["median_per_s"]:
+                continue
             runs = ", ".join(f"{x:,.0f}" for x in tp["runs_per_s"][key])
             over = tp["startup_overhead_s"].get(key)
             lines.append(f"| {label} | {tp['median_per_s'][key]:,.0f} | {runs} | "
                          f"{'' if over is None else f'{over:.1f} s'} |")
-        lines += ["", "| ratio (medians, same run) | value |", "|---|---:|",
-                  f"| c / b (full flow / passthrough) | {tp['ratio_c_over_b']:.0%} |",
-                  f"| c / a (full flow / bare loop) | {tp['ratio_c_over_a']:.1%} |",
-                  f"| `-w 2` / 1 worker | {tp['ratio_w2_over_w1']:.2f}× |",
-                  f"| 2 processes / 1 | {tp['ratio_2proc_over_1']:.2f}× |", ""]
+        for key, env in tp.get("flow_variants_env", {}).items():
+            shown = " ".join(f"`{k}={v}`" for k, v in env.items())
+            runs = ", ".join(f"{x:,.0f}" for x in tp["runs_per_s"][key])
+            lines.append(f"| (c) full flow, 1 worker, {shown} | {tp['median_per_s'][key]:,.0f} | {runs} | |")
+        lines += ["", "| ratio (medians, same run) | value |", "|---|---:|"]
+        for key, ratio in (tp.get("ratio_over_c") or {}).items():
+            lines.append(f"| {key} / c | {ratio:.2f}× |")
+        for key, label, fmt in (("ratio_c_over_b", "c / b (full flow / passthrough)", "{:.1%}"),
+                                ("ratio_c_over_b_paired", "c / b, median of round-by-round ratios",
+                                 "{:.1%}"),
+                                ("ratio_c_over_a", "c / a (full flow / bare loop)", "{:.1%}"),
+                                ("ratio_w2_over_w1", "`-w 2` / 1 worker", "{:.2f}×"),
+                                ("ratio_2proc_over_1", "2 processes / 1", "{:.2f}×")):
+            if tp.get(key) is not None:
+                lines.append(f"| {label} | {fmt.format(tp[key])} |")
+        lines.append("")
         trips = tp.get("redis_round_trips") or {}
         if trips.get("per_input_batch") is not None:
             lines += [f"Redis round trips, one worker: {trips['per_input_batch']:.1f} per input batch "
@@ -76,4 +91,4 @@ def markdown() -> str:
 
 
 if __name__ == "__main__":
-    sys.stdout.write(markdown() + "\n")
+    sys.stdout.write(markdown(*sys.argv[1:2]) + "\n")

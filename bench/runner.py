@@ -3,11 +3,14 @@
 Each variant reads the input topics named by the CUEWIRE_* environment from the
 beginning to their current end, and prints one JSON line: when it started
 reading (``t0``, after imports and before connecting), when it finished
-(``t1``), and what it counted. A process of its own keeps one run's memory,
+(``t1``), and what it counted; the passthrough also when it saw its first and
+its last record (``first``, ``last``), so its rate can be taken without its
+start-up and shutdown. A process of its own keeps one run's memory,
 threads and GIL out of the next one's, and out of the harness's.
 
 * ``bare``: confluent-kafka consume → produce, no logic (the floor of any Python flow).
-* ``passthrough``: Bytewax ``KafkaSource`` → ``KafkaSink``, no logic (the engine's ceiling).
+* ``passthrough``: Bytewax ``KafkaSource`` → ``KafkaSink``, no logic (the engine's ceiling),
+  timed from its first to its last record.
 * ``cuewire``: the full flow, ``run_kafka(..., exit_at_end=True)``; ``-w``, ``-i``, ``-a`` as in
   ``cuewire run``.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from typing import Any
 
 import orjson
 
@@ -57,8 +61,24 @@ def bare(settings: Settings, out_topic: str) -> int:
     return count
 
 
+class Seen:
+    """When this process's passthrough saw its first and its last record, and how many."""
+
+    def __init__(self) -> None:
+        self.first: float | None = None
+        self.last: float | None = None
+        self.records = 0
+
+    def saw(self) -> None:
+        now = time.time()
+        if self.first is None:
+            self.first = now
+        self.last = now
+        self.records += 1
+
+
 def passthrough(settings: Settings, out_topic: str, workers: int, process_id: int | None,
-                addresses: list[str] | None) -> None:
+                addresses: list[str] | None, seen: Seen) -> None:
     import bytewax.operators as op
     from bytewax.connectors.kafka import KafkaSinkMessage
     from bytewax.connectors.kafka import operators as kop
@@ -69,7 +89,11 @@ def passthrough(settings: Settings, out_topic: str, workers: int, process_id: in
     flow = Dataflow("passthrough")
     src = kop.input("in", flow, brokers=[settings.kafka_bootstrap], topics=settings.input_topics,
                     tail=False, starting_offset=OFFSET_BEGINNING, batch_size=settings.kafka_batch_size)
-    msgs = op.map("to-sink", src.oks, lambda m: KafkaSinkMessage(m.key, m.value))
+    def to_sink(m: Any) -> Any:
+        seen.saw()  # one call per record, as the engine's own per-record work
+        return KafkaSinkMessage(m.key, m.value)
+
+    msgs = op.map("to-sink", src.oks, to_sink)
     # Same producer settings as the flow's sink; a queue big enough that KafkaSink never overflows.
     conf = {k: str(v) for k, v in settings.kafka_producer().items() if k != "bootstrap.servers"}
     conf["queue.buffering.max.messages"] = "2000000"
@@ -105,19 +129,21 @@ def main(argv: list[str]) -> int:
     if args.variant == "cuewire":
         # Imported before t0 so the timing is the flow's, not Python's start-up.
         from cuewire.app import run_kafka
+    seen = Seen()
     t0 = time.time()
     count = None
     round_trips: dict[str, list[float]] = {}
     if args.variant == "bare":
         count = bare(settings, args.out_topic)
     elif args.variant == "passthrough":
-        passthrough(settings, args.out_topic, args.workers, args.process_id, addresses)
+        passthrough(settings, args.out_topic, args.workers, args.process_id, addresses, seen)
     else:
         run_kafka(settings, workers=args.workers, process_id=args.process_id, addresses=addresses,
                   exit_at_end=True)
         round_trips = redis_round_trips()
     t1 = time.time()
     sys.stdout.write(orjson.dumps({"variant": args.variant, "t0": t0, "t1": t1, "count": count,
+                                   "first": seen.first, "last": seen.last, "records": seen.records,
                                    "round_trips": round_trips}).decode() + "\n")
     return 0
 

@@ -17,7 +17,7 @@ from collections import Counter
 import redis
 from rich.table import Table
 
-from bench.__main__ import bench_servers, console, produce_input, save
+from bench.harness import bench_servers, console, produce_input, save
 
 
 def main(argv: list[str]) -> int:

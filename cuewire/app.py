@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import sys
@@ -76,14 +77,8 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
 
     from flows import kafka_auth, metrics, shutdown
     from flows.delivery import repair_outbox
-    from flows.kafka_io import (
-        KafkaOutSink,
-        ensure_topics,
-        kafka_inputs,
-        order_policy,
-        partition_end_offsets,
-        partition_ends,
-    )
+    from flows.kafka_io import KafkaOutSink, ensure_topics, kafka_inputs, order_policy
+    from flows.partition_ends import partition_ends
     from state import redis_client
     from state.redis_client import connect
 
@@ -107,10 +102,11 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
     steps = make_steps(settings, client, clock)
     steps.order_policy = order_policy(settings, bounded=exit_at_end)
     if not exit_at_end:
-        steps.partition_ends = partition_ends(settings)
+        steps.partition_ends = functools.partial(partition_ends, settings)
         steps.order_margin_ms = settings.order_wait_ms
     if exit_at_end:
-        steps.event_time.ends = partition_end_offsets(settings)
+        offsets = partition_ends(settings).now((settings.topic_events, settings.topic_tickets))
+        steps.event_time.ends = {p: end for p, (_first, end) in offsets.items()}
     steps.event_times = EventTimeStore(client, Keyspace(settings.redis_prefix), TTLs())
     if recovery_dir:
         # Resuming where the inputs' offsets were snapshotted: event time had got this far.
@@ -200,23 +196,57 @@ def collect_garbage_less_often() -> None:
 
 
 def replay(settings: Settings, path: Path, write: Callable[[list[Outgoing]], None],
-           clock: Callable[[], datetime] | None = None) -> Steps:
-    """``cuewire replay``: the same flow over a file with in-process Redis; no servers."""
+           clock: Callable[[], datetime] | None = None, *, store: str = "auto") -> Steps:
+    """``cuewire replay``: the same flow over a file, its state in a private redis-server on
+    a unix socket (``state/private_redis.py``); no servers to run beforehand.
+
+    ``store``: ``"server"`` insists on that redis-server, ``"fakeredis"`` keeps the state in
+    this process, ``"auto"`` takes the server when one is installed and fakeredis when not."""
+    from bytewax.testing import run_main
+
+    from flows.replay_io import CallbackSink, file_inputs
+    from state.private_redis import find_redis_server, private_redis
+
+    with contextlib.ExitStack() as stack:
+        server = find_redis_server() if store != "fakeredis" else None
+        if server is not None:
+            client = stack.enter_context(private_redis(*server))
+        elif store == "server":
+            raise ConfigurationError(
+                "no redis-server found for cuewire replay: install Redis 7 (apt-get install "
+                "redis-server) or set CUEWIRE_REDIS_SERVER to its path")
+        else:
+            client = in_process_redis(quiet=store == "fakeredis")
+        steps = make_steps(settings, client, clock)
+        flow = build_flow(steps, file_inputs(path), CallbackSink(write, steps.published, steps.claim),
+                          live=False)
+        collect_garbage_less_often()
+        try:
+            run_main(flow)
+        finally:
+            gc.unfreeze()  # a caller replaying again (backtests run twice) starts from defaults
+            gc.set_threshold(*DEFAULT_GC_THRESHOLDS)
+    return steps
+
+
+DEFAULT_GC_THRESHOLDS = gc.get_threshold()
+
+
+def in_process_redis(*, quiet: bool) -> redis.Redis:
+    """fakeredis, for a machine without redis-server (about half the speed of one)."""
     try:
         import fakeredis
     except ImportError:
         raise ConfigurationError(
-            "cuewire replay runs on an in-process Redis from the tools extra: "
-            "pip install 'cuewire[tools]'"
+            "cuewire replay needs redis-server (apt-get install redis-server, or "
+            "CUEWIRE_REDIS_SERVER=/path/to/redis-server) or the in-process Redis of the tools "
+            "extra: pip install 'cuewire[tools]'"
         ) from None
-    from bytewax.testing import run_main
-
-    from flows.replay_io import CallbackSink, file_inputs
-
-    steps = make_steps(settings, fakeredis.FakeRedis(), clock)
-    flow = build_flow(steps, file_inputs(path), CallbackSink(write, steps.published, steps.claim), live=False)
-    run_main(flow)
-    return steps
+    if not quiet:
+        print("cuewire replay: no redis-server found, so state is kept in-process (fakeredis), "
+              "about half as fast; install redis-server or set CUEWIRE_REDIS_SERVER",
+              file=sys.stderr)
+    return fakeredis.FakeRedis()
 
 
 def json_lines_writer(kinds: set[str], out: Callable[[bytes], object]) -> Callable[[list[Outgoing]], None]:

@@ -1,6 +1,6 @@
 """``cuewire backtest``: the same history through two rules files, and what the change would do.
 
-Each run is the embedded flow of ``cuewire replay`` (in-process Redis, a fresh
+Each run is the embedded flow of ``cuewire replay`` (a private Redis, a fresh
 one per run, so neither run sees the other's cooldowns, caps or ledger) with
 the clock pinned a day before the history's first record, so governance
 follows event time alone and the same input gives the same output every time.

@@ -91,7 +91,11 @@ def replay(
     include: Annotated[str, typer.Option(
         help="which outputs to write: any of alerts,digest,dlq (comma-separated)")] = "alerts",
 ) -> None:
-    """Run the same flow over a file with in-process state: no Kafka, no Redis.
+    """Run the same flow over a file: no Kafka, and no Redis to start.
+
+    State lives in a private redis-server on a unix socket, started and removed
+    here (CUEWIRE_REDIS_SERVER names the binary when it is not on PATH); without
+    one, in-process fakeredis, about half as fast.
 
     Writes alerts as JSON lines. With several --include kinds each line is
     wrapped as {"topic": "alerts|digest|dlq", "value": …}.

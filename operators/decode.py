@@ -9,6 +9,7 @@ dead-letter topic can be read, and counted, by what went wrong.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -205,13 +206,25 @@ def check_date_window(record: Record, now: datetime, window: timedelta) -> None:
         return
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)
-    earliest = now - window if now - datetime.min.replace(tzinfo=UTC) > window else None
-    latest = now + window if datetime.max.replace(tzinfo=UTC) - now > window else None
+    earliest, latest = _window_bounds(now, window)
     if (earliest is not None and at < earliest) or (latest is not None and at > latest):
         lo = (earliest or datetime.min).date().isoformat()
         hi = (latest or datetime.max).date().isoformat()
         raise PoisonRecord(f"{what} {at.date().isoformat()} is outside the accepted window "
                            f"({lo} to {hi}, {window / YEAR:g} years either side of now)")
+
+
+_EARLIEST_UTC = datetime.min.replace(tzinfo=UTC)
+_LATEST_UTC = datetime.max.replace(tzinfo=UTC)
+
+
+@functools.lru_cache(maxsize=8)
+def _window_bounds(now: datetime, window: timedelta) -> tuple[datetime | None, datetime | None]:
+    """``now`` ± ``window``, ``None`` where that passes year 1 or 9999; remembered for the
+    last few ``now``: a replay's clock is pinned, so every record asks the same."""
+    earliest = now - window if now - _EARLIEST_UTC > window else None
+    latest = now + window if _LATEST_UTC - now > window else None
+    return earliest, latest
 
 
 def _record_time(record: Record) -> tuple[str, datetime | None]:

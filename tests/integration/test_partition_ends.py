@@ -85,3 +85,29 @@ def test_tickets_wait_for_the_accounts_topic_too(kafka_bootstrap: str, unique: s
     bounded = order_policy(settings, bounded=True)
     assert bounded.expected == {(settings.topic_accounts, 1)}
     assert bounded.ends == {(settings.topic_accounts, 1): 1}
+
+
+def test_a_bounded_run_learns_each_partitions_first_and_end_offset(kafka_bootstrap: str,
+                                                                   unique: str) -> None:
+    name = f"cuewire.ends-now.{unique}"
+    topic_with(kafka_bootstrap, name, records_in_partition_1=3)
+    ends = PartitionEnds({"bootstrap.servers": kafka_bootstrap})
+    assert ends.now([name]) == {(name, 0): (0, 0), (name, 1): (0, 3)}
+
+
+def test_records_of_an_open_transaction_are_not_yet_part_of_the_input(kafka_bootstrap: str,
+                                                                      unique: str) -> None:
+    """The flow's consumer reads committed records only, so a bounded run must not wait
+    for records a producer has not committed (it would never see them)."""
+    name = f"cuewire.ends-txn.{unique}"
+    topic_with(kafka_bootstrap, name, records_in_partition_1=2)
+    producer = Producer({"bootstrap.servers": kafka_bootstrap, "transactional.id": f"t-{unique}"})
+    producer.init_transactions(30)
+    producer.begin_transaction()
+    for i in range(4):
+        producer.produce(name, b"{}", partition=1, key=f"open{i}".encode())
+    producer.flush(30)
+    try:
+        assert PartitionEnds({"bootstrap.servers": kafka_bootstrap}).now([name])[(name, 1)] == (0, 2)
+    finally:
+        producer.abort_transaction(30)
