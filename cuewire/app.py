@@ -17,27 +17,45 @@ import redis
 from config.settings import Settings
 from config.taxonomy import load_taxonomy
 from contracts.errors import ConfigurationError, DependencyDown
+from flows.event_clock import EventClock
 from flows.learning import CheckpointFollower, FeedbackLearner
-from flows.pipeline import build_flow
+from flows.pipeline import Parts, build_flow
 from flows.rules_source import RulesSource
-from flows.steps import Outgoing, Steps
+from flows.stages.accounts import LogOrdering
+from flows.stages.events import EventSteps
+from flows.stages.failures import DeadLetters
+from flows.stages.govern import Governor
+from flows.stages.ingest import Decoder
+from flows.stages.items import Outgoing
+from flows.stages.learning import FeedbackSteps
+from flows.stages.patterns import PatternEngine
+from flows.stages.publish import Publisher
+from flows.stages.tickets import TicketSteps
+from flows.table_join import AccountJoin
 from operators.decode import Limits
 from operators.learned_score import LearnedScorer
+from operators.ordering import OrderPolicy
 from state.governance import GovernanceStore
 from state.identity import IdentityStore
 from state.keys import DAY, Keyspace, TTLs
 from state.ledger import AlertLedger
 from state.model_store import AlertTexts, ModelStore
 from state.progress import EventTimeStore
+from state.unit_of_work import UnitsOfWork
 from state.weekly import WeeklyDigestStore
 from state.windows import WindowStore
 
 
-def make_steps(settings: Settings, client: redis.Redis,
-               clock: Callable[[], datetime] | None = None) -> Steps:
+def make_parts(settings: Settings, client: redis.Redis,
+               clock: Callable[[], datetime] | None = None, *,
+               ordering: LogOrdering | None = None,
+               event_times: EventTimeStore | None = None) -> Parts:
+    """Every stage's collaborators over ``client``: the stores, the rules, the scorer."""
     keyspace = Keyspace(settings.redis_prefix)
     ttls = TTLs(account=settings.account_ttl_days * DAY, identity=settings.identity_ttl_days * DAY,
                 alert_sent=settings.ledger_ttl_days * DAY)
+    clock = clock or (lambda: datetime.now(UTC))
+    deployment = settings.deployment
     rules = RulesSource(settings.rules)
     taxonomy = load_taxonomy(settings.taxonomy)
     scorer = LearnedScorer.seeded(taxonomy)
@@ -45,30 +63,44 @@ def make_steps(settings: Settings, client: redis.Redis,
     follower = CheckpointFollower(scorer, models)
     follower.refresh(datetime.now(UTC), force=True)
     learner = FeedbackLearner(scorer, models, AlertTexts(client, settings.redis_prefix))
-    return Steps(
-        identity=IdentityStore(client, keyspace, ttls),
-        ledger=AlertLedger(client, keyspace, ttls, run_id=uuid.uuid4().hex[:12]),
-        windows=WindowStore(client, keyspace, ttls, rules.current().file.horizon()),
-        governance=GovernanceStore(client, keyspace, ttls),
-        weekly=WeeklyDigestStore(client, keyspace, ttls),
-        rules=rules,
-        scorer=scorer,
-        learner=learner,
-        follower=follower,
-        deployment=settings.deployment,
-        limits=Limits(settings.max_record_bytes, settings.max_json_depth,
-                      timedelta(days=365.25 * settings.date_window_years)),
-        clock=clock or (lambda: datetime.now(UTC)),
-        timer_lateness=timedelta(seconds=settings.timer_lateness_seconds),
-        pipeline=functools.partial(client.pipeline, transaction=False),
-        reattach_window=timedelta(hours=settings.reattach_window_hours),
+    identity = IdentityStore(client, keyspace, ttls)
+    governance = GovernanceStore(client, keyspace, ttls)
+    units = UnitsOfWork(client)
+    dead_letters = DeadLetters(clock)
+    event_time = EventClock()
+    ordering = ordering or LogOrdering(OrderPolicy())
+    return Parts(
+        dead_letters=dead_letters,
+        decoder=Decoder(limits=Limits(settings.max_record_bytes, settings.max_json_depth,
+                                      timedelta(days=365.25 * settings.date_window_years)),
+                        event_time=event_time, order_policy=ordering.policy, follower=follower,
+                        clock=clock),
+        ordering=ordering,
+        join=AccountJoin(identity=identity, reattach_window=timedelta(hours=settings.reattach_window_hours),
+                         dead_letters=dead_letters),
+        tickets=TicketSteps(rules=rules, scorer=scorer, dead_letters=dead_letters, clock=clock,
+                            deployment=deployment),
+        events=EventSteps(rules=rules, dead_letters=dead_letters, clock=clock, deployment=deployment),
+        patterns=PatternEngine(
+            windows=WindowStore(client, keyspace, ttls, rules.current().file.horizon()),
+            identity=identity, governance=governance, weekly=WeeklyDigestStore(client, keyspace, ttls),
+            event_times=event_times, event_time=event_time, rules=rules, dead_letters=dead_letters,
+            clock=clock, deployment=deployment,
+            timer_lateness=timedelta(seconds=settings.timer_lateness_seconds), units=units),
+        governor=Governor(governance=governance, rules=rules, learner=learner, event_time=event_time,
+                          clock=clock, deployment=deployment, units=units,
+                          dead_letters=dead_letters),
+        learning=FeedbackSteps(learner=learner, governance=governance, dead_letters=dead_letters),
+        publisher=Publisher(ledger=AlertLedger(client, keyspace, ttls, run_id=uuid.uuid4().hex[:12]),
+                            clock=clock),
+        event_time=event_time,
     )
 
 
 def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = None,
               addresses: list[str] | None = None, recovery_dir: Path | None = None,
               epoch_seconds: float = 10.0, exit_at_end: bool = False,
-              clock: Callable[[], datetime] | None = None) -> Steps:
+              clock: Callable[[], datetime] | None = None) -> Parts:
     """``cuewire run``: the flow between real Kafka and Redis, until interrupted
     (or, with ``exit_at_end``, until every input partition has been read to its end)."""
 
@@ -79,6 +111,7 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
     from flows.delivery import repair_outbox
     from flows.kafka_io import KafkaOutSink, ensure_topics, kafka_inputs, order_policy
     from flows.partition_ends import partition_ends
+    from flows.recovery_store import check_recovery_store
     from state import redis_client
     from state.redis_client import connect
 
@@ -99,25 +132,27 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
         # One port per process (port + process id), so every process's counters are scraped.
         offset = (process_id or 0) if settings.metrics_port_per_process else 0
         metrics.serve(settings.metrics_port + offset)
-    steps = make_steps(settings, client, clock)
-    steps.order_policy = order_policy(settings, bounded=exit_at_end)
-    if not exit_at_end:
-        steps.partition_ends = functools.partial(partition_ends, settings)
-        steps.order_margin_ms = settings.order_wait_ms
+    policy = order_policy(settings, bounded=exit_at_end)
+    ordering = LogOrdering(policy) if exit_at_end else LogOrdering(
+        policy, functools.partial(partition_ends, settings), settings.order_wait_ms)
+    event_times = EventTimeStore(client, Keyspace(settings.redis_prefix), TTLs())
+    parts = make_parts(settings, client, clock, ordering=ordering, event_times=event_times)
     if exit_at_end:
         offsets = partition_ends(settings).now((settings.topic_events, settings.topic_tickets))
-        steps.event_time.ends = {p: end for p, (_first, end) in offsets.items()}
-    steps.event_times = EventTimeStore(client, Keyspace(settings.redis_prefix), TTLs())
+        parts.event_time.ends = {p: end for p, (_first, end) in offsets.items()}
     if recovery_dir:
         # Resuming where the inputs' offsets were snapshotted: event time had got this far.
-        steps.event_time.resume(steps.event_times.load())
-    flow = build_flow(steps, kafka_inputs(settings, tail=not exit_at_end),
-                      KafkaOutSink(settings, steps.produced, steps.published, claim=steps.claim),
+        parts.event_time.resume(event_times.load())
+    publisher = parts.publisher
+    flow = build_flow(parts, kafka_inputs(settings, tail=not exit_at_end),
+                      KafkaOutSink(settings, publisher.produced, publisher.published, claim=publisher.claim),
                       live=not exit_at_end)
+    if recovery_dir and any(recovery_dir.glob("*.sqlite3")):
+        check_recovery_store(recovery_dir, flow)  # before anything is touched
     if (process_id or 0) == 0:
         # Before any record is handled (the other processes wait for this one to join):
         # settle what a run that stopped left claimed and unconfirmed.
-        repair_outbox(steps.ledger, {"alerts": settings.topic_alerts, "digest": settings.topic_digest,
+        repair_outbox(publisher.ledger, {"alerts": settings.topic_alerts, "digest": settings.topic_digest,
                                      "dlq": settings.topic_dlq},
                       settings.kafka_common(), settings.kafka_producer())
     recovery = None
@@ -144,11 +179,11 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
             f"{names} of {len(addresses)} stopped answering, so process {process_id or 0} stops too: "
             "restart every process (with -r to resume); the next start settles what was in flight"
         ) from None
-    steps.progress.report(steps.clock())  # what the last stretch published, for runs that end
+    publisher.progress.report(publisher.clock())  # what the last stretch published, for runs that end
     stopped_by = shutdown.stopped_by()
     if stopped_by:
-        print(stop_summary(stopped_by, steps.progress.totals, recovery_dir), file=sys.stderr)
-    return steps
+        print(stop_summary(stopped_by, publisher.progress.totals, recovery_dir), file=sys.stderr)
+    return parts
 
 
 def lost_peers(addresses: list[str], process_id: int | None) -> list[int]:
@@ -196,7 +231,7 @@ def collect_garbage_less_often() -> None:
 
 
 def replay(settings: Settings, path: Path, write: Callable[[list[Outgoing]], None],
-           clock: Callable[[], datetime] | None = None, *, store: str = "auto") -> Steps:
+           clock: Callable[[], datetime] | None = None, *, store: str = "auto") -> Parts:
     """``cuewire replay``: the same flow over a file, its state in a private redis-server on
     a unix socket (``state/private_redis.py``); no servers to run beforehand.
 
@@ -217,8 +252,9 @@ def replay(settings: Settings, path: Path, write: Callable[[list[Outgoing]], Non
                 "redis-server) or set CUEWIRE_REDIS_SERVER to its path")
         else:
             client = in_process_redis(quiet=store == "fakeredis")
-        steps = make_steps(settings, client, clock)
-        flow = build_flow(steps, file_inputs(path), CallbackSink(write, steps.published, steps.claim),
+        parts = make_parts(settings, client, clock)
+        publisher = parts.publisher
+        flow = build_flow(parts, file_inputs(path), CallbackSink(write, publisher.published, publisher.claim),
                           live=False)
         collect_garbage_less_often()
         try:
@@ -226,7 +262,7 @@ def replay(settings: Settings, path: Path, write: Callable[[list[Outgoing]], Non
         finally:
             gc.unfreeze()  # a caller replaying again (backtests run twice) starts from defaults
             gc.set_threshold(*DEFAULT_GC_THRESHOLDS)
-    return steps
+    return parts
 
 
 DEFAULT_GC_THRESHOLDS = gc.get_threshold()

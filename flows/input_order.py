@@ -3,7 +3,7 @@
 Accounts, identity links and consent are tables that tickets and events join as
 they were at their own time, so a record may be joined only once every table
 change logged before it has been read, wherever in the input it sits. One
-:class:`~operators.ordering.InputOrder` on one key (``flows.steps.LOG_KEY``) holds each record
+:class:`~operators.ordering.InputOrder` on one key (``flows.table_join.LOG_KEY``) holds each record
 until every other event, ticket and accounts partition has been read past its
 log time (see ``operators/ordering.py``), then hands records on in that order to
 ``resolve-accounts``. In a live run a partition read to its end is confirmed by
@@ -22,7 +22,7 @@ from bytewax.operators import StatefulBatchLogic
 
 from flows import metrics, shutdown
 from flows.partition_ends import PartitionEnds
-from flows.steps import Decoded
+from flows.stages.items import Decoded
 from operators.ordering import InputOrder, OrderPolicy, OrderState, Partition, PartitionMark, sort_key
 
 

@@ -28,7 +28,8 @@ from flows.kafka_sink import KafkaOutSink
 from flows.kafka_source import MonitoredKafkaSource, monitored_input
 from flows.partition_ends import partition_ends
 from flows.pipeline import InputBuilder
-from flows.steps import Incoming, Outgoing, Steps
+from flows.stages.failures import DeadLetters
+from flows.stages.items import Incoming, Outgoing
 from operators.decode import InputKind
 from operators.ordering import OrderPolicy
 from operators.records import Coordinates
@@ -51,7 +52,7 @@ def kafka_inputs(settings: Settings, *, tail: bool = True) -> InputBuilder:
         coords = Coordinates(msg.topic or "", msg.partition or 0, msg.offset or 0, msg.key, ts)
         return Incoming(kinds[msg.topic or ""], msg.key, msg.value, coords)
 
-    def read(flow: Dataflow, steps: Steps) -> tuple[Stream[Incoming], Stream[Outgoing]]:
+    def read(flow: Dataflow, dead_letters: DeadLetters) -> tuple[Stream[Incoming], Stream[Outgoing]]:
         # Bytewax also hands this to an admin client, so only connection and security
         # settings go here; it sets group.id and no auto-commit itself, the starting
         # offset is explicit, and librdkafka already reads committed transactions only.
@@ -72,7 +73,7 @@ def kafka_inputs(settings: Settings, *, tail: bool = True) -> InputBuilder:
             reason = str(getattr(err, "err", "consumer error"))
             incoming = to_incoming(msg) if msg is not None and msg.topic in kinds else Incoming(
                 "events", None, None, Coordinates("?", -1, -1))
-            return steps.source_error(incoming, f"Kafka consumer error: {reason}")
+            return dead_letters.source_error(incoming, f"Kafka consumer error: {reason}")
 
         errors = op.map("source-errors", source.errs, source_error)
         return incoming, errors

@@ -17,7 +17,7 @@ from config.settings import Settings
 from contracts.errors import DependencyDown
 from flows import shutdown
 from flows.delivery import CLOUDEVENTS_JSON, Headers, headers
-from flows.steps import Outgoing
+from flows.stages.items import Outgoing
 
 FLUSH_TIMEOUT_S = 60.0
 CONTENT = {"alerts": CLOUDEVENTS_JSON, "digest": CLOUDEVENTS_JSON, "dlq": b"application/json"}

@@ -12,7 +12,7 @@ How the flow uses this module:
    newest checkpoint, if any, over the seed model.
 2. **When a ticket alert is about to be published** (the ``govern`` batch step,
    with the ledger's claims, before producing):
-   ``learner.stage_remember_alerts(pipe, [(alert_id, ticket_text), …])``.
+   ``learner.stage_remember_alerts(uow, [(alert_id, ticket_text), …])``.
 3. **Feedback** goes to *one* learner: key every feedback record by the same
    key (``LEARNER_KEY``) and collect small batches, so one worker learns; then
    ``learner.learn_feedback([(feedback, partition, offset), …])``. Labels that
@@ -33,8 +33,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from redis.client import Pipeline
-
 from contracts.errors import DependencyDown, PoisonRecord
 from flows.metrics import FEEDBACK_DECISIONS
 from operators.feedback_lesson import lesson_of
@@ -42,6 +40,7 @@ from operators.learned_score import LearnedScorer
 from operators.measure_precision import feedback_rule, verdict_of
 from operators.records import Feedback
 from state.model_store import AlertTexts, Checkpoint, FeedbackFence, ModelStore, StaleCheckpoint
+from state.unit_of_work import UnitOfWork, remember_alert_texts
 
 LEARNER_KEY = "model"
 """Key every feedback record by this, so one worker does all the learning."""
@@ -131,9 +130,9 @@ class FeedbackLearner:
         """Keep each alert's ticket text for the feedback that may follow; call before publishing."""
         return self.alert_texts.remember(alerts)
 
-    def stage_remember_alerts(self, pipe: Pipeline, alerts: Iterable[tuple[str, str]]) -> int:
-        """:meth:`remember_alerts`, added to a pipeline the flow sends anyway."""
-        return self.alert_texts.stage_remember(pipe, alerts)
+    def stage_remember_alerts(self, uow: UnitOfWork, alerts: Iterable[tuple[str, str]]) -> int:
+        """:meth:`remember_alerts`, added to a unit of work the flow sends anyway."""
+        return remember_alert_texts(uow, self.alert_texts, alerts)
 
     def learn_feedback(self, records: Sequence[tuple[Feedback, int, int]]) -> LearnOutcome:
         """Look up the alerts' texts, then :meth:`learn_batch`."""

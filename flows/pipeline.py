@@ -1,12 +1,15 @@
 """The cuewire dataflow, top to bottom. Read this file to know what the product does.
 
-Step ids are schema: Bytewax labels recovery data with them, so a renamed step
-strands its state. ``tests/unit/test_flow_shape.py`` pins the list.
+Each line is a stage (``flows/stages/``): a Bytewax composite operator whose steps
+are named inside it, with only the collaborators it needs (:class:`Parts`).
+Step ids are schema: Bytewax labels recovery data with them (``<flow>.<stage>.<step>``),
+so a renamed step strands its state. ``tests/unit/test_flow_shape.py`` pins the list.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import bytewax.operators as op
@@ -15,12 +18,38 @@ from bytewax.inputs import SimplePollingSource
 from bytewax.outputs import FixedPartitionedSink
 
 from flows import shutdown
-from flows.input_order import log_order
-from flows.steps import Incoming, Outgoing, Steps, Tick
-from flows.table_join import hand_off, table_join
+from flows.event_clock import EventClock
+from flows.stages.accounts import LogOrdering, accounts
+from flows.stages.events import EventSteps, events
+from flows.stages.failures import DeadLetters
+from flows.stages.govern import Governor, governance
+from flows.stages.ingest import Decoder, ingest
+from flows.stages.items import Incoming, Outgoing, Tick
+from flows.stages.learning import FeedbackSteps, learning
+from flows.stages.patterns import PatternEngine, patterns
+from flows.stages.publish import Publisher, publish
+from flows.stages.tickets import TicketSteps, tickets
+from flows.table_join import AccountJoin
 
-InputBuilder = Callable[[Dataflow, Steps], tuple[Stream[Incoming], Stream[Outgoing] | None]]
+InputBuilder = Callable[[Dataflow, DeadLetters], tuple[Stream[Incoming], Stream[Outgoing] | None]]
 """Adds the input step(s); returns the records and, if the source has one, its error stream."""
+
+
+@dataclass
+class Parts:
+    """Each stage's collaborators, built once per process (``cuewire/app.py``)."""
+
+    dead_letters: DeadLetters
+    decoder: Decoder
+    ordering: LogOrdering
+    join: AccountJoin
+    tickets: TicketSteps
+    events: EventSteps
+    patterns: PatternEngine
+    governor: Governor
+    learning: FeedbackSteps
+    publisher: Publisher
+    event_time: EventClock
 
 
 class TimerTicks(SimplePollingSource[Tick]):
@@ -40,57 +69,30 @@ class TimerTicks(SimplePollingSource[Tick]):
 
 
 def build_flow(
-    steps: Steps, read_inputs: InputBuilder, sink: FixedPartitionedSink[Outgoing, None], *,
+    parts: Parts, read_inputs: InputBuilder, sink: FixedPartitionedSink[Outgoing, None], *,
     live: bool = True,
     flow_id: str = "cuewire",
 ) -> Dataflow:
     flow = Dataflow(flow_id)
-    incoming, source_errors = read_inputs(flow, steps)                   # Incoming, Outgoing(dlq)?
+    incoming, source_errors = read_inputs(flow, parts.dead_letters)      # Incoming, Outgoing(dlq)?
     ticks = op.input("timer-ticks", flow, TimerTicks(timedelta(seconds=1), live))  # Tick
 
-    decoded = op.map("decode", incoming, steps.decode)                   # Decoded
-    marked = op.flat_map_batch("mark-partitions", decoded, steps.mark_partitions)  # Decoded, PartitionMark
-    checked = op.branch("split-invalid", marked, steps.is_rejected)
-    rejected = op.map("dead-letter", checked.trues, steps.dead_letter)   # Outgoing(dlq)
-
-    by_source = op.branch("split-feedback", checked.falses, steps.is_feedback)
-    feedback = op.key_on("key-feedback", by_source.trues, steps.learner_key)  # ("model", Decoded)
-    feedback_batches = op.collect("collect-feedback", feedback, timeout=timedelta(seconds=5),
-                                  max_size=500)                          # ("model", [Decoded])
-    feedback_out = op.flat_map("learn-feedback", feedback_batches, steps.learn_feedback)  # dlq
+    # Bytes to records; what cannot be read is a dead letter; feedback goes its own way.
+    read = ingest("ingest", incoming, parts.decoder, parts.dead_letters)
+    learned = learning("learning", read.feedback, parts.learning)        # Outgoing(dlq)
     # Events, tickets and CRM snapshots in log order on one worker, each joined with the
-    # tables (accounts, identity links, consent) as they were at its own time.
-    timeline = op.key_on("key-timeline", by_source.falses, steps.timeline_key)  # ("log", Decoded|Mark)
-    ordered = op.stateful_batch("order-by-log", timeline, log_order(
-        steps.order_policy, steps.partition_ends, steps.order_margin_ms))  # ("log", Decoded)
-    joined = op.stateful_batch("resolve-accounts", ordered, table_join(steps))  # ("log", Located)
-    # From here on an account is one worker's, and its records come in log order.
-    located = op.key_rm("unkey-timeline", joined)                        # Located
-    sharded = op.key_on("key-account-shards", located, steps.account_shard)
-    handed = op.stateful_batch("to-account-shards", sharded, hand_off(live))
-    in_order = op.key_rm("unkey-account-shards", handed)               # Located
-    by_kind = op.branch("split-tickets", in_order, steps.is_ticket)
-    others_out = op.flat_map("route-others", by_kind.falses, steps.route_other)  # Outgoing(digest)
+    # tables (accounts, identity links, consent) as they were at its own time; from there
+    # on an account is one worker's, and its records come in log order.
+    located = accounts("accounts", read.timeline, parts.ordering, parts.join, live)
 
-    scored = op.map("score-tickets", by_kind.trues, steps.score)         # ScoredTicket
-    gated = op.map("gate-tickets", scored, steps.gate_ticket)            # GatedTicket
-    by_gate = op.branch("split-gated", gated, steps.passed_gate)
-    below_gate = op.map("render-ticket-digest", by_gate.falses, steps.render_ticket_digest)  # Outgoing
-    ticket_alerts = op.map("ticket-candidates", by_gate.trues, steps.ticket_candidate)  # PendingAlert
-    ticket_near = op.flat_map("ticket-near-misses", by_gate.falses, steps.ticket_near_miss)  # NearMiss
+    ticket = tickets("tickets", located.tickets, parts.tickets)         # candidates, digest, …
+    event = events("events", located.others, parts.events)              # signals, digest
+    found = patterns("patterns", ticket.signals, event.signals, ticket.near_misses, ticks,
+                     parts.patterns)                                     # candidates, digest
+    governed = governance("govern", ticket.candidates, found.candidates, parts.governor)  # Outgoing
 
-    ticket_signals = op.flat_map("ticket-signals", scored, steps.ticket_signals)        # Signal
-    event_signals = op.flat_map("event-signals", by_kind.falses, steps.event_signals)   # Signal
-    signals = op.merge("merge-signals", ticket_signals, event_signals, ticket_near, ticks)
-    patterns = op.flat_map_batch("match-patterns", signals, steps.match_patterns)
-    # ^ PendingAlert, and Outgoing(digest) for the weekly near-miss digests
-
-    candidates = op.merge("merge-candidates", ticket_alerts, patterns)     # PendingAlert | Outgoing | Tick
-    governed = op.flat_map_batch("govern", candidates, steps.govern)      # Outgoing (ticks: due ones)
-
-    outputs = [governed, below_gate, others_out, rejected, feedback_out]
+    outputs = [governed, found.digest, ticket.digest, ticket.dead_letters, event.digest,
+               read.rejected, learned]
     outputs += [source_errors] if source_errors else []
-    outgoing = op.merge("merge-outgoing", *outputs)
-    keyed = op.key_on("key-outgoing", outgoing, steps.output_key)         # (Kafka key, Outgoing)
-    op.output("publish", keyed, sink)
+    publish("publish", sink, parts.publisher, *outputs)
     return flow

@@ -21,7 +21,8 @@ from bytewax.inputs import DynamicSource, StatelessSourcePartition
 from bytewax.outputs import FixedPartitionedSink, StatefulSinkPartition
 
 from flows.pipeline import InputBuilder
-from flows.steps import Incoming, Outgoing, Steps
+from flows.stages.failures import DeadLetters
+from flows.stages.items import Incoming, Outgoing
 from operators.records import Coordinates
 
 KINDS = ("events", "tickets", "accounts", "feedback")
@@ -78,7 +79,7 @@ class _FilePartition(StatelessSourcePartition[Incoming]):
 
 
 def file_inputs(path: Path, batch_size: int = 500) -> InputBuilder:
-    def read(flow: Dataflow, steps: Steps) -> tuple[Stream[Incoming], None]:
+    def read(flow: Dataflow, dead_letters: DeadLetters) -> tuple[Stream[Incoming], None]:
         return op.input("file-in", flow, _FileSource(path, batch_size)), None
 
     return read

@@ -13,6 +13,7 @@ from redis.client import Pipeline
 
 from state.governance_codec import time_of, utc_text
 from state.keys import Keyspace, TTLs
+from state.unit_of_work import UnitOfWork
 
 
 class TicketStatus(NamedTuple):
@@ -56,7 +57,7 @@ class FrustratedTickets:
         if self.stage_ticket_writes(pipe, changed):
             pipe.execute()
 
-    def stage_ticket_reads(self, pipe: Pipeline, updates: Sequence[TicketStatus]
+    def stage_ticket_reads(self, pipe: Pipeline | UnitOfWork, updates: Sequence[TicketStatus]
                            ) -> Callable[[list[Any]], TicketChanges]:
         """Queue the reads :meth:`track_tickets` needs; the returned reader applies the
         updates to what was read and returns the spans that changed."""
@@ -86,7 +87,7 @@ class FrustratedTickets:
 
         return read
 
-    def stage_ticket_writes(self, pipe: Pipeline, changed: TicketChanges) -> int:
+    def stage_ticket_writes(self, pipe: Pipeline | UnitOfWork, changed: TicketChanges) -> int:
         touched: set[str] = set()
         for (account_id, ticket_id), (opened, closed) in changed.items():
             assert opened is not None

@@ -65,6 +65,7 @@ from state.governance_codec import (
     ticket_spans,
 )
 from state.keys import DAY, Keyspace, TTLs
+from state.unit_of_work import UnitOfWork
 
 __all__ = ["DEFAULT_LEASE", "LOG_LIMIT", "GovernanceStore", "TicketChanges", "TicketStatus"]
 
@@ -115,14 +116,15 @@ class GovernanceStore(FrustratedTickets):
         if self.stage_commit(pipe, writes, verdicts):
             pipe.execute()
 
-    def stage_commit(self, pipe: Pipeline, writes: GovernanceWrites, verdicts: Sequence[Verdict]) -> int:
+    def stage_commit(self, pipe: Pipeline | UnitOfWork, writes: GovernanceWrites,
+                     verdicts: Sequence[Verdict]) -> int:
         """:meth:`commit`'s commands, added to ``pipe`` (the flow sends them with the ledger's claims)."""
         staged = self._stage_writes(pipe, writes)
         staged += self._stage_record(pipe, verdicts)
         staged += self._stage_defer(pipe, verdicts)
         return staged
 
-    def _stage_writes(self, pipe: Pipeline, writes: GovernanceWrites) -> int:
+    def _stage_writes(self, pipe: Pipeline | UnitOfWork, writes: GovernanceWrites) -> int:
         for (account_id, rule_id), entries in writes.cooldowns.items():
             key = self._ks.governance_cooldown(account_id, rule_id)
             pipe.zadd(key, {cooldown_member(e): e.since.timestamp() for e in entries})
@@ -187,7 +189,7 @@ class GovernanceStore(FrustratedTickets):
         if self._stage_record(pipe, verdicts):
             pipe.execute()
 
-    def _stage_record(self, pipe: Pipeline, verdicts: Sequence[Verdict]) -> int:
+    def _stage_record(self, pipe: Pipeline | UnitOfWork, verdicts: Sequence[Verdict]) -> int:
         logs: dict[str, list[bytes]] = {}
         for v in verdicts:
             if v.outcome != "publish":
@@ -231,7 +233,7 @@ class GovernanceStore(FrustratedTickets):
         if self._stage_defer(pipe, verdicts):
             pipe.execute()
 
-    def _stage_defer(self, pipe: Pipeline, verdicts: Sequence[Verdict]) -> int:
+    def _stage_defer(self, pipe: Pipeline | UnitOfWork, verdicts: Sequence[Verdict]) -> int:
         if not verdicts:
             return 0
         queue, payloads = self._ks.governance_deferred(), self._ks.governance_deferred_payloads()

@@ -3,22 +3,23 @@
 Each lookup key keeps its versioned history (``operators/versions.py``) under a
 ``tbl:`` key, as one JSON array of ``[valid_from_ms, value]`` pairs, so a record
 is resolved as the tables were at its own time. One ``MGET`` fetches every key a
-batch needs; one pipeline writes what it taught. Snapshots are stored as JSON
+batch needs (staged in the batch's unit of work); one pipeline writes what it taught.
+Snapshots are stored as JSON
 objects, links as the account id (or, for ``user_email``, the address). Every
 key's TTL is renewed with each write (``TTLs.account`` / ``TTLs.identity``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import orjson
 import redis
-from redis.client import Pipeline
 
 from operators.versions import Versions, latest
 from state.keys import Keyspace, TTLs
+from state.unit_of_work import Reply, UnitOfWork
 
 LookupKey = tuple[str, str]
 
@@ -31,33 +32,28 @@ class IdentityStore:
 
     def fetch_versions(self, keys: Iterable[LookupKey]) -> dict[LookupKey, Versions]:
         """Each key's history (empty when the key was never written or has expired)."""
-        pipe = self._r.pipeline(transaction=False)
-        read = self.stage_fetch_versions(pipe, keys)
-        return read(pipe.execute()) if len(pipe) else {}
+        uow = UnitOfWork(self._r)
+        versions = self.stage_fetch_versions(uow, keys)
+        uow.send()
+        return versions.value
 
-    def stage_fetch_versions(self, pipe: Pipeline, keys: Iterable[LookupKey]
-                             ) -> Callable[[list[Any]], dict[LookupKey, Versions]]:
-        """:meth:`fetch_versions`'s read, added to ``pipe``; returns the reader of its reply."""
+    def stage_fetch_versions(self, uow: UnitOfWork, keys: Iterable[LookupKey]
+                             ) -> Reply[dict[LookupKey, Versions]]:
+        """:meth:`fetch_versions`'s read, added to a batch's unit of work."""
         wanted = list(keys)
         if not wanted:
-            return lambda _replies: {}
-        at = len(pipe)
-        pipe.mget([self._ks.table(k) for k in wanted])
+            return Reply.of({})
+        at = len(uow)
+        uow.mget([self._ks.table(k) for k in wanted])
 
         def read(replies: list[Any]) -> dict[LookupKey, Versions]:
             return {k: _decode(v) for k, v in zip(wanted, replies[at], strict=True)}
 
-        return read
+        return uow.read(read)
 
     def fetch(self, keys: Iterable[LookupKey]) -> dict[LookupKey, Any | None]:
         """Each key's newest value, for readers not tied to a record's time."""
         return {k: latest(v) for k, v in self.fetch_versions(keys).items()}
-
-    def stage_fetch(self, pipe: Pipeline, keys: Iterable[LookupKey]
-                    ) -> Callable[[list[Any]], dict[LookupKey, Any | None]]:
-        """:meth:`fetch`'s read, added to ``pipe``; returns the reader of its reply."""
-        read = self.stage_fetch_versions(pipe, keys)
-        return lambda replies: {k: latest(v) for k, v in read(replies).items()}
 
     def write(self, writes: Mapping[LookupKey, Versions]) -> None:
         """Store each key's whole new history."""

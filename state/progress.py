@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from typing import cast
 
 import redis
-from redis.client import Pipeline
 
 from state.keys import Keyspace, TTLs
+from state.unit_of_work import UnitOfWork
 
 _SEP = "\x1f"
 
@@ -27,12 +27,13 @@ class EventTimeStore:
         self._key = f"{keyspace.prefix}event-time"
         self._ttl = ttls.timers
 
-    def stage_save(self, pipe: Pipeline, newest: Mapping[tuple[str, int], datetime]) -> int:
+    def stage_save(self, uow: UnitOfWork, newest: Mapping[tuple[str, int], datetime]) -> int:
+        """Keep each partition's newest event time, in ``uow``."""
         if not newest:
             return 0
-        pipe.zadd(self._key, {f"{topic}{_SEP}{partition}": at.timestamp() * 1000
+        uow.zadd(self._key, {f"{topic}{_SEP}{partition}": at.timestamp() * 1000
                               for (topic, partition), at in newest.items()}, gt=True)
-        pipe.expire(self._key, self._ttl)
+        uow.expire(self._key, self._ttl)
         return 1
 
     def load(self) -> dict[tuple[str, int], datetime]:

@@ -28,11 +28,11 @@ from typing import Any, cast
 
 import orjson
 import redis
-from redis.client import Pipeline
 
 from operators.near_miss import NearMiss
 from operators.weekly_digest import iso_week, week_bounds
 from state.keys import Keyspace, TTLs
+from state.unit_of_work import UnitOfWork
 
 UNASSIGNED = "unassigned"
 """The owner near misses of accounts without a CS owner are filed under: seen, not lost."""
@@ -51,13 +51,13 @@ class WeeklyDigestStore:
     def record(self, near_misses: Iterable[NearMiss], owners: Mapping[str, str | None]) -> None:
         """File each near miss under its account's owner (``owners``: account id → owner
         e-mail or name) and the ISO week of its evidence time, in one round trip."""
-        pipe = self._r.pipeline(transaction=False)
-        if self.stage_record(pipe, near_misses, owners):
-            pipe.execute()
+        uow = UnitOfWork(self._r)
+        if self.stage_record(uow, near_misses, owners):
+            uow.send()
 
-    def stage_record(self, pipe: Pipeline, near_misses: Iterable[NearMiss],
+    def stage_record(self, uow: UnitOfWork, near_misses: Iterable[NearMiss],
                      owners: Mapping[str, str | None]) -> int:
-        """:meth:`record`'s writes, added to ``pipe``; returns how many owner-weeks."""
+        """:meth:`record`'s writes, added to ``uow``; returns how many owner-weeks."""
         best: dict[tuple[str, str, str, str], NearMiss] = {}
         for nm in near_misses:
             owner = (owners.get(nm.account_id) or "").strip() or UNASSIGNED
@@ -73,14 +73,14 @@ class WeeklyDigestStore:
         ends: dict[bytes, float] = {}
         for (owner, week), members in weeks.items():
             key = self._ks.weekly_digest(owner, week)
-            pipe.zadd(key, members)
-            pipe.zremrangebyrank(key, 0, -(self._cap + 1))  # keep the closest
-            pipe.expire(key, self._ttl)
+            uow.zadd(key, members)
+            uow.zremrangebyrank(key, 0, -(self._cap + 1))  # keep the closest
+            uow.expire(key, self._ttl)
             ends[orjson.dumps([owner, week])] = week_bounds(week)[1].timestamp()
-        pipe.zadd(index, ends)
+        uow.zadd(index, ends)
         # Owner-weeks whose near misses have expired have nothing left to publish.
-        pipe.zremrangebyscore(index, "-inf", f"({max(ends.values()) - self._ttl}")
-        pipe.expire(index, self._ttl)
+        uow.zremrangebyscore(index, "-inf", f"({max(ends.values()) - self._ttl}")
+        uow.expire(index, self._ttl)
         return len(weeks)
 
     def due_weeks(self, now: datetime) -> list[tuple[str, str]]:

@@ -9,7 +9,7 @@ and a reply) share the signal ``key`` and are counted once when read
 and to the newest ``WINDOW_CAP`` signals, and expire ``horizon + slack`` after
 their last write.
 
-One :meth:`WindowStore.exchange` per batch writes every new signal, schedules
+One :meth:`WindowStore.stage_exchange` per batch (in its unit of work) writes every new signal, schedules
 every new timer and reads every window the batch's rules need, in one
 pipeline: writes first, so a read sees the whole batch, and the matcher then
 looks only at signals up to each trigger's own time.
@@ -17,17 +17,17 @@ looks only at signals up to each trigger's own time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import orjson
 import redis
-from redis.client import Pipeline
 
 from operators.match import Timer
 from operators.signals import Signal
 from state.keys import Keyspace, TTLs
+from state.unit_of_work import Reply, UnitOfWork
 
 Windows = dict[str, dict[str, list[Signal]]]
 """account id → signal name → signals."""
@@ -86,22 +86,20 @@ class WindowStore:
     ) -> Windows:
         """Store ``signals`` and ``timers``; return the windows named in ``reads``
         (account → (signal names, oldest time needed)), in one round trip."""
-        pipe = self._r.pipeline(transaction=False)
-        read = self.stage_exchange(pipe, signals, timers, reads)
-        if not len(pipe):
-            return {}
-        replies = pipe.execute()
-        return read(replies)
+        uow = UnitOfWork(self._r)
+        windows = self.stage_exchange(uow, signals, timers, reads)
+        uow.send()
+        return windows.value
 
     def stage_exchange(
         self,
-        pipe: Pipeline,
+        uow: UnitOfWork,
         signals: Iterable[Signal],
         timers: Iterable[Timer],
         reads: Mapping[str, tuple[set[str], datetime]],
-    ) -> Callable[[list[Any]], Windows]:
-        """:meth:`exchange`'s commands, added to ``pipe`` (which other stores may share);
-        returns the reader of its replies."""
+    ) -> Reply[Windows]:
+        """:meth:`exchange`'s commands, added to a batch's unit of work (which other stores
+        share); the windows come with its replies."""
         per_key: dict[tuple[str, str], int] = {}
         by_key: dict[tuple[str, str], dict[bytes, int]] = {}
         for s in signals:
@@ -111,24 +109,24 @@ class WindowStore:
         for (account_id, name), members in by_key.items():
             # One ZADD, one trim and one EXPIRE per window, however many signals it gets.
             key = self._ks.window(account_id, name)
-            pipe.zadd(key, members)
-            pipe.zremrangebyscore(key, "-inf", max(members.values()) - 2 * self._horizon_ms)
-            pipe.zremrangebyrank(key, 0, -(WINDOW_CAP + 1))
-            pipe.expire(key, self._ttl)
+            uow.zadd(key, members)
+            uow.zremrangebyscore(key, "-inf", max(members.values()) - 2 * self._horizon_ms)
+            uow.zremrangebyrank(key, 0, -(WINDOW_CAP + 1))
+            uow.expire(key, self._ttl)
         timer_members = {
             orjson.dumps({"rule": t.rule_id, "account_id": t.first.account_id, "name": t.first.name,
                           "first": t.first.to_member()}, option=orjson.OPT_SORT_KEYS): _ms(t.due)
             for t in timers
         }
         if timer_members:
-            pipe.zadd(self._ks.timers(), timer_members)
-            pipe.expire(self._ks.timers(), self._timers_ttl)
-        first = len(pipe)
+            uow.zadd(self._ks.timers(), timer_members)
+            uow.expire(self._ks.timers(), self._timers_ttl)
+        first = len(uow)
         order: list[tuple[str, str]] = []
         for account_id, (names, since) in reads.items():
             for name in sorted(names):
                 limit = READ_LIMIT + per_key.get((account_id, name), 0)
-                pipe.zrevrangebyscore(self._ks.window(account_id, name), "+inf", _ms(since),
+                uow.zrevrangebyscore(self._ks.window(account_id, name), "+inf", _ms(since),
                                       start=0, num=limit)
                 order.append((account_id, name))
 
@@ -140,7 +138,7 @@ class WindowStore:
                                                             for m in members]
             return windows
 
-        return read
+        return uow.read(read)
 
     def due_timers(self, now: datetime, limit: int = 1000) -> list[tuple[str, Signal, datetime]]:
         """Take the timers due at ``now``: (rule id, first signal, due time).

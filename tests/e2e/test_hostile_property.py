@@ -1,5 +1,5 @@
 """Property: generated hostile records, anywhere among good traffic, through the whole flow
-(the real Steps, the embedded flow of `cuewire replay`): the flow completes, each surely bad
+(the real stages, the embedded flow of `cuewire replay`): the flow completes, each surely bad
 record is one dead letter with a reason, nothing else is dead-lettered twice, everything
 published is plain text, and the good traffic alerts as it does alone."""
 
@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from config.settings import Settings
-from cuewire.app import make_steps
+from cuewire.app import make_parts
 from flows.pipeline import build_flow
 from flows.replay_io import CallbackSink, file_inputs
-from flows.steps import Outgoing
+from flows.stages.items import Outgoing
 from operators.sanitise import TAG_SHAPE
 from tests.chaos.poison import Kind, Record, good_traffic, replay_line
 from tests.published import assert_published, text_fields
@@ -138,9 +138,9 @@ def _not_utf8(raw: bytes) -> bool:
 def run_flow(tmp: Path, records: list[Record]) -> list[Outgoing]:
     path = tmp / "in.jsonl"
     path.write_bytes(b"\n".join(replay_line(r) for r in records) + b"\n")
-    steps = make_steps(Settings(), fakeredis.FakeRedis(), clock=lambda: NOW)
+    parts = make_parts(Settings(), fakeredis.FakeRedis(), clock=lambda: NOW)
     out: list[Outgoing] = []
-    run_main(build_flow(steps, file_inputs(path), CallbackSink(out.extend, steps.published),
+    run_main(build_flow(parts, file_inputs(path), CallbackSink(out.extend, parts.publisher.published),
                         live=False))
     return out
 

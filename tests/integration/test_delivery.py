@@ -13,7 +13,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 from config.settings import Settings
 from flows.delivery import ID_HEADER, headers, outbox_payload, repair_outbox
 from flows.kafka_io import KafkaOutSink, ensure_topics
-from flows.steps import Outgoing
+from flows.stages.items import Outgoing
 from state.keys import Keyspace, TTLs
 from state.ledger import AlertLedger
 from state.redis_client import connect

@@ -13,8 +13,9 @@ import orjson
 import pytest
 
 from config.settings import Settings
-from cuewire.app import make_steps
-from flows.steps import Outgoing, PendingAlert, Steps, Tick
+from cuewire.app import make_parts
+from flows.pipeline import Parts
+from flows.stages.items import Outgoing, PendingAlert, Tick
 from operators.govern import Candidate
 from state.redis_client import connect
 
@@ -39,10 +40,10 @@ def pending(i: int, priority: str = "high") -> PendingAlert:
                                   False, THU_10 + timedelta(minutes=i), ACCOUNT, "dana@acme.io", alert=body))
 
 
-def flow_step(steps: Steps, batch: list[Tick]) -> list[Outgoing]:
+def flow_step(parts: Parts, batch: list[Tick]) -> list[Outgoing]:
     """``match-patterns`` then ``govern``, each called only with something to do."""
-    matched = steps.match_patterns(list(batch))
-    return steps.govern(matched) if matched else []
+    matched = parts.patterns.match_patterns(list(batch))
+    return parts.governor.govern(matched) if matched else []
 
 
 def alert_ids(out: list[Outgoing]) -> list[str]:
@@ -52,10 +53,10 @@ def alert_ids(out: list[Outgoing]) -> list[str]:
 def test_an_alert_held_back_by_the_daily_cap_goes_out_on_the_tick_after_its_retry_time(
         redis_url: str, unique: str) -> None:
     clock = Clock(THU_10 + timedelta(minutes=10))
-    steps = make_steps(Settings(redis_prefix=f"due{unique}:"), connect(redis_url), clock)
-    first = steps.govern([pending(i) for i in range(3)] + [pending(3, "low")])
+    parts = make_parts(Settings(redis_prefix=f"due{unique}:"), connect(redis_url), clock)
+    first = parts.governor.govern([pending(i) for i in range(3)] + [pending(3, "low")])
     assert alert_ids(first) == ["alert-0", "alert-1", "alert-2"]  # the cap: three a day
     assert any(b"deferred" in o.value for o in first if o.kind == "digest")
     # No record arrives any more (a broker outage, a quiet night); the clock ticks on.
     clock.now = THU_10 + timedelta(days=1, hours=2)
-    assert alert_ids(flow_step(steps, [Tick(clock.now)])) == ["alert-3"]
+    assert alert_ids(flow_step(parts, [Tick(clock.now)])) == ["alert-3"]

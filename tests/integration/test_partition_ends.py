@@ -15,7 +15,7 @@ from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-def
 
 from flows.input_order import LogOrder
 from flows.partition_ends import PartitionEnds
-from flows.steps import Decoded, Incoming
+from flows.stages.items import Decoded, Incoming
 from operators.ordering import OrderPolicy, PartitionMark
 from operators.records import Coordinates
 

@@ -208,12 +208,13 @@ def test_event_time_kept_per_partition_only_moves_forward(client: redis.Redis, u
     from datetime import UTC, datetime, timedelta
 
     from state.progress import EventTimeStore
+    from state.unit_of_work import UnitOfWork
 
     store = EventTimeStore(client, Keyspace(f"t{unique}:"), TTLs())
     t = datetime(2026, 11, 2, tzinfo=UTC)
     for newest in ({("events", 0): t + timedelta(days=2), ("tickets", 1): t},
                    {("events", 0): t + timedelta(days=1)}):  # another process, behind
-        pipe = client.pipeline(transaction=False)
-        store.stage_save(pipe, newest)
-        pipe.execute()
+        uow = UnitOfWork(client)
+        store.stage_save(uow, newest)
+        uow.send()
     assert store.load() == {("events", 0): t + timedelta(days=2), ("tickets", 1): t}

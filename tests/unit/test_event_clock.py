@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from flows.steps import EventClock
+from flows.event_clock import EventClock
 
 T = datetime(2026, 11, 2, tzinfo=UTC)
 

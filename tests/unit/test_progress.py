@@ -2,7 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
-from flows.steps import Outgoing, Progress
+from flows.progress import Progress
+from flows.stages.items import Outgoing
 
 T = datetime(2026, 11, 23, tzinfo=UTC)
 

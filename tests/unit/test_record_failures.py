@@ -13,10 +13,10 @@ import pytest
 from bytewax.testing import run_main
 
 from config.settings import Settings
-from cuewire.app import make_steps
-from flows.pipeline import build_flow
+from cuewire.app import make_parts
+from flows.pipeline import Parts, build_flow
 from flows.replay_io import CallbackSink, file_inputs
-from flows.steps import Outgoing, Steps
+from flows.stages.items import Outgoing
 from operators.dead_letter import DEAD_LETTER_VALUE_LIMIT, render_dead_letter
 from operators.decode import Limits
 from operators.records import Coordinates, Ticket
@@ -37,13 +37,13 @@ def ticket(i: int, body: str = FRUSTRATED, at: datetime = NOW - timedelta(hours=
         "subject": "", "body": body, "created_at": at.isoformat()}}
 
 
-def run(tmp_path: Path, lines: list[dict], adjust=lambda steps: None) -> list[Outgoing]:  # type: ignore[no-untyped-def]
+def run(tmp_path: Path, lines: list[dict], adjust=lambda parts: None) -> list[Outgoing]:  # type: ignore[no-untyped-def]
     path = tmp_path / "in.jsonl"
     path.write_bytes(b"\n".join(orjson.dumps(line) for line in lines))
-    steps = make_steps(Settings(), fakeredis.FakeRedis(), clock=lambda: NOW)
-    adjust(steps)
+    parts = make_parts(Settings(), fakeredis.FakeRedis(), clock=lambda: NOW)
+    adjust(parts)
     out: list[Outgoing] = []
-    run_main(build_flow(steps, file_inputs(path), CallbackSink(out.extend, steps.published),
+    run_main(build_flow(parts, file_inputs(path), CallbackSink(out.extend, parts.publisher.published),
                         live=False))
     return out
 
@@ -72,8 +72,8 @@ def test_a_step_that_raises_on_one_record_dead_letters_it_with_step_and_coordina
         tmp_path: Path) -> None:
     lines = [account(1), account(2), ticket(1, "KABOOM " + FRUSTRATED), ticket(2)]
 
-    def explode(steps: Steps) -> None:
-        steps.scorer = Exploding(steps.scorer)  # type: ignore[assignment]
+    def explode(parts: Parts) -> None:
+        parts.tickets.scorer = Exploding(parts.tickets.scorer)  # type: ignore[assignment]
 
     out = run(tmp_path, lines, explode)
     [dead] = dead_letters(out)
@@ -90,8 +90,8 @@ def test_arithmetic_that_overflows_on_one_record_does_not_stop_the_flow(tmp_path
     far = datetime(9999, 12, 31, 23, 0, tzinfo=UTC)
     lines = [account(1), account(2), ticket(1, at=far), ticket(2)]
 
-    def widen(steps: Steps) -> None:
-        steps.limits = Limits(date_window=timedelta.max)
+    def widen(parts: Parts) -> None:
+        parts.decoder.limits = Limits(date_window=timedelta.max)
 
     out = run(tmp_path, lines, widen)
     dead = dead_letters(out)
@@ -144,9 +144,9 @@ def test_a_huge_binary_record_in_the_flow_yields_a_small_dead_letter(tmp_path: P
     path = tmp_path / "in.jsonl"
     blob = base64.b64encode(bytes(range(256)) * 6554).decode()
     path.write_text(orjson.dumps({"topic": "tickets", "value": blob}).decode() + "\n")
-    steps = make_steps(Settings(), fakeredis.FakeRedis(), clock=lambda: NOW)
+    parts = make_parts(Settings(), fakeredis.FakeRedis(), clock=lambda: NOW)
     out: list[Outgoing] = []
-    run_main(build_flow(steps, file_inputs(path), CallbackSink(out.extend, steps.published),
+    run_main(build_flow(parts, file_inputs(path), CallbackSink(out.extend, parts.publisher.published),
                         live=False))
     [dead] = [o for o in out if o.kind == "dlq"]
     assert len(dead.value) < 2 * DEAD_LETTER_VALUE_LIMIT + 4096
@@ -154,18 +154,37 @@ def test_a_huge_binary_record_in_the_flow_yields_a_small_dead_letter(tmp_path: P
 
 def test_a_record_that_breaks_account_resolution_is_dead_lettered_alone(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import flows.steps
+    import flows.table_join
 
-    real = flows.steps.resolve_batch
+    real = flows.table_join.resolve_batch
 
     def fragile(records, times, fetched):  # type: ignore[no-untyped-def]
         if any(isinstance(r, Ticket) and "KABOOM" in r.body for r in records):
             raise KeyError("a bug on one record")
         return real(records, times, fetched)
 
-    monkeypatch.setattr(flows.steps, "resolve_batch", fragile)
+    monkeypatch.setattr(flows.table_join, "resolve_batch", fragile)
     out = run(tmp_path, [account(1), account(2), ticket(1, "KABOOM " + FRUSTRATED), ticket(2)])
     [dead] = dead_letters(out)
     assert dead["step"] == "resolve-accounts" and dead["offset"] == 3
     assert dead["error"].startswith("resolve-accounts failed: KeyError on record generic:t1:")
     assert alert_accounts(out) == {"a2"}
+
+
+def test_a_ticket_whose_signals_fail_is_dead_lettered_and_still_alerts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dead letters of a stage's per-record steps leave it on a stream of their own."""
+    import flows.stages.tickets
+
+    real = flows.stages.tickets.signals_of_ticket
+
+    def fragile(ticket, score, account_id, table):  # type: ignore[no-untyped-def]
+        if "KABOOM" in ticket.body:
+            raise ValueError("a bug on one ticket")
+        return real(ticket, score, account_id, table)
+
+    monkeypatch.setattr(flows.stages.tickets, "signals_of_ticket", fragile)
+    out = run(tmp_path, [account(1), account(2), ticket(1, "KABOOM " + FRUSTRATED), ticket(2)])
+    [dead] = dead_letters(out)
+    assert dead["step"] == "ticket-signals" and dead["offset"] == 3
+    assert alert_accounts(out) == {"a1", "a2"}  # the gate's alert does not need the signals

@@ -1,0 +1,1 @@
+"""The flow's stages: each a Bytewax composite operator with its own collaborators."""

@@ -1,0 +1,94 @@
+"""What flows between the stages: one small frozen dataclass per kind of item."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from operators.decode import InputKind
+from operators.gate import GateDecision
+from operators.govern import Candidate
+from operators.records import Coordinates, Record, Ticket
+from operators.resolve import Resolved
+from operators.score import Score
+
+OutKind = Literal["alerts", "digest", "dlq"]
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One input record before decoding: its kind, bytes and coordinates."""
+
+    kind: InputKind
+    key: bytes | None
+    value: bytes | None
+    coords: Coordinates
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    record: Record | None
+    incoming: Incoming
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """A resolved record with the coordinates it arrived at (for latency and dead letters)."""
+
+    resolved: Resolved
+    coords: Coordinates
+    failure: Outgoing | None = None
+    """The record's dead letter, when resolving it failed: it goes on, in log order, to
+    ``route-others``, which publishes it, and nowhere else."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredTicket:
+    resolved: Resolved
+    coords: Coordinates
+    ticket: Ticket
+    score: Score
+    failure: Outgoing | None = None
+    """The ticket's dead letter, when scoring it failed: the ticket branch carries it to
+    the output (``render-ticket-digest``) and does nothing else with the ticket."""
+
+
+@dataclass(frozen=True, slots=True)
+class GatedTicket:
+    scored: ScoredTicket
+    decision: GateDecision | None
+    failure: Outgoing | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    """A wall-clock tick: time to fire the absence timers that are due."""
+
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PendingAlert:
+    """An alert a rule wants to publish, before governance decides (``candidate.alert``
+    holds the rendered CloudEvent)."""
+
+    candidate: Candidate
+    produced_ms: int | None = None
+    ticket_text: str | None = None
+    """The triggering ticket's full text, kept with the alert so feedback can teach the model."""
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One record to publish: which output, its key, its JSON value."""
+
+    kind: OutKind
+    key: bytes | None
+    value: bytes
+    alert_id: str | None = None
+    rule: str | None = None
+    produced_ms: int | None = None
+    """When the record that completed the evidence was produced (event→alert latency)."""
+    learn_text: str | None = None

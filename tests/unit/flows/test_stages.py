@@ -1,0 +1,95 @@
+"""The stages' own choices: which shard an account goes to, when a bounded run's records are
+handed on, what a worker's partition mark says, where a dead letter leaves a stage."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flows.event_clock import EventClock
+from flows.stages.accounts import ORDER_SHARDS, account_shard, is_ticket
+from flows.stages.failures import DeadLetters, is_output
+from flows.stages.ingest import Decoder, is_feedback, is_rejected
+from flows.stages.items import Decoded, Incoming, Located, Outgoing
+from flows.table_join import HandOff
+from operators.decode import Limits
+from operators.ordering import OrderPolicy, PartitionMark
+from operators.records import Coordinates, Event, Feedback, Ticket
+from operators.resolve import Resolved
+
+AT = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+
+
+def ticket(n: int) -> Ticket:
+    return Ticket(f"rec-{n}", f"generic:t{n}", "generic", "created", "", "help", AT)
+
+
+def located(account: str | None, key: bytes, record: object | None = None) -> Located:
+    return Located(Resolved(record or ticket(1), account, None), Coordinates("t", 0, 1, key))  # type: ignore[arg-type]
+
+
+def test_an_accounts_records_go_to_one_shard_whatever_their_kafka_key() -> None:
+    shards = {account_shard(located("acct_42", key)) for key in (b"a", b"b", b"zendesk:9", b"")}
+    assert len(shards) == 1
+    assert 0 <= int(shards.pop()) < ORDER_SHARDS
+
+
+def test_records_that_reached_no_account_are_spread_by_their_key() -> None:
+    keys = [f"k{i}".encode() for i in range(64)]
+    assert len({account_shard(located(None, k)) for k in keys}) > 1
+    assert account_shard(located(None, b"k1")) == account_shard(located(None, b"k1"))
+
+
+def test_only_a_ticket_whose_join_did_not_fail_takes_the_ticket_branch() -> None:
+    assert is_ticket(located("acct_42", b"k"))
+    event = Event("m1", "track", AT, name="Plan Compared")
+    assert not is_ticket(located("acct_42", b"k", event))
+    dead = Outgoing("dlq", b"k", b"{}")
+    failed = Located(Resolved(ticket(1), "acct_42", None), Coordinates("t", 0, 1), dead)
+    assert not is_ticket(failed)
+
+
+def test_a_bounded_run_hands_a_shard_its_records_at_the_end_and_a_live_one_at_once() -> None:
+    records = [located("acct_42", b"k"), located("acct_7", b"k")]
+    bounded = HandOff(live=False, resume=None)
+    assert list(bounded.on_batch(records)[0]) == []
+    assert bounded.snapshot() == records  # held records are in the recovery snapshot
+    assert list(bounded.on_eof()[0]) == records
+    live = HandOff(live=True, resume=None)
+    assert list(live.on_batch(records)[0]) == records
+
+
+def decoded(topic: str, partition: int, offset: int, ms: int | None) -> Decoded:
+    coords = Coordinates(topic, partition, offset, None, ms)
+    return Decoded(ticket(offset), Incoming("tickets", None, b"{}", coords))
+
+
+def test_a_batch_is_followed_by_a_mark_of_how_far_each_expected_partition_was_read() -> None:
+    decoder = Decoder(limits=Limits(), event_time=EventClock(), follower=None, clock=lambda: AT,
+                      order_policy=OrderPolicy(expected=frozenset({("tickets", 0), ("tickets", 1)})))
+    batch = [decoded("tickets", 0, 5, 1000), decoded("tickets", 0, 7, 900), decoded("tickets", 1, 2, 50),
+             decoded("events", 0, 9, 2000), decoded("tickets", 1, 3, None)]
+    out = decoder.mark_partitions(batch)
+    assert out[:5] == batch
+    [mark] = out[5:]
+    assert isinstance(mark, PartitionMark)
+    assert sorted(mark.reached) == [("tickets", 0, 1000, 7), ("tickets", 1, 50, 2)]
+
+
+def test_a_batch_from_no_expected_partition_has_no_mark() -> None:
+    decoder = Decoder(limits=Limits(), event_time=EventClock(), follower=None, clock=lambda: AT,
+                      order_policy=OrderPolicy())
+    assert decoder.mark_partitions([decoded("tickets", 0, 5, 1000)])[1:] == []
+
+
+def test_what_cannot_be_read_is_rejected_and_feedback_goes_apart() -> None:
+    unreadable = Decoded(None, Incoming("tickets", None, b"x", Coordinates("t", 0, 1)), "bad")
+    feedback = Decoded(Feedback("a1", "approved", {}, None, AT), unreadable.incoming)
+    assert is_rejected(unreadable) and not is_rejected(feedback)
+    assert is_feedback(feedback) and not is_feedback(decoded("tickets", 0, 1, 1))
+    assert not is_rejected(PartitionMark(0, ())) and not is_feedback(PartitionMark(0, ()))
+
+
+def test_a_dead_letter_is_told_apart_from_the_items_it_travels_with() -> None:
+    dead = DeadLetters(lambda: AT).record_failed("ticket-signals", located("acct_42", b"k"), KeyError("x"))
+    assert is_output(dead) and dead.kind == "dlq"
+    assert not is_output(located("acct_42", b"k"))
