@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help install demo test unit integration chaos lint typecheck up down bench eval clean schemas chart-check rules-check lock screenshots
+.PHONY: help install demo test unit integration chaos lint typecheck up down bench eval clean schemas chart-check rules-check lock screenshots mutants
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -28,7 +28,7 @@ test: $(STAMP) chart-check rules-check  ## lint, type-check and run every test (
 	$(PY) -m pytest -m "not chaos or quick"
 
 unit: $(STAMP)  ## only the fast, pure tests
-	$(PY) -m pytest tests/unit operators contracts console
+	$(PY) -m pytest tests/unit tests/conformance operators contracts console state config flows
 
 screenshots: $(STAMP)  ## retake the README's console screenshots (docs/) in headless Chromium
 	bash scripts/system-packages.sh
@@ -36,6 +36,11 @@ screenshots: $(STAMP)  ## retake the README's console screenshots (docs/) in hea
 
 chaos: $(STAMP)  ## kill the flow, Redis and Kafka mid-stream: each alert id on the topic once, none lost
 	$(PY) -m pytest tests/chaos -m chaos -q
+
+mutants: $(STAMP)  ## mutation testing of govern, match, gate and near_miss (docs/MUTATION.md; not in make test)
+	rm -rf mutants  # a fresh run: mutmut's cache does not notice new tests
+	$(VENV)/bin/mutmut run --max-children 2
+	$(VENV)/bin/mutmut results
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -38,9 +38,15 @@ def _port() -> int:
     raise OSError("no free port on 127.0.0.1")
 
 
+def busiest_owner(alerts: list[dict[str, Any]]) -> str:
+    """The owner with the most staged alerts: the reviewer the demo signs in."""
+    owners = Counter(str(email) for a in alerts if (email := (a["data"].get("owner") or {}).get("email")))
+    return owners.most_common(1)[0][0] if owners else "reviewer@cuewire.demo"
+
+
 def serve_demo(settings: Settings, alerts: list[dict[str, Any]], data: Path, terminal: Terminal) -> None:
     owners = Counter(str(email) for a in alerts if (email := (a["data"].get("owner") or {}).get("email")))
-    reviewer = owners.most_common(1)[0][0] if owners else "reviewer@cuewire.demo"
+    reviewer = busiest_owner(alerts)
     password = secrets.token_urlsafe(9)
     users = data / "console-users.yaml"
     hashed = hash_password(password)

@@ -44,6 +44,9 @@ class Lift:
     difference: Difference | None
     """control rate − treated rate, with its interval; ``None`` when an arm is empty."""
     min_arm: int = MIN_ARM
+    held_out_waiting: int = 0
+    treated_waiting: int = 0
+    """Accounts of each arm whose horizon has not ended yet: counted once it has."""
 
     @property
     def too_small(self) -> bool:
@@ -53,8 +56,10 @@ class Lift:
 def verdict_text(lift: Lift) -> str:
     """What the numbers allow one to say, in words."""
     if lift.too_small or lift.difference is None:
+        waiting = (f"; {lift.held_out_waiting} held out and {lift.treated_waiting} treated are "
+                   "still inside their horizon") if lift.held_out_waiting or lift.treated_waiting else ""
         return (f"too small to conclude: {lift.held_out} held out, {lift.treated} treated "
-                f"(need at least {lift.min_arm} in each arm)")
+                f"(need at least {lift.min_arm} in each arm){waiting}")
     d = lift.difference
     if d.low > 0:
         return "alerts help: fewer bad outcomes when a person saw the alert"
@@ -102,9 +107,13 @@ def holdout_lift(alerts: Sequence[RaisedAlert], decisions: Sequence[Decision],
     out = []
     for rule in wanted:
         arms = {True: [0, 0], False: [0, 0]}  # holdout → [accounts, bad outcomes]
+        waiting = {True: 0, False: 0}
         for (r, account), first in firsts.items():
             end = first.at + horizon
-            if r != rule or end > now:
+            if r != rule:
+                continue
+            if end > now:
+                waiting[first.holdout] += 1
                 continue
             arm = arms[first.holdout]
             arm[0] += 1
@@ -112,5 +121,5 @@ def holdout_lift(alerts: Sequence[RaisedAlert], decisions: Sequence[Decision],
                                    by_account.get(account, []), now)
         (h, hb), (t, tb) = arms[True], arms[False]
         diff = difference_interval(hb, h, tb, t) if h and t else None
-        out.append(Lift(rule, h, hb, t, tb, diff, min_arm))
+        out.append(Lift(rule, h, hb, t, tb, diff, min_arm, waiting[True], waiting[False]))
     return out

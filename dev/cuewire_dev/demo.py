@@ -59,6 +59,51 @@ def _is_context(record: tuple[str, bytes | None, bytes | None]) -> bool:
         return False
 
 
+DEMO_HOLDOUT = ("ticket-frustration-gate", "20%")
+"""The demo keeps a control group on one rule, so its report has both arms to count."""
+
+
+def demo_rules(data: Path) -> Path:
+    """The shipped rules, with :data:`DEMO_HOLDOUT` on, written under ``data``."""
+    import yaml
+
+    from config.rules import DEFAULT_RULES
+
+    rules = yaml.safe_load(Path(DEFAULT_RULES).read_text())
+    rule_id, share = DEMO_HOLDOUT
+    for rule in rules["rules"]:
+        if rule["id"] == rule_id:
+            rule["holdout"] = share
+    path = data / "rules.yaml"
+    path.write_text(yaml.safe_dump(rules, sort_keys=False, allow_unicode=True))
+    return path
+
+
+def produce_reviews(settings: Settings, alerts: list[dict], skip_owner: str | None) -> int:
+    """The sample owners' decisions on the staged alerts, produced to the feedback topic."""
+    from datetime import UTC, datetime
+
+    from cuewire_dev.demo_review import review
+
+    decisions = review(alerts, datetime.now(UTC), skip_owner=skip_owner)
+    produce(settings, [("feedback", d.alert_id.encode(),
+                        orjson.dumps(d.model_dump(mode="json", exclude_none=True)))
+                       for d in decisions])
+    return len(decisions)
+
+
+def show_report(console: Console, settings: Settings) -> None:
+    from datetime import UTC, datetime
+
+    from cuewire.measure_input import read_kafka
+    from cuewire.report_cmd import report_lines
+
+    console.print(f"\n[bold]cuewire report --from-kafka[/] (a control group of "
+                  f"{DEMO_HOLDOUT[1]} on {DEMO_HOLDOUT[0]}):")
+    for line in report_lines(read_kafka(settings), datetime.now(UTC)):
+        console.print(line, markup=False, highlight=False)
+
+
 def show(console: Console, alerts: list[dict], digest: list[dict], dlq: list[dict]) -> None:
     from rich.table import Table
 
@@ -91,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     from rich.console import Console
 
     from config.settings import Settings
+    from console.demo import busiest_owner
     from cuewire.app import run_kafka
     from cuewire_dev.sample import generate_sample
     from cuewire_dev.servers import throwaway_servers
@@ -105,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             broker, redis_server = stack.enter_context(throwaway_servers(data))
         settings = Settings(kafka_bootstrap=broker.bootstrap,
                             redis_url=redis_server.url,  # type: ignore[arg-type]
-                            deployment="demo")
+                            deployment="demo", rules=demo_rules(data))
         ensure_topics(settings)
         records = generate_sample()
         # The CRM sync and identity calls land first, as they would in production
@@ -125,6 +171,12 @@ def main(argv: list[str] | None = None) -> int:
         digest = read_all(settings, settings.topic_digest)
         dlq = read_all(settings, settings.topic_dlq)
         show(console, alerts, digest, dlq)
+        # With the console up, the person signing in finds their own alerts still to decide.
+        signing_in = busiest_owner(alerts) if keep_console else None
+        reviewed = produce_reviews(settings, alerts, signing_in)
+        console.print(f"\n[bold]reviewers[/]: the sample's owners decided {reviewed} alerts"
+                      + (f" ({signing_in}'s are left for the console)" if signing_in else ""))
+        show_report(console, settings)
         console.print(f"\nflow: {len(records)} records in {flow_seconds:.1f}s; "
                       f"demo total {time.monotonic() - started:.0f}s")
         if keep_console:

@@ -111,8 +111,10 @@ class PatternEngine:
                     seen.add((rule.id, trigger.account_id, trigger.key + trigger.name))
                     found = evaluate(rule, trigger, window)
                     if found is not None:
+                        # Not the first match only: in log order each later record would
+                        # have been evaluated with this one in its window (cooldown decides).
                         matches.append(found)
-                        break
+                        continue
                     close = near_miss(rule, trigger, window, trigger.at,
                                       min_closeness=PATTERN_NEAR_MISS)
                     if close is not None:

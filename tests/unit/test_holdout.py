@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -183,3 +184,13 @@ def test_report_prints_lift_and_says_when_the_sample_is_too_small(tmp_path: Path
     assert "(4 held out)" in result.stdout
     result = CliRunner().invoke(app, [*args, "--min-arm", "4"])
     assert "no clear difference" in result.stdout
+
+
+def test_accounts_inside_their_horizon_are_waited_for_and_said_so() -> None:
+    held, _ = arm("r", 3, 0, True)
+    treated, _ = arm("r", 5, 0, False, start=1000)
+    recent = [dataclasses.replace(a, at=NOW - timedelta(days=2)) for a in held[:2] + treated[:4]]
+    [lift] = holdout_lift(held[2:] + treated[4:] + recent, [], [], now=NOW)
+    assert (lift.held_out, lift.treated) == (1, 1)
+    assert (lift.held_out_waiting, lift.treated_waiting) == (2, 4)
+    assert verdict_text(lift).endswith("; 2 held out and 4 treated are still inside their horizon")

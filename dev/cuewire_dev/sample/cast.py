@@ -28,6 +28,27 @@ COMPETITORS = ["Asana", "Monday.com", "ClickUp", "Airtable"]
 INTEGRATIONS = ["Salesforce", "HubSpot", "Slack", "Google Sheets", "Jira"]
 PERSONAS = ["steady", "frustrated", "upgrade", "churn", "steady", "abandon", "inactive",
             "billing", "steady", "howto", "upgrade", "frustrated"]
+FIRST_ACCOUNT = 1001
+
+
+def account_id(index: int) -> str:
+    """The sample's ``index``-th account: ``acct_1001``, ``acct_1002``, …"""
+    return f"acct_{FIRST_ACCOUNT + index}"
+
+
+def persona_of(account: str) -> str | None:
+    """What the sample's account ``account`` is really going through (what its owner knows and
+    the flow has to find out), or None for an id the sample never makes.
+
+    >>> persona_of("acct_1004"), persona_of("acct_1012"), persona_of("acct_x")
+    ('churn', 'frustrated', None)
+    """
+    number = account.removeprefix("acct_")
+    if not number.isdigit() or int(number) < FIRST_ACCOUNT:
+        return None
+    return PERSONAS[(int(number) - FIRST_ACCOUNT) % len(PERSONAS)]
+
+
 AGENTS = [("9120398711697", "Sam Ortiz"), ("9120398711713", "Alex Moreno")]
 
 

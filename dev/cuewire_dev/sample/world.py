@@ -23,6 +23,7 @@ from cuewire_dev.sample.cast import (
     TLDS,
     Account,
     Person,
+    account_id,
 )
 from cuewire_dev.sample.segment import segment_message
 from cuewire_dev.sample.tickets import broken_records, emit_ticket, shape_sequence, ticket_plan
@@ -92,7 +93,7 @@ def _accounts(b: Builder, n: int) -> list[Account]:
         else:
             renewal = b.start.date() + timedelta(days=rng.randrange(75, 340))
         account = Account(
-            account_id=f"acct_{1001 + i}",
+            account_id=account_id(i),
             name=name,
             domain=domain,
             mrr=mrr,
