@@ -157,9 +157,11 @@ def create_app(console: Console) -> FastAPI:
             if found is None:
                 return page(request, "missing.html", status_code=404, what="alert")
             history = queries.history(conn, alert_id)
+            updates = queries.thread(conn, alert_id)
         late = settle([FeedbackRow(h["decision"], h["by"], h["at"], h["reason"], h["until"])
                        for h in history]).late
         return page(request, "alert.html", a=found, d=found["data"], history=history, late=late,
+                    updates=updates,
                     vocabulary=console.vocabulary, notice=request.query_params.get("notice"))
 
     @app.post("/alerts/{alert_id}/decide")

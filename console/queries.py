@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from console.schema import alert_updates
 from console.store import Viewer, accounts, alerts, digest, feedback, rows
 from console.verdicts import precision
 
@@ -71,6 +72,12 @@ def alert(conn: Connection, viewer: Viewer, alert_id: str) -> dict[str, Any] | N
     row = conn.execute(sa.select(alerts).where(alerts.c.alert_id == alert_id,
                                                 _visible(viewer, alerts.c.owner_email))).first()
     return dict(row._mapping) if row else None
+
+
+def thread(conn: Connection, alert_id: str) -> list[dict[str, Any]]:
+    """The alert's updates (new evidence, escalations), oldest first."""
+    return rows(conn.execute(sa.select(alert_updates).where(alert_updates.c.alert_id == alert_id)
+                             .order_by(alert_updates.c.at, alert_updates.c.update_id)))
 
 
 def history(conn: Connection, alert_id: str) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 TopicKind = Literal["alerts", "feedback", "digest", "accounts"]
+UPDATED_TYPE = "io.cuewire.alert.updated"
 PRIORITY_RANK = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 
 metadata = sa.MetaData()
@@ -39,6 +40,17 @@ alerts = sa.Table(
     sa.Column("outcome", sa.String(20)),
     sa.Column("judged", sa.String(20)),
     sa.Column("false_signal", sa.Boolean, default=False),
+)
+alert_updates = sa.Table(
+    # io.cuewire.alert.updated: new evidence for an open alert, or its escalation, in its thread.
+    "alert_updates", metadata,
+    sa.Column("update_id", sa.String(200), primary_key=True),
+    sa.Column("alert_id", sa.String(200), nullable=False, index=True),
+    sa.Column("change", sa.String(20), nullable=False),
+    sa.Column("priority", sa.String(20), nullable=False),
+    sa.Column("previous_priority", sa.String(20)),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
 )
 feedback = sa.Table(
     "feedback", metadata,

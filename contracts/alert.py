@@ -50,6 +50,19 @@ class AlertData(BaseModel):
     evidence: list[EvidenceItem]
     first_evidence_at: datetime
     detected_at: datetime
+    thread_id: str | None = Field(
+        None, description="the alert that opened this alert's thread: its own id for a new alert, "
+                          "the open alert's for an io.cuewire.alert.updated")
+    update_id: str | None = Field(
+        None, description="io.cuewire.alert.updated only: this update's own id (the CloudEvent id); "
+                          "alert_id stays the open alert's")
+    change: Literal["escalated", "new_evidence"] | None = Field(
+        None, description="io.cuewire.alert.updated only: escalated (a match of higher priority "
+                          "raised the thread's priority) or new_evidence (more evidence, same priority)")
+    previous_priority: Priority | None = Field(
+        None, description="io.cuewire.alert.updated only: the thread's priority before this update")
+    update_reason: str | None = Field(
+        None, description="io.cuewire.alert.updated only: what happened, in words")
 
 
 class CloudEvent(BaseModel):

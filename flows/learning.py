@@ -35,6 +35,7 @@ from typing import Any
 
 from contracts.errors import DependencyDown, PoisonRecord
 from flows.metrics import FEEDBACK_DECISIONS
+from operators.feedback_lesson import lesson_of
 from operators.learned_score import LearnedScorer
 from operators.measure_precision import feedback_rule, verdict_of
 from operators.records import Feedback
@@ -43,7 +44,6 @@ from state.unit_of_work import UnitOfWork, remember_alert_texts
 
 LEARNER_KEY = "model"
 """Key every feedback record by this, so one worker does all the learning."""
-LABEL_NAMES = ("frustrated", "signal", "topic", "intents")
 SAVE_ATTEMPTS = 5
 DEFAULT_RELOAD_SECONDS = 30.0
 
@@ -52,11 +52,13 @@ FeedbackItem = tuple[Feedback, int, int, str | None]
 
 
 def labels_of(feedback: Feedback) -> dict[str, Any]:
-    """The labels a feedback record teaches: only those the reviewer gave explicitly.
+    """The labels a feedback record teaches (:func:`operators.feedback_lesson.lesson_of`):
+    those the reviewer gave, and "no signal" for a false-signal dismissal without one.
 
-    A decision alone ("dismissed") does not say *why*, so it teaches nothing.
+    Any other decision alone ("approved", "dismissed" as not useful) does not say *why*,
+    so it teaches nothing.
     """
-    return {name: feedback.labels[name] for name in LABEL_NAMES if name in feedback.labels}
+    return lesson_of(feedback)
 
 
 @dataclass(slots=True)

@@ -13,13 +13,15 @@ import uuid
 from datetime import datetime
 from typing import Any
 
+from operators.alert_thread import thread_record
 from operators.govern import Verdict, explain_entry
 from operators.render import ALERT_NAMESPACE, cloud_event, iso
 
 
 def published_alert(verdict: Verdict) -> dict[str, Any]:
-    """The alert as rendered, marked for the next morning when governance queued it so."""
-    body = verdict.candidate.alert or {}
+    """The alert as rendered, in its thread (an update of an open alert goes out as
+    ``io.cuewire.alert.updated``), marked for the next morning when governance queued it so."""
+    body = thread_record(verdict.candidate.alert or {}, verdict)
     if not verdict.queue_for_next_morning:
         return body
     deliver_after = iso(verdict.next_morning_at) if verdict.next_morning_at else None

@@ -5,7 +5,8 @@ The decisions are made by the pure :func:`operators.govern.govern`; this store
 fetches what it reads and keeps what it decides, one pipeline per batch:
 
 * ``gov:cool:<account>:<rule>`` — sorted set of the rule's recent publications
-  for the account (score: evidence time), each with the time its cooldown ends;
+  for the account (score: evidence time), each with the time its cooldown ends,
+  its priority and, for an update of an open alert, the thread it updated;
 * ``gov:day:<account>:<owner-local day>`` — set of the alert ids published that day;
 * ``gov:tickets:<account>`` — hash of the account's frustrated tickets:
   ``o:<ticket>`` when it opened, ``c:<ticket>`` when it closed (event time, so
@@ -30,9 +31,9 @@ it keeps are plain JSON.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
-from typing import Any, NamedTuple
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
 
 import orjson
 import redis
@@ -42,11 +43,8 @@ from config.rules import Governance
 from operators.govern import (
     COOLDOWN_HISTORY,
     Candidate,
-    CooldownEntry,
     GovernanceView,
     GovernanceWrites,
-    Snooze,
-    TicketSpan,
     Verdict,
     candidate_to_dict,
     explain_entry,
@@ -55,29 +53,28 @@ from operators.govern import (
     view_keys,
 )
 from operators.records import Feedback
+from state.frustrated_tickets import FrustratedTickets, TicketChanges, TicketStatus
+from state.governance_codec import (
+    alert_key,
+    alert_member,
+    cooldown_entry,
+    cooldown_member,
+    snooze_from,
+    snooze_member,
+    text_of,
+    ticket_spans,
+)
 from state.keys import DAY, Keyspace, TTLs
 from state.unit_of_work import UnitOfWork
+
+__all__ = ["DEFAULT_LEASE", "LOG_LIMIT", "GovernanceStore", "TicketChanges", "TicketStatus"]
 
 LOG_LIMIT = 200
 """Suppressions and deferrals kept per account (newest first)."""
 DEFAULT_LEASE = timedelta(minutes=10)
 
 
-class TicketStatus(NamedTuple):
-    """A helpdesk status update, as governance needs it: no text, only coordinates and time."""
-
-    account_id: str
-    ticket_id: str
-    frustrated: bool
-    open: bool
-    at: datetime
-
-
-TicketChanges = dict[tuple[str, str], tuple[datetime | None, datetime | None]]
-"""(account id, ticket id) → (opened, closed) of the frustrated tickets an update changed."""
-
-
-class GovernanceStore:
+class GovernanceStore(FrustratedTickets):
     def __init__(self, client: redis.Redis, keyspace: Keyspace, ttls: TTLs,
                  log_limit: int = LOG_LIMIT) -> None:
         self._r = client
@@ -102,10 +99,10 @@ class GovernanceStore:
         for account_id, rule_id in keys.cooldowns:
             pipe.zrange(self._ks.governance_snooze(account_id, rule_id), 0, -1)
         replies = iter(pipe.execute())
-        cooldowns = {key: tuple(_cooldown_entry(m) for m in next(replies)) for key in keys.cooldowns}
+        cooldowns = {key: tuple(cooldown_entry(m) for m in next(replies)) for key in keys.cooldowns}
         published = {key: frozenset(m.decode() for m in next(replies)) for key in keys.days}
-        tickets = {account: _ticket_spans(next(replies)) for account in keys.accounts}
-        snoozes = {key: tuple(_snooze(m) for m in next(replies)) for key in keys.cooldowns}
+        tickets = {account: ticket_spans(next(replies)) for account in keys.accounts}
+        snoozes = {key: tuple(snooze_from(m) for m in next(replies)) for key in keys.cooldowns}
         return GovernanceView(cooldowns=cooldowns, published=published, tickets=tickets,
                               snoozes={k: v for k, v in snoozes.items() if v})
 
@@ -130,13 +127,13 @@ class GovernanceStore:
     def _stage_writes(self, pipe: Pipeline | UnitOfWork, writes: GovernanceWrites) -> int:
         for (account_id, rule_id), entries in writes.cooldowns.items():
             key = self._ks.governance_cooldown(account_id, rule_id)
-            pipe.zadd(key, {_cooldown_member(e): e.since.timestamp() for e in entries})
+            pipe.zadd(key, {cooldown_member(e): e.since.timestamp() for e in entries})
             # Keep the newest entries only: bounded however often the rule fires.
             pipe.zremrangebyrank(key, 0, -(COOLDOWN_HISTORY + 1))
             longest = max(int((e.until - e.since).total_seconds()) for e in entries)
             pipe.expire(key, max(self._ttls.governance_cooldown, longest + DAY))
             for e in entries:
-                pipe.set(self._ks.governance_alert(e.alert_id), _alert_member(account_id, rule_id),
+                pipe.set(self._ks.governance_alert(e.alert_id), alert_member(account_id, rule_id),
                          ex=self._ttls.governance_alert)
         for (account_id, day), alert_ids in writes.published.items():
             key = self._ks.governance_day(account_id, day.isoformat())
@@ -166,7 +163,7 @@ class GovernanceStore:
         known: dict[str, tuple[str, str]] = {}
         if unnamed:
             found = self._r.mget([self._ks.governance_alert(a) for a in unnamed])
-            known = {a: _alert_key(raw) for a, raw in zip(unnamed, found, strict=True) if raw is not None}
+            known = {a: alert_key(raw) for a, raw in zip(unnamed, found, strict=True) if raw is not None}
         pipe = self._r.pipeline(transaction=False)
         unknown: list[Feedback] = []
         for fb, snooze in asked:
@@ -175,7 +172,7 @@ class GovernanceStore:
                 unknown.append(fb)
                 continue
             key = self._ks.governance_snooze(*target)
-            pipe.zadd(key, {_snooze_member(snooze): snooze.until.timestamp()})
+            pipe.zadd(key, {snooze_member(snooze): snooze.until.timestamp()})
             pipe.zremrangebyrank(key, 0, -(COOLDOWN_HISTORY + 1))
             # A snooze lives until a day after it ends, however far ahead that is.
             pipe.expireat(key, int(snooze.until.timestamp()) + DAY, gt=True)
@@ -183,73 +180,6 @@ class GovernanceStore:
         if len(pipe):
             pipe.execute()
         return unknown
-
-    # --- frustrated tickets ---------------------------------------------------------------------
-
-    def track_tickets(self, updates: Iterable[TicketStatus]) -> None:
-        """Follow frustrated tickets from the helpdesks' status updates (event time).
-
-        An open frustrated ticket starts being tracked; an update that is not
-        open (solved, closed) closes a tracked one; an open update of a closed
-        tracked ticket, later than its close, reopens it. A ticket that was
-        never frustrated is never stored. One round trip reads the tickets'
-        fields, one writes the changes (the flow stages both into pipelines it
-        sends anyway: :meth:`stage_ticket_reads`, :meth:`stage_ticket_writes`).
-        """
-        updates = list(updates)
-        if not updates:
-            return
-        pipe = self._r.pipeline(transaction=False)
-        read = self.stage_ticket_reads(pipe, updates)
-        changed = read(pipe.execute())
-        pipe = self._r.pipeline(transaction=False)
-        if self.stage_ticket_writes(pipe, changed):
-            pipe.execute()
-
-    def stage_ticket_reads(self, pipe: Pipeline | UnitOfWork, updates: Sequence[TicketStatus]
-                           ) -> Callable[[list[Any]], TicketChanges]:
-        """Queue the reads :meth:`track_tickets` needs; the returned reader applies the
-        updates to what was read and returns the spans that changed."""
-        first = len(pipe)
-        for u in updates:
-            pipe.hmget(self._ks.governance_tickets(u.account_id), f"o:{u.ticket_id}", f"c:{u.ticket_id}")
-
-        def read(replies: list[Any]) -> TicketChanges:
-            current: dict[tuple[str, str], list[datetime | None]] = {}
-            for u, (opened, closed) in zip(updates, replies[first:first + len(updates)], strict=True):
-                current.setdefault((u.account_id, u.ticket_id), [_time(opened), _time(closed)])
-            before = {k: list(v) for k, v in current.items()}
-            for u in sorted(updates, key=lambda u: (u.at, u.account_id, u.ticket_id)):
-                span = current[(u.account_id, u.ticket_id)]
-                opened, closed = span
-                if u.open and opened is None and u.frustrated:
-                    span[0] = u.at
-                elif u.open and opened is not None:
-                    if u.at < opened:
-                        span[0] = u.at
-                    if closed is not None and u.at > closed:
-                        span[1] = None  # reopened
-                elif not u.open and opened is not None and closed is None and u.at >= opened:
-                    span[1] = u.at
-            # A ticket never frustrated while we watched has nothing to keep.
-            return {k: (v[0], v[1]) for k, v in current.items() if v != before[k] and v[0] is not None}
-
-        return read
-
-    def stage_ticket_writes(self, pipe: Pipeline | UnitOfWork, changed: TicketChanges) -> int:
-        touched: set[str] = set()
-        for (account_id, ticket_id), (opened, closed) in changed.items():
-            assert opened is not None
-            key = self._ks.governance_tickets(account_id)
-            pipe.hset(key, f"o:{ticket_id}", _iso(opened))
-            if closed is not None:
-                pipe.hset(key, f"c:{ticket_id}", _iso(closed))
-            else:
-                pipe.hdel(key, f"c:{ticket_id}")
-            touched.add(key)
-        for key in sorted(touched):
-            pipe.expire(key, self._ttls.governance_tickets)
-        return len(touched)
 
     # --- the suppression log --------------------------------------------------------------------
 
@@ -332,7 +262,7 @@ class GovernanceStore:
         which the alert-id keyed state and the ledger make harmless.
         """
         queue, payloads = self._ks.governance_deferred(), self._ks.governance_deferred_payloads()
-        ids = [_text(m) for m in self._r.zrangebyscore(queue, "-inf", now.timestamp())]
+        ids = [text_of(m) for m in self._r.zrangebyscore(queue, "-inf", now.timestamp())]
         if not ids:
             return []
         pipe = self._r.pipeline(transaction=False)
@@ -344,58 +274,3 @@ class GovernanceStore:
         if orphans:
             self._r.zrem(queue, *orphans)
         return found
-
-
-def _cooldown_member(entry: CooldownEntry) -> bytes:
-    return orjson.dumps({"alert_id": entry.alert_id, "since": _iso(entry.since),
-                         "until": _iso(entry.until)}, option=orjson.OPT_SORT_KEYS)
-
-
-def _cooldown_entry(member: bytes) -> CooldownEntry:
-    data = orjson.loads(member)
-    return CooldownEntry(data["alert_id"], _parse(data["since"]), _parse(data["until"]))
-
-
-def _snooze_member(snooze: Snooze) -> bytes:
-    return orjson.dumps({"alert_id": snooze.alert_id, "until": _iso(snooze.until), "by": snooze.by},
-                        option=orjson.OPT_SORT_KEYS)
-
-
-def _snooze(member: bytes) -> Snooze:
-    data = orjson.loads(member)
-    return Snooze(data["alert_id"], _parse(data["until"]), data.get("by"))
-
-
-def _alert_member(account_id: str, rule_id: str) -> bytes:
-    return orjson.dumps([account_id, rule_id])
-
-
-def _alert_key(raw: bytes | str) -> tuple[str, str]:
-    account_id, rule_id = orjson.loads(raw)
-    return str(account_id), str(rule_id)
-
-
-def _ticket_spans(fields: dict[bytes, bytes]) -> tuple[TicketSpan, ...]:
-    opened: dict[str, datetime] = {}
-    closed: dict[str, datetime] = {}
-    for name, value in fields.items():
-        kind, _, ticket_id = name.decode().partition(":")
-        (opened if kind == "o" else closed)[ticket_id] = _parse(value.decode())
-    return tuple(TicketSpan(t, opened.get(t), closed.get(t)) for t in sorted(opened.keys() | closed.keys()))
-
-
-def _iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat()
-
-
-def _parse(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
-
-
-def _text(raw: Any) -> str:
-    return raw.decode() if isinstance(raw, bytes) else str(raw)
-
-
-def _time(raw: bytes | None) -> datetime | None:
-    return _parse(raw.decode()) if raw is not None else None
-

@@ -94,9 +94,17 @@ def test_alerts_digest_and_dead_letters(settings: Settings) -> None:
     ])
     run_kafka(settings, exit_at_end=True, epoch_seconds=1)
 
-    alerts = read(settings, "alerts")
-    # Both acct_42 tickets pass the gate; the second falls in the rule's 48 h cooldown.
+    published = read(settings, "alerts")
+    alerts = [a for a in published if a["type"] != "io.cuewire.alert.updated"]
+    # Both acct_42 tickets pass the gate; the second falls in the rule's 48 h cooldown,
+    # so it is news for the open alert, in its thread, not an alert of its own.
     assert [a["data"]["evidence"][0]["id"] for a in alerts] == ["generic:T-1"]
+    [update] = [a for a in published if a["type"] == "io.cuewire.alert.updated"]
+    assert update["data"]["evidence"][0]["id"] == "zendesk:48230"
+    assert update["data"]["alert_id"] == update["data"]["thread_id"] == alerts[0]["id"]
+    assert update["id"] == update["data"]["update_id"] != alerts[0]["id"]
+    # A high-priority match does not lower the critical thread.
+    assert (update["data"]["change"], update["data"]["priority"]) == ("new_evidence", "critical")
     for alert in alerts:
         CloudEvent.model_validate(alert)
         data = AlertData.model_validate(alert["data"])
@@ -108,12 +116,8 @@ def test_alerts_digest_and_dead_letters(settings: Settings) -> None:
 
     digest = read(settings, "digest")
     types = sorted(d["type"] for d in digest)
-    assert types == ["io.cuewire.digest.event.unattached", "io.cuewire.digest.suppressed",
+    assert types == ["io.cuewire.digest.event.unattached",
                      "io.cuewire.digest.ticket.below_gate", "io.cuewire.digest.ticket.unattached"]
-    held = next(d["data"] for d in digest if d["type"] == "io.cuewire.digest.suppressed")
-    assert held["alert"]["evidence"][0]["id"] == "zendesk:48230"
-    assert held["alert"]["priority"] == "high"
-    assert held["reason"].startswith("cooldown")
 
     dlq = [DeadLetter.model_validate(d) for d in read(settings, "dlq")]
     assert len(dlq) == 3
@@ -128,7 +132,7 @@ def test_alerts_digest_and_dead_letters(settings: Settings) -> None:
 
     # A restart without a recovery store re-reads everything; the ledger publishes nothing twice.
     run_kafka(settings, exit_at_end=True, epoch_seconds=1)
-    assert len(read(settings, "alerts")) == 1
+    assert len(read(settings, "alerts")) == 2
 
 
 def test_alert_ids_are_deterministic_across_deployments(settings: Settings, unique: str) -> None:

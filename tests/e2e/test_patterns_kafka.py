@@ -58,9 +58,20 @@ def track(account_id: str, name: str, day: float, hours: float = 0, page: bool =
 def alerts_by(flow_settings: Settings) -> dict[tuple[str, str], list[dict[str, Any]]]:
     out: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for event in read(flow_settings, "alerts"):
+        if event["type"] == "io.cuewire.alert.updated":
+            continue  # news for an open alert: updates_by
         CloudEvent.model_validate(event)
         data = AlertData.model_validate(event["data"])
         out.setdefault((data.account_id, data.rule), []).append(event["data"])
+    return out
+
+
+def updates_by(flow_settings: Settings) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    out: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for event in read(flow_settings, "alerts"):
+        if event["type"] == "io.cuewire.alert.updated":
+            data = AlertData.model_validate(event["data"])
+            out.setdefault((data.account_id, data.rule), []).append(event["data"])
     return out
 
 
@@ -112,6 +123,9 @@ def test_every_default_rule_over_three_weeks(settings: Settings, tmp_path: Path)
     }
     repeat = alerts[("repeat", "repeat-unresolved")]
     assert len(repeat) == 1, "the fourth ticket falls in the 48 h cooldown"
+    [fourth] = updates_by(settings)[("repeat", "repeat-unresolved")]
+    assert fourth["thread_id"] == repeat[0]["alert_id"] and fourth["change"] == "new_evidence"
+    assert "generic:repeat-4" in [e["id"] for e in fourth["evidence"]]
     assert [e["id"] for e in repeat[0]["evidence"]] == ["generic:repeat-1", "generic:repeat-2",
                                                           "generic:repeat-3"]
     upgrade = alerts[("upgrade", "upgrade-intent")][0]
@@ -130,6 +144,5 @@ def test_every_default_rule_over_three_weeks(settings: Settings, tmp_path: Path)
     assert ("cancelmiss", "cancellation-intent") in close_calls    # terms viewed 8 days later
     assert ("upgrademiss", "upgrade-intent") not in close_calls     # 1 of 2 is not close enough
 
-    held = [d for d in digest if d["type"] == "io.cuewire.digest.suppressed"]
-    assert [(d["data"]["account_id"], d["data"]["rule"]) for d in held] == [("repeat", "repeat-unresolved")]
-    assert "cooldown" in held[0]["data"]["reason"]
+    # The fourth ticket updated the open alert: nothing was held back.
+    assert [d for d in digest if d["type"] == "io.cuewire.digest.suppressed"] == []

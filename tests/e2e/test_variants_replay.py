@@ -45,7 +45,8 @@ def test_each_account_sees_only_its_arm_and_the_report_splits_by_arm(tmp_path: P
     history.write_bytes(b"\n".join(orjson.dumps(line) for line in lines))
 
     out, _ = run_rules(Settings(), rules, history)
-    alerts = [e["data"] for e in out if e["type"].startswith("io.cuewire.alert.")]
+    alerts = [e["data"] for e in out if e["type"].startswith("io.cuewire.alert.")
+              and e["type"] != "io.cuewire.alert.updated"]
     shares = (("eager", 0.5),)
     arm = {a: arm_for("pricing-interest", shares, a, SALT) for a in accounts}
     assert 4 <= sum(v == "eager" for v in arm.values()) <= 20
@@ -54,6 +55,14 @@ def test_each_account_sees_only_its_arm_and_the_report_splits_by_arm(tmp_path: P
                 for n, a in enumerate(accounts) if arm[a] == "eager" or n % 2 == 0}
     assert {d["account_id"]: (d["variant"], d["priority"]) for d in alerts} == expected
     assert len(alerts) == len(expected) and {d["rule"] for d in alerts} == {"pricing-interest"}
+    # An eager account's second view, inside the cooldown, is news for its open alert.
+    updates = {e["data"]["account_id"]: e for e in out if e["type"] == "io.cuewire.alert.updated"}
+    first = {d["account_id"]: d["alert_id"] for d in alerts}
+    assert set(updates) == {a for n, a in enumerate(accounts) if arm[a] == "eager" and n % 2 == 0}
+    for account, update in updates.items():
+        assert update["data"]["alert_id"] == update["data"]["thread_id"] == first[account]
+        assert update["id"] == update["data"]["update_id"] != first[account]
+        assert update["data"]["change"] == "new_evidence"
 
     measured = Measured()
     for event in out:

@@ -51,19 +51,44 @@ def outcomes(verdicts: list[Verdict]) -> dict[str, str]:
     return {v.candidate.alert_id: v.outcome for v in verdicts}
 
 
-def test_cooldown_holds_across_batches_for_48h(store: GovernanceStore) -> None:
-    assert outcomes(run(store, [cand("a1")])) == {"a1": "publish"}
-    assert outcomes(run(store, [cand("a2", at=THU_10 + timedelta(hours=47))])) == {"a2": "suppressed"}
-    assert outcomes(run(store, [cand("a3", at=THU_10 + timedelta(hours=48))])) == {"a3": "publish"}
+def threads(verdicts: list[Verdict]) -> dict[str, str | None]:
+    return {v.candidate.alert_id: v.update.thread_id if v.update else None for v in verdicts}
+
+
+def test_an_open_alert_gathers_updates_across_batches_for_48h(store: GovernanceStore) -> None:
+    assert threads(run(store, [cand("a1")])) == {"a1": None}
+    assert threads(run(store, [cand("a2", at=THU_10 + timedelta(hours=47))])) == {"a2": "a1"}
+    assert threads(run(store, [cand("a3", at=THU_10 + timedelta(hours=48))])) == {"a3": None}
     # A redelivered batch re-derives a1: published again (the ledger drops the copy), not silenced.
     assert outcomes(run(store, [cand("a1")])) == {"a1": "publish"}
 
 
-def test_cap_defers_the_lowest_priority_and_due_resubmits_it(store: GovernanceStore) -> None:
-    batch = [cand("low", rule="r-low", priority="low"),
-             cand("crit", rule="r-crit", priority="critical", at=THU_10 + timedelta(minutes=5)),
-             cand("high", rule="r-high", priority="high", at=THU_10 + timedelta(minutes=6)),
-             cand("med", rule="r-med", priority="medium", at=THU_10 + timedelta(minutes=7))]
+def test_an_escalation_survives_the_store_and_a_re_derived_update_is_the_same(
+        store: GovernanceStore) -> None:
+    run(store, [cand("a1", priority="low")])
+    [escalated] = run(store, [cand("a2", priority="critical", at=THU_10 + timedelta(hours=1))])
+    assert escalated.update is not None and escalated.update.change == "escalated"
+    [again] = run(store, [cand("a2", priority="critical", at=THU_10 + timedelta(hours=1))])
+    assert again == escalated
+    [later] = run(store, [cand("a3", priority="high", at=THU_10 + timedelta(hours=2))])
+    assert later.update is not None and (later.update.change, later.update.priority) == (
+        "new_evidence", "critical")
+
+
+def test_a_cooldown_kept_before_threads_reads_as_a_thread_without_priority(
+        store: GovernanceStore, client: redis.Redis, unique: str) -> None:
+    key = Keyspace(f"t{unique}:").governance_cooldown("acct_42", "upgrade-intent")
+    client.zadd(key, {b'{"alert_id":"old","since":"2026-11-19T10:00:00+00:00",'
+                      b'"until":"2026-11-21T10:00:00+00:00"}': THU_10.timestamp()})
+    [v] = run(store, [cand("a2", priority="critical", at=THU_10 + timedelta(hours=1))])
+    assert v.update is not None and (v.update.thread_id, v.update.change) == ("old", "new_evidence")
+
+
+def test_cap_defers_the_latest_in_event_time_and_due_resubmits_it(store: GovernanceStore) -> None:
+    batch = [cand("crit", rule="r-crit", priority="critical"),
+             cand("high", rule="r-high", priority="high", at=THU_10 + timedelta(minutes=5)),
+             cand("med", rule="r-med", priority="medium", at=THU_10 + timedelta(minutes=6)),
+             cand("low", rule="r-low", priority="low", at=THU_10 + timedelta(minutes=7))]
     assert outcomes(run(store, batch)) == {
         "low": "deferred", "crit": "publish", "high": "publish", "med": "publish"}
     # A fifth alert later that day is deferred too: the cap is kept across batches.
@@ -120,14 +145,15 @@ def test_consent_false_suppresses(store: GovernanceStore) -> None:
 
 def test_explain_returns_every_suppression_and_deferral_with_its_reason(store: GovernanceStore) -> None:
     run(store, [cand("a1")])
-    run(store, [cand("a2", at=THU_10 + timedelta(hours=1))])                       # cooldown
+    run(store, [cand("a2", at=THU_10 + timedelta(hours=1))])                       # an update: not held
     run(store, [cand("a3", rule="r3", account={"consent": {"email": False}})])    # consent
     run(store, [cand("a3", rule="r3", account={"consent": {"email": False}})])    # redelivered
+    run(store, [cand("a4", rule="r4", promotional=True, account={"consent": {"email": False}},
+                     at=THU_10 + timedelta(hours=2))])
     entries = store.explain("acct_42")
-    assert [(e["alert_id"], e["outcome"]) for e in entries] == [("a3", "suppressed"), ("a2", "suppressed")]
-    assert entries[1]["reason"].startswith("cooldown: rule upgrade-intent alerted acct_42")
-    assert entries[0]["reason"].startswith("no consent")
-    assert entries[1]["rule"] == "upgrade-intent" and entries[1]["at"] == "2026-11-19T11:00Z"
+    assert [(e["alert_id"], e["outcome"]) for e in entries] == [("a4", "suppressed"), ("a3", "suppressed")]
+    assert entries[1]["reason"].startswith("no consent")
+    assert entries[1]["rule"] == "r3" and entries[0]["at"] == "2026-11-19T12:00Z"
     assert store.explain("acct_42", limit=1) == entries[:1]
     assert store.explain("acct_nobody") == []
 

@@ -193,3 +193,24 @@ def test_redis_down_is_a_dependency_error(prefix: str) -> None:
         ModelStore(dead, prefix).head()
     with pytest.raises(DependencyDown):
         AlertTexts(dead, prefix).fetch(["a"])
+
+
+def test_a_false_signal_dismissal_teaches_no_signal_even_without_labels(
+        client: redis.Redis, prefix: str, taxonomy: Taxonomy) -> None:
+    learner = learner_for(client, prefix, taxonomy)
+    text = "We will cancel our contract at renewal unless the export is fixed"
+    learner.remember_alerts([(f"fs-{i}", text) for i in range(8)] + [("nu", text)])
+    before = no_signal_p(learner.scorer, text)
+    dismissed = [(Feedback(f"fs-{i}", "dismissed", {}, "riley@vendor.com", NOW, reason="false_signal"), 0, i)
+                 for i in range(8)]
+    not_useful = (Feedback("nu", "dismissed", {}, "riley@vendor.com", NOW, reason="not_useful"), 0, 8)
+    outcome = learner.learn_feedback([*dismissed, not_useful])
+    assert (outcome.learned, outcome.unlabelled) == (8, 1)
+    # The model now reads "no signal" in this text more than it did.
+    assert no_signal_p(learner.scorer, text) > before
+
+
+def no_signal_p(scorer: LearnedScorer, text: str) -> float:
+    heads = scorer.heads
+    probs = heads.probabilities(heads.logits(scorer.representer.represent(text)))["signal"]
+    return float(probs[heads.classes["signal"].index("none")])

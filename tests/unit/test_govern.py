@@ -51,27 +51,29 @@ def test_a_published_alert_starts_a_48h_cooldown_for_its_account_and_rule() -> N
     assert (entry.since, entry.until) == (THU_10, THU_10 + timedelta(hours=48))
 
 
-@pytest.mark.parametrize(("later", "outcome"), [
-    (timedelta(hours=1), "suppressed"),
-    (timedelta(hours=47, minutes=59), "suppressed"),
-    (timedelta(hours=48), "publish"),
-    (timedelta(days=5), "publish"),
+@pytest.mark.parametrize(("later", "thread"), [
+    (timedelta(hours=1), "a1"),
+    (timedelta(hours=47, minutes=59), "a1"),
+    (timedelta(hours=48), "a2"),
+    (timedelta(days=5), "a2"),
 ])
-def test_cooldown_blocks_within_48h_and_not_after(later: timedelta, outcome: str) -> None:
+def test_within_48h_a_match_updates_the_open_alert_and_after_it_opens_its_own(
+        later: timedelta, thread: str) -> None:
     view = GovernanceView(cooldowns={("acct_42", "upgrade-intent"): [
         CooldownEntry("a1", THU_10, THU_10 + timedelta(hours=48))]})
     v = one(cand("a2", at=THU_10 + later), view)
-    assert v.outcome == outcome
-    if outcome == "suppressed":
-        assert v.reason == ("cooldown: rule upgrade-intent alerted acct_42 at 2026-11-19T10:00Z, "
-                            "quiet until 2026-11-21T10:00Z")
+    assert v.outcome == "publish"
+    assert (v.update.thread_id if v.update else v.candidate.alert_id) == thread
+    if v.update:
+        assert v.reason.startswith("updated: new evidence for rule upgrade-intent on acct_42")
+        assert "while alert a1 is open (opened 2026-11-19T10:00Z, open until 2026-11-21T10:00Z)" in v.reason
 
 
 def test_cooldown_is_per_rule_and_per_account() -> None:
     view = GovernanceView(cooldowns={("acct_42", "upgrade-intent"): [
         CooldownEntry("a1", THU_10, THU_10 + timedelta(hours=48))]})
-    assert one(cand("a2", rule="cancellation-intent"), view).outcome == "publish"
-    assert one(cand("a3", account_id="acct_7"), view).outcome == "publish"
+    assert one(cand("a2", rule="cancellation-intent"), view).update is None
+    assert one(cand("a3", account_id="acct_7"), view).update is None
 
 
 def test_cooldown_is_evaluated_in_event_time_in_both_directions() -> None:
@@ -81,23 +83,24 @@ def test_cooldown_is_evaluated_in_event_time_in_both_directions() -> None:
     friday = THU_10 + timedelta(days=1)
     view = GovernanceView(cooldowns={("acct_42", "upgrade-intent"): [
         CooldownEntry("a9", friday, friday + timedelta(hours=48))]})
-    assert one(cand("a1"), view).outcome == "suppressed"
+    update = one(cand("a1"), view).update
+    assert update is not None and update.thread_id == "a9"
     sunday = THU_10 + timedelta(days=3)
     far = GovernanceView(cooldowns={("acct_42", "upgrade-intent"): [
         CooldownEntry("a9", sunday, sunday + timedelta(hours=48))]})
-    assert one(cand("a1"), far).outcome == "publish"
+    assert one(cand("a1"), far).update is None
 
 
 def test_a_rules_own_cooldown_overrides_the_policy() -> None:
     verdicts, _ = govern([cand("a1", cooldown=timedelta(hours=2)),
                                cand("a2", at=THU_10 + timedelta(hours=3))], GovernanceView(), POLICY)
-    assert [v.outcome for v in verdicts] == ["publish", "publish"]
+    assert [v.update for v in verdicts] == [None, None]
 
 
 def test_candidates_in_one_call_start_cooldowns_for_each_other() -> None:
     verdicts, _ = govern([cand("a2", at=THU_10 + timedelta(hours=1)), cand("a1")],
                          GovernanceView(), POLICY)
-    assert [v.outcome for v in verdicts] == ["suppressed", "publish"]
+    assert [v.update.thread_id if v.update else None for v in verdicts] == ["a1", None]
 
 
 def test_a_re_derived_alert_is_published_again_not_silenced_by_itself() -> None:
@@ -112,19 +115,21 @@ def test_a_re_derived_alert_is_published_again_not_silenced_by_itself() -> None:
 # --- 2. daily cap -----------------------------------------------------------------------------
 
 
-def test_the_fourth_alert_of_a_day_is_deferred_by_priority_not_dropped() -> None:
+def test_the_fourth_alert_of_a_day_in_event_time_is_deferred_not_dropped() -> None:
+    # Decided in evidence-time order, whatever the priority: the order every batch split
+    # of the stream sees (tests/unit/test_govern_batches.py).
     batch = [cand("low", rule="r-low", priority="low", at=THU_10),
              cand("crit", rule="r-crit", priority="critical", at=THU_10 + timedelta(hours=2)),
              cand("high", rule="r-high", priority="high", at=THU_10 + timedelta(hours=1)),
              cand("med", rule="r-med", priority="medium", at=THU_10 + timedelta(hours=3))]
     verdicts, writes = govern(batch, GovernanceView(), POLICY)
     outcomes = {v.candidate.alert_id: v.outcome for v in verdicts}
-    assert outcomes == {"crit": "publish", "high": "publish", "med": "publish", "low": "deferred"}
-    low = verdicts[0]
+    assert outcomes == {"low": "publish", "high": "publish", "crit": "publish", "med": "deferred"}
+    med = verdicts[3]
     # Retry at the start of the owner's next day (UTC owner here).
-    assert low.retry_at == datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
-    assert "daily cap" in low.reason and "deferred" in low.reason
-    assert sorted(writes.published[("acct_42", THU_10.date())]) == ["crit", "high", "med"]
+    assert med.retry_at == datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
+    assert "daily cap" in med.reason and "deferred" in med.reason
+    assert sorted(writes.published[("acct_42", THU_10.date())]) == ["crit", "high", "low"]
 
 
 def test_the_cap_counts_alerts_published_by_earlier_batches() -> None:

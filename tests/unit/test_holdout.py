@@ -68,7 +68,10 @@ def test_a_held_out_alert_is_governed_first_so_both_arms_share_cooldowns() -> No
     later = Candidate("b1", first.rule_id, first.account_id, "churn_risk", "high", False,
                       first.at + timedelta(hours=1), first.account, None)
     [again], _ = govern([later], GovernanceView(cooldowns=writes.cooldowns), Governance())
-    assert held.candidate.alert_id == "a1" and again.outcome == "suppressed"
+    # The later match updates the held-out alert's thread, and is held out with it.
+    assert held.candidate.alert_id == "a1" and again.update is not None
+    assert again.update.thread_id == "a1"
+    assert split_holdout([again], lambda rule: 0.999999, "s") == ([], [again])
 
 
 def test_the_holdout_record_is_a_digest_entry_with_the_alert() -> None:

@@ -60,15 +60,16 @@ def test_a_publication_says_until_when_the_rule_is_quiet() -> None:
 
 
 def test_cooldown_starts_at_the_publication_itself() -> None:
-    """Another alert with evidence at the very same instant is in the cooldown."""
+    """Another alert with evidence at the very same instant is in the cooldown: it updates
+    the open alert, in its thread."""
     verdict = one(candidate("a2"), cooled(AT))
-    assert verdict.outcome == "suppressed"
+    assert verdict.update is not None and verdict.update.thread_id == "a0"
 
 
 def test_cooldown_reaches_back_a_cooldown_before_a_later_publication_but_not_further() -> None:
-    assert one(candidate("a2"), cooled(AT + timedelta(hours=47))).outcome == "suppressed"
-    assert one(candidate("a2"), cooled(AT + timedelta(hours=48))).outcome == "publish"
-    assert one(candidate("a2"), cooled(AT - timedelta(hours=48))).outcome == "publish"
+    assert one(candidate("a2"), cooled(AT + timedelta(hours=47))).update is not None
+    assert one(candidate("a2"), cooled(AT + timedelta(hours=48))).update is None
+    assert one(candidate("a2"), cooled(AT - timedelta(hours=48))).update is None
 
 
 def test_the_reason_names_the_latest_blocking_publication() -> None:
@@ -76,7 +77,8 @@ def test_the_reason_names_the_latest_blocking_publication() -> None:
                CooldownEntry("a9", AT - timedelta(hours=2), AT + timedelta(hours=46))]
     view = GovernanceView(cooldowns={("acct_42", "upgrade-intent"): entries})
     assert one(candidate("a2"), view).reason == (
-        "cooldown: rule upgrade-intent alerted acct_42 at 2026-11-03T08:00Z, quiet until 2026-11-05T08:00Z")
+        "updated: new evidence for rule upgrade-intent on acct_42 at 2026-11-03T10:00Z while alert a9 "
+        "is open (opened 2026-11-03T08:00Z, open until 2026-11-05T08:00Z)")
 
 
 def test_a_re_derived_alert_is_published_again_and_says_so() -> None:

@@ -22,8 +22,9 @@ def test_an_alert_outside_working_hours_is_marked_for_the_next_morning() -> None
     assert "queue" not in ALERT["data"]  # the candidate's alert is not changed
 
 
-def test_an_alert_inside_working_hours_is_published_as_rendered() -> None:
-    assert published_alert(Verdict(candidate(), "publish", "ok")) == ALERT
+def test_an_alert_inside_working_hours_is_published_as_rendered_naming_its_thread() -> None:
+    assert published_alert(Verdict(candidate(), "publish", "ok")) == {
+        **ALERT, "data": {**ALERT["data"], "thread_id": "a1"}}
 
 
 def test_held_records_say_suppressed_or_deferred_with_an_id_of_the_decision() -> None:

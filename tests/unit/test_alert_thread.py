@@ -1,0 +1,143 @@
+"""Alert threads: a match inside an open alert's cooldown updates it (and escalates it when
+its priority is higher) instead of being suppressed; what that looks like on the wire."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from config.rules import Governance
+from contracts.alert import AlertData, CloudEvent
+from operators.alert_thread import UPDATED_TYPE, thread_record
+from operators.govern import (
+    Candidate,
+    CooldownEntry,
+    GovernanceView,
+    GovernanceWrites,
+    Snooze,
+    Verdict,
+    govern,
+)
+
+POLICY = Governance()
+THU_10 = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)
+ACCOUNT: dict[str, Any] = {"account_id": "acct_42", "consent": {"email": True}}
+KEY = ("acct_42", "gate")
+
+
+def cand(alert_id: str, hours: float = 0, priority: str = "high", *, rule: str = "gate",
+         account: dict[str, Any] | None = None) -> Candidate:
+    return Candidate(alert_id, rule, "acct_42", "churn_risk", priority, False,  # type: ignore[arg-type]
+                     THU_10 + timedelta(hours=hours), ACCOUNT if account is None else account, None,
+                     alert=_body(alert_id, priority))
+
+
+def _body(alert_id: str, priority: str) -> dict[str, Any]:
+    return {"specversion": "1.0", "id": alert_id, "source": "cuewire/test",
+            "type": "io.cuewire.alert.churn_risk", "subject": "acct_42", "time": "2026-11-19T10:00:05Z",
+            "datacontenttype": "application/json",
+            "data": {"alert_id": alert_id, "account_id": "acct_42", "signal": "churn_risk", "rule": "gate",
+                     "priority": priority, "summary": "s", "recommended_action": "r", "evidence": [],
+                     "first_evidence_at": "2026-11-19T10:00:00Z", "detected_at": "2026-11-19T10:00:05Z"}}
+
+
+def stored(view: GovernanceView, writes: GovernanceWrites) -> GovernanceView:
+    cooldowns = {k: list(v) for k, v in view.cooldowns.items()}
+    for key, entries in writes.cooldowns.items():
+        cooldowns.setdefault(key, []).extend(entries)
+    published = dict(view.published)
+    for day, ids in writes.published.items():
+        published[day] = published.get(day, frozenset()) | frozenset(ids)
+    return GovernanceView(cooldowns=cooldowns, published=published, snoozes=view.snoozes)
+
+
+def run(*batches: list[Candidate],
+        view: GovernanceView | None = None) -> tuple[list[Verdict], GovernanceView]:
+    view = view or GovernanceView()
+    out: list[Verdict] = []
+    for batch in batches:
+        verdicts, writes = govern(batch, view, POLICY)
+        out += verdicts
+        view = stored(view, writes)
+    return out, view
+
+
+def test_a_higher_priority_match_escalates_the_open_alert_instead_of_hiding_in_its_cooldown() -> None:
+    [opened, crit], _ = run([cand("a1", 0, "high")], [cand("a2", 3, "critical")])
+    assert opened.update is None and crit.outcome == "publish"
+    assert crit.update is not None
+    assert (crit.update.thread_id, crit.update.change) == ("a1", "escalated")
+    assert (crit.update.previous_priority, crit.update.priority) == ("high", "critical")
+    assert crit.reason.startswith("escalated: rule gate matched acct_42 at 2026-11-19T13:00Z with critical "
+                                  "priority, above open alert a1's high")
+
+
+def test_an_equal_or_lower_priority_match_is_new_evidence_and_the_thread_keeps_its_priority() -> None:
+    verdicts, _ = run([cand("a1", 0, "critical")], [cand("a2", 1, "critical")], [cand("a3", 2, "low")])
+    assert [(v.update.change, v.update.priority) for v in verdicts[1:] if v.update] == [
+        ("new_evidence", "critical"), ("new_evidence", "critical")]
+
+
+def test_after_an_escalation_the_thread_has_the_higher_priority() -> None:
+    verdicts, _ = run([cand("a1", 0, "medium")], [cand("a2", 1, "critical")], [cand("a3", 2, "high")])
+    third = verdicts[2].update
+    assert third is not None and (third.change, third.priority, third.previous_priority) == (
+        "new_evidence", "critical", "critical")
+
+
+def test_an_update_neither_extends_the_thread_nor_counts_against_the_daily_cap() -> None:
+    verdicts, view = run([cand("a1", 0)], [cand("a2", 47)], [cand("a3", 48)])
+    assert verdicts[1].update is not None and verdicts[2].update is None  # a new thread at 48 h
+    assert view.published[("acct_42", THU_10.date())] == frozenset({"a1"})
+    others = [cand(f"o{i}", 1 + i, rule=f"r{i}") for i in range(2)]
+    more, _ = run([cand("a1", 0), *others, cand("a4", 5)])
+    assert [v.outcome for v in more] == ["publish"] * 4 and more[3].update is not None
+
+
+def test_a_re_derived_update_is_the_same_update_again() -> None:
+    first, view = run([cand("a1", 0, "low")], [cand("a2", 1, "high")])
+    [again], _ = run([cand("a2", 1, "high")], view=view)
+    assert again == first[1]
+
+
+def test_an_update_found_by_its_thread_when_the_opening_entry_is_gone() -> None:
+    # The store keeps a bounded history: a thread is found from any of its entries.
+    _, view = run([cand("a1", 0, "low")], [cand("a2", 1, "high")])
+    only_update = GovernanceView(cooldowns={KEY: [e for e in view.cooldowns[KEY] if e.alert_id == "a2"]})
+    [v], _ = run([cand("a3", 2, "critical")], view=only_update)
+    assert v.update is not None and (v.update.thread_id, v.update.previous_priority) == ("a1", "high")
+
+
+def test_a_snooze_and_a_missing_consent_still_hold_an_update_back() -> None:
+    opening = CooldownEntry("a1", THU_10, THU_10 + timedelta(hours=48), "low")
+    snoozed = GovernanceView(cooldowns={KEY: [opening]},
+                             snoozes={KEY: [Snooze("a1", THU_10 + timedelta(days=3))]})
+    [v], _ = run([cand("a2", 1, "critical")], view=snoozed)
+    assert v.outcome == "suppressed" and v.reason.startswith("snoozed:")
+    opened = GovernanceView(cooldowns=snoozed.cooldowns)
+    [v], _ = run([cand("a2", 1, account={"consent": {"email": False}})], view=opened)
+    assert v.outcome == "suppressed" and v.reason.startswith("no consent:")
+
+
+def test_an_entry_kept_before_priorities_were_is_updated_never_escalated() -> None:
+    legacy = GovernanceView(cooldowns={KEY: [CooldownEntry("a1", THU_10, THU_10 + timedelta(hours=48))]})
+    [v], _ = run([cand("a2", 1, "critical")], view=legacy)
+    assert v.update is not None and (v.update.change, v.update.previous_priority) == ("new_evidence", None)
+
+
+def test_an_update_goes_out_as_alert_updated_in_its_thread() -> None:
+    [_, crit], _ = run([cand("a1", 0, "high")], [cand("a2", 3, "critical")])
+    body = thread_record(crit.candidate.alert or {}, crit)
+    assert body["type"] == UPDATED_TYPE and body["id"] == "a2"
+    data = AlertData.model_validate(body["data"])
+    assert (data.alert_id, data.thread_id, data.update_id) == ("a1", "a1", "a2")
+    assert (data.change, data.priority, data.previous_priority) == ("escalated", "critical", "high")
+    assert data.update_reason is not None and data.update_reason.startswith("escalated:")
+    CloudEvent.model_validate(body)
+
+
+def test_an_alert_that_opens_a_thread_names_itself_as_the_thread() -> None:
+    [opened], _ = run([cand("a1")])
+    body = thread_record(opened.candidate.alert or {}, opened)
+    assert body["type"] == "io.cuewire.alert.churn_risk" and body["data"]["thread_id"] == "a1"
+    assert "change" not in body["data"]
