@@ -49,7 +49,8 @@ def _describe_signal(signal: Signal) -> str:
     what = signal.name.replace("_", " ")
     when = signal.at.strftime("%b %d %H:%M")
     if signal.kind == "ticket":
-        return f"{what} (ticket “{(signal.text or '').splitlines()[0][:60]}”, {when})"
+        first_line = next(iter((signal.text or "").splitlines()), "")
+        return f"{what} (ticket “{first_line[:60]}”, {when})"
     return f"{what} ({signal.text or 'event'}, {when})"
 
 

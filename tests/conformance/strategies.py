@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from config.rules import Governance, load_rules
 from operators.gate import FrustrationGate, gate_ticket
 from operators.govern import Candidate, CooldownEntry, GovernanceView, Snooze, TicketSpan, Verdict
-from operators.records import Event, Ticket
+from operators.records import Event, Feedback, Ticket
 from operators.score import Score
 from operators.signals import Signal
 
@@ -30,8 +30,9 @@ pattern_rules = st.sampled_from([r for r in RULES.rules if r.when.ticket_gate is
 policies = st.builds(Governance, daily_cap=st.integers(1, 4),
                      working_days=st.sampled_from([[0, 1, 2, 3, 4], [], [0, 1, 2, 3, 4, 5, 6]]),
                      default_timezone=st.sampled_from(["UTC", "Europe/Berlin", "America/New_York"]))
-gates = st.builds(FrustrationGate, st.integers(40, 90), st.sampled_from([500.0, 1000.0]),
-                  st.integers(60, 95), st.integers(10, 90), st.integers(20, 80))
+gates = st.builds(FrustrationGate, score_with_mrr=st.integers(40, 90),
+                  mrr_floor=st.sampled_from([500.0, 1000.0]), score_alone=st.integers(60, 95),
+                  renewal_within_days=st.integers(10, 90), score_near_renewal=st.integers(20, 80))
 
 
 @st.composite
@@ -148,3 +149,12 @@ def gate_decisions(draw: st.DrawFn) -> tuple[Any, ...]:
     """(decision, score, account, at, gate): a gate's decision with what it decided on."""
     score, account, at, gate = draw(scores()), draw(accounts()), draw(times), draw(gates)
     return gate_ticket(score, account, at, gate), score.score, account, at, gate
+
+
+@st.composite
+def feedback(draw: st.DrawFn) -> Feedback:
+    labels = draw(st.dictionaries(st.sampled_from(["frustrated", "signal", "topic", "intents", "other"]),
+                                  st.none() | st.booleans() | ids, max_size=3))
+    return Feedback(draw(ids), draw(st.sampled_from(["approved", "dismissed", "snoozed", "sent"])),
+                    labels, draw(st.none() | ids), draw(st.none() | times),
+                    reason=draw(st.none() | st.sampled_from(["false_signal", "not_useful"])))

@@ -28,7 +28,7 @@ from operators.learned_score import LearnedScorer
 from operators.model_state import apply_state, state_from_json, state_of, state_to_json
 from operators.near_miss import NearMiss
 from operators.signals import Signal
-from state.governance import _cooldown_entry, _cooldown_member, _snooze, _snooze_member
+from state.governance_codec import cooldown_entry, cooldown_member, snooze_from, snooze_member
 from state.identity import _decode as decode_versions
 from state.model_store import FeedbackFence
 from tests.conformance import strategies as s
@@ -65,8 +65,9 @@ def _merged(raw: bytes) -> bytes:
 near_misses = st.builds(NearMiss, st.sampled_from(s.ACCOUNTS), s.ids, s.short_text,
                         st.floats(0, 0.999).map(lambda c: round(c, 3)), s.times,
                         st.lists(s.ids, max_size=5).map(tuple))
-cooldowns = st.builds(lambda a, t, h: CooldownEntry(a, t, t + timedelta(hours=h)), s.ids, s.times,
-                      st.integers(1, 96))
+cooldowns = st.builds(lambda a, t, h, p: CooldownEntry(a, t, t + timedelta(hours=h), p), s.ids,
+                      s.times, st.integers(1, 96),
+                      st.none() | st.sampled_from(["critical", "high", "medium", "low"]))
 snoozes = st.builds(Snooze, s.ids, s.times, st.none() | st.just("riley@vendor.test"))
 json_values = st.dictionaries(s.ids, st.integers(-(2**53), 2**53) | s.short_text, max_size=3)
 outbox = st.builds(Unconfirmed, st.sampled_from(["alerts", "digest", "dlq"]),
@@ -82,8 +83,8 @@ CODECS = [
           lambda raw: candidate_from_dict(orjson.loads(raw)), _merged),
     Codec("weekly near miss (NearMiss.to_json)", near_misses, _json_dict(lambda n: n.to_json()),
           lambda raw: NearMiss.from_json(orjson.loads(raw)), _merged),
-    Codec("governance cooldown member", cooldowns, _cooldown_member, _cooldown_entry, _merged),
-    Codec("governance snooze member", snoozes, _snooze_member, _snooze, _merged),
+    Codec("governance cooldown member", cooldowns, cooldown_member, cooldown_entry, _merged),
+    Codec("governance snooze member", snoozes, snooze_member, snooze_from, _merged),
     Codec("table versions (state.identity)", versions_of, orjson.dumps, decode_versions),
     Codec("ledger outbox entry", outbox, lambda u: outbox_payload(u.kind, u.key, u.value, u.claimed_ms),
           _unconfirmed, _merged),

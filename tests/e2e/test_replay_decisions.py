@@ -106,11 +106,17 @@ def test_outside_working_hours_an_alert_is_marked_for_the_next_morning(out: Publ
 
 
 def test_cooldown_keeps_a_rule_quiet_for_48_hours_then_lets_it_speak(out: Published) -> None:
+    """Inside the 48 hours a match is new evidence in the open alert's thread, not a new
+    alert; after them the rule speaks again, in a thread of its own."""
     published = alerts(out, "cool", "upgrade-intent")
-    assert [a["evidence"][-1]["at"] for a in published] == [at(1, 10.5), at(4, 10)]
-    held = reasons(out, "cool")
-    assert len(held) == 3 and all(r.startswith("cooldown: rule upgrade-intent alerted cool") for r in held)
-    assert all(a["rule"] == "upgrade-intent" for a in digest(out, "cool", "suppressed"))
+    opened = [a for a in published if a.get("change") is None]
+    assert [a["evidence"][-1]["at"] for a in opened] == [at(1, 10.5), at(4, 10)]
+    updates = [a for a in published if a.get("change") is not None]
+    assert [(u["evidence"][-1]["at"], u["change"], u["thread_id"]) for u in updates] == [
+        (at(2, 10), "new_evidence", opened[0]["alert_id"]),
+        (at(2, 10.5), "new_evidence", opened[0]["alert_id"]),
+        (at(4, 10.5), "new_evidence", opened[1]["alert_id"])]
+    assert reasons(out, "cool") == [], "an update is not a suppression"
 
 
 def test_a_cart_left_for_24_hours_is_abandoned_and_a_completed_one_is_not(out: Published) -> None:

@@ -51,3 +51,9 @@ def test_it_is_signed_by_the_accounts_owner() -> None:
     assert alert(signal(0))["suggested_message"].endswith(" [your name]")
     assert data["owner"] == {"name": "Dana Ruiz", "email": "dana@v.io"} and data["mrr"] == 900
     assert alert(signal(0))["owner"] is None
+
+
+def test_a_ticket_signal_without_text_still_renders() -> None:
+    # A helpdesk status change carries no words; its evidence line must not break the alert.
+    empty = Signal("acct_42", "upgrade_intent", "s", AT, "ticket", "s", "s", text="")  # type: ignore[arg-type]
+    assert "upgrade intent (ticket “”" in alert(empty)["summary"]
