@@ -34,7 +34,7 @@ from contracts.errors import ConfigurationError
 
 CHECKED_PREFIXES = ("CUEWIRE_KAFKA_", "CUEWIRE_REDIS_")
 OTHER_NAMES = frozenset({"CUEWIRE_KAFKA_VERSION"})
-"""Variables with a checked prefix that are not settings of the flow (``cuewire.servers``)."""
+"""Variables with a checked prefix that are not settings of the flow (``cuewire_dev.servers``)."""
 TopicKind = Literal["events", "tickets", "accounts", "feedback", "alerts", "digest", "dlq"]
 
 

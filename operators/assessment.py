@@ -20,7 +20,7 @@ INTENT_AT_BY_NAME = {"feature_request": 0.3, "full_export": 0.3, "billing_disput
 """Intents said in many ways, few of them alike, show at a lower probability (chosen on the
 dev split: recall up by 0.1–0.15 at precision ≥ 0.9). Cancellation at 0.4 and API questions
 at 0.3 were chosen by cross-validation over held-out blocks of the training corpus
-(``python -m cuewire.evaluate_cv``), not on the dev split, whose writers are the training
+(``python -m cuewire_dev.evaluate_cv``), not on the dev split, whose writers are the training
 split's: cancellation precision 0.85 / recall 0.81 against 0.91 / 0.75 at 0.5, API questions
 0.72 / 0.87 against 0.80 / 0.74; on ``train2.jsonl``'s writers held out, 0.88 / 0.88 against
 0.92 / 0.84 and 0.90 / 0.75 against 0.94 / 0.61."""

@@ -6,7 +6,7 @@ construction: **score ≥ t exactly when P(a CS lead would rate the ticket ≥ t
 reaches** :data:`DECIDE_AT` — even odds for 50 (the digest's "near renewal"
 line), 0.7 for 65 and 80, the lines that alert a person, where a false alarm
 costs more than a late one. Chosen by cross-validation over held-out blocks of
-the training corpus (``python -m cuewire.evaluate_cv``) and on ``train2.jsonl``'s
+the training corpus (``python -m cuewire_dev.evaluate_cv``) and on ``train2.jsonl``'s
 writers held out, not on the dev split, whose writers are the training split's:
 at 65, precision 0.79 / recall 0.65 across blocks and 0.92 / 0.58 on the other
 writers, against 0.76 / 0.72 and 0.89 / 0.61 at 0.6. Within a band the score rises

@@ -3,7 +3,7 @@
 ``config/corpus/word_vectors.npz`` holds one row per word of English, German,
 Spanish and French (normalised as :func:`operators.text_features.normalise_word`
 does), distilled from multilingual-e5-small by ``python -m
-cuewire.build_word_vectors``, with each word's frequency. A text's vector is the
+cuewire_dev.build_word_vectors``, with each word's frequency. A text's vector is the
 mean of its words' rows, each weighted ``a / (a + frequency)`` (smooth inverse
 frequency: "the" and "bitte" say little, "kündigen" a lot), L2-normalised.
 Nothing is downloaded: the table is read from the package, with numpy alone.
@@ -61,7 +61,7 @@ class WordVectors:
                 return cls([str(w) for w in data["words"]], data["vectors"], data["frequencies"])
         except (OSError, KeyError, ValueError) as exc:
             raise ConfigurationError(f"word vectors {path}: cannot read ({exc}); rebuild them "
-                                     "with python -m cuewire.build_word_vectors") from None
+                                     "with python -m cuewire_dev.build_word_vectors") from None
 
 
 @lru_cache(maxsize=1)

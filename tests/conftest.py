@@ -2,7 +2,7 @@
 
 Where they come from, in order: ``CUEWIRE_KAFKA_BOOTSTRAP`` / ``CUEWIRE_REDIS_URL``
 when set; a Docker engine through testcontainers when one answers; otherwise the
-project's own local servers (``cuewire.servers``: Kafka jars from Maven Central,
+project's own local servers (``cuewire_dev.servers``: Kafka jars from Maven Central,
 redis-server from Debian's packages), started once and stopped at the end.
 Every test that uses them gets unique topic names and a unique Redis key prefix.
 """
