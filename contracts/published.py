@@ -24,7 +24,8 @@ from pydantic import ConfigDict, Field, TypeAdapter
 from contracts.account import AccountSnapshot
 from contracts.alert import AlertData, CloudEvent, DeadLetter
 from contracts.feedback import FeedbackRecord
-from contracts.helpdesk import GenericTicket, IntercomNotification, ZendeskEventWebhook, ZendeskTriggerBody
+from contracts.helpdesk import GenericTicket, ZendeskEventWebhook, ZendeskTriggerBody
+from contracts.intercom import IntercomNotification
 from contracts.segment import SegmentGroup, SegmentIdentify, SegmentPage, SegmentTrack
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic.alias_generators import to_camel
 
-from contracts.helpdesk import Id, OptionalId, UtcTime
+from contracts.wire_types import Id, OptionalId, UtcTime
 
 SegmentCall = Literal["track", "page", "identify", "group"]
 

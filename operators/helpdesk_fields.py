@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from contracts.errors import PoisonRecord
-from contracts.helpdesk import validation_summary
+from contracts.wire_types import validation_summary
 
 _NO_VALUE = frozenset({"", "-"})
 _NAME = re.compile(r"[A-Za-z0-9_.:-]+")

@@ -33,8 +33,8 @@ import orjson
 from pydantic import ValidationError
 
 from contracts.errors import PoisonRecord
-from contracts.helpdesk import parse_time, validation_summary
 from contracts.segment import SEGMENT_MODELS, SegmentPage, SegmentTrack
+from contracts.wire_types import parse_time, validation_summary
 from operators.records import Event
 
 __all__ = ["content_message_id", "normalise_event"]

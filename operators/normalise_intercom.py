@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, TypeGuard
 
-from contracts.helpdesk import (
+from contracts.intercom import (
     INTERCOM_ADMIN_CLOSED,
     INTERCOM_USER_CREATED,
     IntercomAuthor,
