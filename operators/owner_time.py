@@ -7,6 +7,7 @@ morning's queue.
 
 >>> from datetime import UTC, datetime
 >>> from config.rules import Governance
+>>> from operators.records import iso_minutes as iso
 >>> zone = owner_zone({"cs_owner": {"timezone": "Asia/Tokyo"}}, Governance())
 >>> local_day(datetime(2026, 11, 19, 20, 0, tzinfo=UTC), zone).isoformat()
 '2026-11-20'
