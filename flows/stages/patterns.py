@@ -99,16 +99,18 @@ class PatternEngine:
         uow.send()
         windows, accounts = staged_windows.value, staged_accounts.value
         matches: list[Match] = []
-        seen: set[tuple[str, str, str]] = set()
+        seen: set[tuple[str, str, str, str, datetime]] = set()
         for s in windowed:
             window = windows.get(s.account_id, {})
             for rule in self._arms_for(active, s):
                 # A record that arrives late (after records with later event times) may
                 # complete a pattern as of one of those later records: evaluate as of each.
                 for trigger in later_triggers(rule, s, window):
-                    if (rule.id, trigger.account_id, trigger.key + trigger.name) in seen:
+                    # A trigger is a signal at its time: two records of one ticket share a key.
+                    evaluated = (rule.id, trigger.account_id, trigger.key, trigger.name, trigger.at)
+                    if evaluated in seen:
                         continue
-                    seen.add((rule.id, trigger.account_id, trigger.key + trigger.name))
+                    seen.add(evaluated)
                     found = evaluate(rule, trigger, window)
                     if found is not None:
                         # Not the first match only: in log order each later record would
