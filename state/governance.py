@@ -14,7 +14,8 @@ fetches what it reads and keeps what it decides, one pipeline per batch:
 * ``gov:log:<account>`` — capped list of the account's suppressions and
   deferrals, newest first: ``cuewire explain`` reads it;
 * ``gov:snooze:<account>:<rule>`` — sorted set of reviewers' snoozes of the rule
-  for the account (score: until), expiring a day after the last one ends;
+  for the account (score: until), kept for the longest one's span in event time
+  (from the decision to a day past its end, :mod:`operators.snooze_expiry`);
 * ``gov:alert:<alert id>`` — the account and rule of a published alert, so a
   snooze that names only the alert finds what to silence;
 * ``gov:deferred`` (alert id → retry time) and ``gov:deferred:payload``
@@ -53,6 +54,7 @@ from operators.govern import (
     view_keys,
 )
 from operators.records import Feedback
+from operators.snooze_expiry import snooze_lifetime
 from state.frustrated_tickets import FrustratedTickets, TicketChanges, TicketStatus
 from state.governance_codec import (
     alert_key,
@@ -174,9 +176,11 @@ class GovernanceStore(FrustratedTickets):
             key = self._ks.governance_snooze(*target)
             pipe.zadd(key, {snooze_member(snooze): snooze.until.timestamp()})
             pipe.zremrangebyrank(key, 0, -(COOLDOWN_HISTORY + 1))
-            # A snooze lives until a day after it ends, however far ahead that is.
-            pipe.expireat(key, int(snooze.until.timestamp()) + DAY, gt=True)
-            pipe.expireat(key, int(snooze.until.timestamp()) + DAY, nx=True)
+            # Kept for the snooze's span in event time (never until a wall-clock instant,
+            # which a replay of older history has long passed), however far ahead it ends.
+            lifetime = snooze_lifetime(snooze.until, fb.at, timedelta(seconds=self._ttls.governance_snooze))
+            pipe.expire(key, int(lifetime.total_seconds()), gt=True)
+            pipe.expire(key, int(lifetime.total_seconds()), nx=True)
         if len(pipe):
             pipe.execute()
         return unknown

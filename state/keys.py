@@ -52,6 +52,9 @@ class TTLs:
     governance_deferred: int = 14 * DAY
     governance_alert: int = 30 * DAY
     """Which account and rule a published alert was for: a snooze naming only the alert finds them."""
+    governance_snooze: int = 30 * DAY
+    """The least a snooze is kept, however short its span: input read behind the reviewers
+    still finds it (:mod:`operators.snooze_expiry`)."""
     window_slack: int = 2 * DAY
     """Windows live this long past the longest rule window, so late records still find them."""
     timers: int = 60 * DAY

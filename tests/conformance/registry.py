@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from hypothesis import strategies as st
@@ -27,6 +28,7 @@ from operators import (
     rule_version,
     sanitise,
     signals,
+    snooze_expiry,
     ticket_status,
     variants,
     verdict_records,
@@ -171,6 +173,8 @@ OPERATORS: list[Operator] = [
     Operator("verdict_records.held_record", verdict_records.held_record, st.tuples(s.verdicts()),
              st.fixed_dictionaries({"now": s.times, "deployment": st.just("test")})),
     Operator("feedback_lesson.lesson_of", feedback_lesson.lesson_of, st.tuples(s.feedback())),
+    Operator("snooze_expiry.snooze_lifetime", snooze_expiry.snooze_lifetime,
+             st.tuples(s.times, st.none() | s.times, st.timedeltas(timedelta(0), timedelta(days=60)))),
     Operator("weekly_digest.render_weekly_digest", _weekly,
              st.tuples(st.lists(near_misses, max_size=4), s.times)),
 ]

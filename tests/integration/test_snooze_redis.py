@@ -47,13 +47,26 @@ def test_a_snooze_of_an_unknown_alert_is_returned_and_dismissals_are_ignored(sto
     assert outcomes(run(store, [cand("a1", at=THU_10 + timedelta(days=1))])) == {"a1": "publish"}
 
 
-def test_a_snooze_expires_a_day_after_its_end_and_a_redelivery_adds_nothing(
+def test_a_snooze_is_kept_for_its_span_in_event_time_and_a_redelivery_adds_nothing(
         store: GovernanceStore, client: redis.Redis, unique: str) -> None:
     run(store, [cand("a1")])
-    far = datetime.now(UTC) + timedelta(days=40)
+    decided = THU_10 + timedelta(hours=1)
+    far = decided + timedelta(days=40)
     store.honour_snoozes([snoozed("a1", until=far), snoozed("a1", until=far)])
     store.honour_snoozes([snoozed("a1", until=far - timedelta(days=30))])  # an earlier end keeps the later
     key = Keyspace(f"t{unique}:").governance_snooze("acct_42", "upgrade-intent")
     assert client.zcard(key) == 2
     ttl = client.ttl(key)
     assert 40 * DAY < ttl <= 41 * DAY
+
+
+def test_a_snooze_in_older_history_still_silences_as_of_its_own_time(store: GovernanceStore) -> None:
+    """A replay of last year's input: the snooze ended long ago by the wall clock, yet
+    candidates before its end in event time are silenced, as they were live."""
+    then = datetime(2025, 3, 6, 10, 0, tzinfo=UTC)
+    assert outcomes(run(store, [cand("old-1", at=then)])) == {"old-1": "publish"}
+    snooze = Feedback("old-1", "snoozed", {}, "riley@vendor.com", then + timedelta(hours=1),
+                      until=then + timedelta(days=14))
+    assert store.honour_snoozes([snooze]) == []
+    assert outcomes(run(store, [cand("old-2", at=then + timedelta(days=3))])) == {"old-2": "suppressed"}
+    assert outcomes(run(store, [cand("old-3", at=then + timedelta(days=15))])) == {"old-3": "publish"}
