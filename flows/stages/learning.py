@@ -3,7 +3,8 @@ are kept for governance.
 
 Every feedback record goes to one key (``LEARNER_KEY``) and is collected in small
 batches, so one worker learns and checkpoints (``flows/learning.py``); scorers
-everywhere reload the checkpoints. What cannot be learned or honoured is a dead letter.
+everywhere reload the checkpoints. What cannot be learned or honoured is a dead letter,
+and so is a record whose handling raises: the others in its batch go on.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from bytewax.dataflow import Stream, operator
 
 from flows import metrics
 from flows.learning import LEARNER_KEY, FeedbackLearner
-from flows.stages.failures import DeadLetters, counts_round_trips
+from flows.stages.failures import DeadLetters, counts_round_trips, isolates_failures
 from flows.stages.items import Decoded, Incoming, Outgoing
 from operators.records import Feedback
 from state.governance import GovernanceStore
@@ -38,6 +39,14 @@ class FeedbackSteps:
     def learn_feedback(self, keyed: tuple[str, list[Decoded]]) -> list[Outgoing]:
         """Teach the model from reviewers' decisions, once per record (fenced by offset)."""
         _, batch = keyed
+        return self._learn(batch)
+
+    @isolates_failures("learn-feedback")
+    def _learn(self, batch: list[Decoded]) -> list[Outgoing]:
+        """:meth:`learn_feedback` of one batch. A record whose handling raises (a snooze
+        ending past year 9999 once moved to UTC) is handled apart and becomes its own dead
+        letter; the learner's fence and its reload after a failed batch keep the others
+        from teaching twice or not at all."""
         records = [(cast(Feedback, d.record), d.incoming.coords.partition,
                     d.incoming.coords.offset) for d in batch]
         out = self._honour_snoozes(batch)
