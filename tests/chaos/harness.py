@@ -185,36 +185,29 @@ class Scenario:
         return [value for _key, value in
                 read_to_end({"bootstrap.servers": self.stack.broker.bootstrap}, self.topic(kind), 60)]
 
-    def wait_published(self, at_least: int, proc: subprocess.Popen[bytes], timeout: float = 180,
-                       kind: str = "alerts") -> int:
-        """Wait until ``kind``'s topic holds ``at_least`` records (the flow is mid-stream)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            n = len(self.published(kind))
-            if n >= at_least:
-                return n
-            if proc.poll() is not None:
-                return n
-            time.sleep(0.2)
-        raise AssertionError(f"{self.name}: fewer than {at_least} {kind} after {timeout:.0f}s")
-
-    def wait_read(self, at_least: int, proc: subprocess.Popen[bytes], timeout: float = 180) -> None:
-        """Wait until the flow (process 0) has read ``at_least`` records, by its own
-        ``cuewire_records_in_total``. A bounded run hands its records on at the input's
-        end, so this, not what has been published, is how far "mid-stream" it is."""
+    def wait_read(self, at_least: int, proc: subprocess.Popen[bytes], timeout: float = 180,
+                  processes: int = 1) -> None:
+        """Wait until the flow has read ``at_least`` records, by its own
+        ``cuewire_records_in_total`` (summed over its ``processes``, each serving its
+        metrics on the port plus its process id). A bounded run hands its records on at
+        the input's end, so this, not what has been published, is how far "mid-stream"
+        it is. ``proc`` ending first fails the wait."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics",
-                                            timeout=2) as page:
-                    text = page.read().decode()
-            except OSError:
-                text = ""
-            read = sum(float(n) for n in _RECORDS_IN.findall(text))
+            read = sum(self._records_read(self.metrics_port + i) for i in range(processes))
             if read >= at_least:
                 return
             time.sleep(0.05)
         raise AssertionError(f"{self.name}: the flow did not read {at_least} records (exit {proc.poll()})")
+
+    @staticmethod
+    def _records_read(port: int) -> float:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as page:
+                text = page.read().decode()
+        except OSError:
+            text = ""
+        return sum(float(n) for n in _RECORDS_IN.findall(text))
 
     def outcome(self, expected: frozenset[str]) -> Outcome:
         alerts = Counter(orjson.loads(v)["id"] for v in self.published("alerts"))
