@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     kafka_create_topics: bool = True
     kafka_partitions: int = Field(3, ge=1)
     kafka_replication: int = Field(1, ge=1)
+    kafka_flush_timeout_seconds: float = Field(
+        60, gt=0, le=3600,
+        description="how long each epoch's flush waits for Kafka to acknowledge what was produced; "
+        "then the flow stops with one line (exit 1) and the next start settles the rest",
+    )
 
     topic_events: str = "cuewire.events"
     topic_tickets: str = "cuewire.tickets"
@@ -108,6 +113,16 @@ class Settings(BaseSettings):
         "host; false where each process has its own address (a pod)")
     timer_lateness_seconds: float = Field(
         300, ge=0, description="how late a record may arrive and still stop an absence timer"
+    )
+    govern_lateness_seconds: float = Field(
+        300, ge=0, le=86_400,
+        description="replays and bounded runs: a candidate alert is governed once event time has "
+        "passed it by this much, so an account's competing candidates are decided in event-time order",
+    )
+    govern_wait_ms: int = Field(
+        3_000, ge=0, le=600_000,
+        description="live input: the longest a candidate alert waits (wall clock) for competing ones "
+        "that arrive a little late; 0 decides each on arrival",
     )
     order_wait_ms: int = Field(
         30, ge=0, le=60_000,

@@ -32,6 +32,7 @@ from flows.stages.patterns import PatternEngine
 from flows.stages.publish import Publisher
 from flows.stages.tickets import TicketSteps
 from flows.table_join import AccountJoin
+from operators.candidate_hold import HoldPolicy
 from operators.decode import Limits
 from operators.ordering import OrderPolicy
 from state.governance import GovernanceStore
@@ -89,7 +90,9 @@ def make_parts(settings: Settings, client: redis.Redis,
             timer_lateness=timedelta(seconds=settings.timer_lateness_seconds), units=units),
         governor=Governor(governance=governance, rules=rules, learner=learner, event_time=event_time,
                           clock=clock, deployment=deployment, units=units,
-                          dead_letters=dead_letters),
+                          dead_letters=dead_letters,
+                          hold=HoldPolicy(timedelta(seconds=settings.govern_lateness_seconds),
+                                          settings.govern_wait_ms / 1000)),
         learning=FeedbackSteps(learner=learner, governance=governance, dead_letters=dead_letters),
         publisher=Publisher(ledger=AlertLedger(client, keyspace, ttls, run_id=uuid.uuid4().hex[:12]),
                             clock=clock),
@@ -154,7 +157,8 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
         # settle what a run that stopped left claimed and unconfirmed.
         repair_outbox(publisher.ledger, {"alerts": settings.topic_alerts, "digest": settings.topic_digest,
                                      "dlq": settings.topic_dlq},
-                      settings.kafka_common(), settings.kafka_producer())
+                      settings.kafka_common(), settings.kafka_producer(),
+                      flush_timeout=settings.kafka_flush_timeout_seconds)
     recovery = None
     if recovery_dir:
         if not any(recovery_dir.glob("*.sqlite3")):

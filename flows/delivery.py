@@ -90,7 +90,7 @@ class Repair:
 
 def repair_outbox(ledger: AlertLedger, topics: dict[str, str], consumer_conf: dict[str, Any],
                   producer_conf: dict[str, Any], write: Callable[[str], object] = lambda line: print(
-                      line, file=sys.stderr)) -> Repair | None:
+                      line, file=sys.stderr), flush_timeout: float = FLUSH_TIMEOUT_S) -> Repair | None:
     """Settle what the last run claimed and never confirmed: nothing twice, nothing lost.
 
     A Redis that restarted since the last start may have lost its last second of
@@ -118,7 +118,7 @@ def repair_outbox(ledger: AlertLedger, topics: dict[str, str], consumer_conf: di
         if e.record_id not in on_topics and e.record_id not in already:
             missing.setdefault(e.record_id, (e, records[e.field]))
     if missing:
-        _produce(producer_conf, topics, ((rid, rec) for rid, (_e, rec) in missing.items()))
+        _produce(producer_conf, topics, ((rid, rec) for rid, (_e, rec) in missing.items()), flush_timeout)
     ledger.settle(entries)
     repair = Repair(len({e.record_id for e in entries}), len({e.record_id for e in entries} & on_topics),
                     len(missing), relearned)
@@ -183,7 +183,7 @@ def ids_on_topics(consumer_conf: dict[str, Any], topics: dict[str, str], since_m
 
 
 def _produce(conf: dict[str, Any], topics: dict[str, str],
-             records: Iterable[tuple[str, Unconfirmed]]) -> None:
+             records: Iterable[tuple[str, Unconfirmed]], flush_timeout: float = FLUSH_TIMEOUT_S) -> None:
     from confluent_kafka import Producer
 
     producer = Producer(conf)
@@ -196,7 +196,7 @@ def _produce(conf: dict[str, Any], topics: dict[str, str],
     for rid, rec in records:
         producer.produce(topics[rec.kind], rec.value, rec.key, headers=headers(rec.kind, rid),
                          on_delivery=delivered)
-    remaining = producer.flush(FLUSH_TIMEOUT_S)
+    remaining = producer.flush(flush_timeout)
     if remaining or failures:
         raise DependencyDown(f"Kafka did not acknowledge {remaining or len(failures)} records left by "
                              f"the last run ({failures[:1]}); they stay in the outbox for the next start")

@@ -38,6 +38,7 @@ class KafkaOutSink(FixedPartitionedSink[Outgoing, None]):
                  on_published: Callable[[list[Outgoing]], None], partitions: int = 8, *,
                  claim: Callable[[list[Outgoing]], list[Outgoing]] | None = None) -> None:
         self._conf = settings.kafka_producer()
+        self._flush_timeout = settings.kafka_flush_timeout_seconds
         self._claim = claim or (lambda batch: batch)
         self._topics = {"alerts": settings.topic_alerts, "digest": settings.topic_digest,
                         "dlq": settings.topic_dlq}
@@ -50,15 +51,17 @@ class KafkaOutSink(FixedPartitionedSink[Outgoing, None]):
 
     def build_part(self, step_id: str, for_part: str, resume_state: None) -> _KafkaOutPartition:
         return _KafkaOutPartition(Producer(self._conf), self._topics, self._claim, self._on_produced,
-                                  self._on_published)
+                                  self._on_published, self._flush_timeout)
 
 
 class _KafkaOutPartition(StatefulSinkPartition[Outgoing, None]):
     def __init__(self, producer: Producer, topics: dict[str, str],
                  claim: Callable[[list[Outgoing]], list[Outgoing]],
                  on_produced: Callable[[list[Outgoing]], None],
-                 on_published: Callable[[list[Outgoing]], None]) -> None:
+                 on_published: Callable[[list[Outgoing]], None],
+                 flush_timeout: float = FLUSH_TIMEOUT_S) -> None:
         self._producer = producer
+        self._flush_timeout = flush_timeout
         self._topics = topics
         self._claim = claim
         self._on_produced = on_produced
@@ -94,12 +97,13 @@ class _KafkaOutPartition(StatefulSinkPartition[Outgoing, None]):
         self._flush()
 
     def _flush(self) -> None:
-        remaining = self._producer.flush(FLUSH_TIMEOUT_S)
+        remaining = self._producer.flush(self._flush_timeout)
         if remaining or self._failures:
             failures, self._failures = self._failures, []
             shutdown.stop_now(DependencyDown(
                 f"Kafka did not acknowledge {remaining or len(failures)} records within "
-                f"{FLUSH_TIMEOUT_S:.0f}s ({failures[:1]}); the flow stops so nothing is lost"
+                f"{self._flush_timeout:g}s ({failures[:1]}; CUEWIRE_KAFKA_FLUSH_TIMEOUT_SECONDS); "
+                "the flow stops so nothing is lost, and the next start settles the rest"
             ))
         done, self._unflushed = self._unflushed, []
         if done:
