@@ -89,7 +89,7 @@ def build_flow(
     event = events("events", located.others, parts.events)              # signals, digest
     found = patterns("patterns", ticket.signals, event.signals, ticket.near_misses, ticks,
                      parts.patterns)                                     # candidates, digest
-    governed = governance("govern", ticket.candidates, found.candidates, parts.governor)  # Outgoing
+    governed = governance("govern", ticket.candidates, found.candidates, parts.governor, live)  # Outgoing
 
     outputs = [governed, found.digest, ticket.digest, ticket.dead_letters, event.digest,
                read.rejected, learned]

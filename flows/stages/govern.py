@@ -15,11 +15,13 @@ import orjson
 from bytewax.dataflow import Stream, operator
 
 from flows import metrics
+from flows.candidate_order import hold_for_order
 from flows.event_clock import EventClock
 from flows.learning import FeedbackLearner
 from flows.rules_source import RulesSource
 from flows.stages.failures import DeadLetters, counts_round_trips, isolates_failures
 from flows.stages.items import Outgoing, PendingAlert, Tick
+from operators.candidate_hold import HoldPolicy
 from operators.govern import Verdict, candidate_from_dict, govern
 from operators.holdout import holdout_event, split_holdout
 from operators.rule_version import stamp_rule_versions
@@ -28,6 +30,8 @@ from state.governance import GovernanceStore
 from state.unit_of_work import UnitOfWork, UnitsOfWork
 
 DUE_CHECK_EVERY = timedelta(seconds=1)
+ON_ARRIVAL = HoldPolicy(timedelta(0), 0.0)
+"""No candidate waits: each is governed as it arrives."""
 
 
 class Governor:
@@ -36,7 +40,8 @@ class Governor:
     def __init__(self, *, governance: GovernanceStore, rules: RulesSource, learner: FeedbackLearner | None,
                  event_time: EventClock, clock: Callable[[], datetime], deployment: str,
                  units: UnitsOfWork,
-                 dead_letters: DeadLetters) -> None:
+                 dead_letters: DeadLetters,
+                 hold: HoldPolicy = ON_ARRIVAL) -> None:
         self.governance = governance
         self.rules = rules
         self.learner = learner
@@ -45,6 +50,8 @@ class Governor:
         self.deployment = deployment
         self.units = units
         self.dead_letters = dead_letters
+        self.hold = hold
+        """How long candidates wait to be governed in event-time order (default: not at all)."""
         self._last_check: datetime | None = None
 
     @counts_round_trips("govern")
@@ -135,6 +142,11 @@ class Governor:
 
 @operator
 def governance(step_id: str, ticket_candidates: Stream[PendingAlert],
-               pattern_candidates: Stream[PendingAlert | Tick], governor: Governor) -> Stream[Outgoing]:
+               pattern_candidates: Stream[PendingAlert | Tick], governor: Governor,
+               live: bool = True) -> Stream[Outgoing]:
     candidates = op.merge("merge-candidates", ticket_candidates, pattern_candidates)
-    return op.flat_map_batch("govern", candidates, governor.govern)      # Outgoing (ticks: due ones)
+    # Each account's candidates in event-time order, as a replay decides them: live, the
+    # wall clock bounds their wait, elsewhere event time does (operators/candidate_hold.py).
+    hold = HoldPolicy(None, governor.hold.wait_s) if live else HoldPolicy(governor.hold.lateness, None)
+    ordered = hold_for_order("order-candidates", candidates, hold)
+    return op.flat_map_batch("govern", ordered, governor.govern)         # Outgoing (ticks: due ones)

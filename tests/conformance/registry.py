@@ -197,6 +197,7 @@ EXEMPT: dict[str, str] = {
     "ordering": "a stateful buffer (InputOrder) with its own snapshot: tests/unit/test_ordering.py",
     "problem": "fingerprint packing: its codec is in tests/conformance/test_codecs.py",
     "reattach": "a stateful buffer (Unattached): bounded state in tests/conformance/test_bounded_state.py",
+    "candidate_hold": "a stateful buffer (CandidateHold) and its snapshot: tests/unit/test_candidate_hold.py",
     "records": "the record types themselves",
     "score": "the score types and the scorer protocol",
     "text_features": "the featurizer over the shipped lexicon; tested with the scorer",

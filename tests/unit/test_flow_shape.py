@@ -34,7 +34,7 @@ PINNED_STEP_IDS = [
     "tickets.ticket-signals", "tickets.split-failed-signals", "tickets.merge-dead-letters",
     "events.route-others", "events.event-signals", "events.split-failed-signals", "events.merge-digest",
     "patterns.merge-signals", "patterns.match-patterns", "patterns.split-digests",
-    "govern.merge-candidates", "govern.govern",
+    "govern.merge-candidates", "govern.order-candidates", "govern.govern",
     "publish.merge-outgoing", "publish.key-outgoing", "publish.publish",
 ]
 
