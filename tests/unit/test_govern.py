@@ -22,10 +22,7 @@ from operators.govern import (
     govern,
     retry_candidate,
 )
-
-POLICY = Governance()
-THU_10 = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)   # a Thursday, inside UTC working hours
-ACCOUNT: dict[str, Any] = {"account_id": "acct_42", "consent": {"email": True, "sms": False}}
+from tests.governance_world import ACCOUNT, POLICY, THU_10
 
 
 def cand(alert_id: str, *, rule: str = "upgrade-intent", at: datetime = THU_10,
