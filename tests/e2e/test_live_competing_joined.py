@@ -13,11 +13,7 @@ in the same order. The flow is never told an input is finished (it tails the top
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,10 +22,9 @@ import pytest
 import yaml
 from confluent_kafka import Producer
 
-from config.settings import Settings
-from flows.kafka_io import ensure_topics
-from tests.e2e.test_competing_kafka import midday_zone, published, replay
-from tests.e2e.test_joins_kafka import Record, gated_texts, produce, ticket, z
+from tests.e2e.live_flow import Record, produce, replayed, running_flow, settled_difference, z
+from tests.e2e.test_competing_kafka import midday_zone, outcome
+from tests.e2e.test_joins_kafka import gated_texts, ticket
 
 pytestmark = pytest.mark.e2e
 
@@ -93,31 +88,9 @@ def batch_records(tag: str, now: datetime) -> tuple[list[Record], list[Record], 
 def live_flow(kafka_bootstrap: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
               ) -> Iterator[tuple[dict[str, str], dict[str, str]]]:
     """One freshly started, unbounded ``cuewire run``; yields (topics, environment)."""
-    unique = uuid.uuid4().hex[:8]
-    topics = {k: f"cuewire.{k}.livejoin{unique}" for k in
-              ("events", "tickets", "accounts", "feedback", "alerts", "digest", "dlq")}
     rules = rules_file(tmp_path_factory.mktemp("live-competing") / "rules.yaml")
-    base = {k: v for k, v in os.environ.items() if not k.startswith("CUEWIRE_")}
-    env = base | {"CUEWIRE_DEPLOYMENT": "livejoin", "CUEWIRE_KAFKA_BOOTSTRAP": kafka_bootstrap,
-                  "CUEWIRE_REDIS_URL": redis_url, "CUEWIRE_REDIS_PREFIX": f"lj{unique}:",
-                  "CUEWIRE_KAFKA_PARTITIONS": "3", "CUEWIRE_RULES": str(rules)}
-    env |= {f"CUEWIRE_TOPIC_{k.upper()}": v for k, v in topics.items()}
-    ensure_topics(Settings(**{k.removeprefix("CUEWIRE_").lower(): v  # type: ignore[arg-type]
-                              for k, v in env.items() if k.startswith("CUEWIRE_") and k != "CUEWIRE_RULES"}))
-    log = tmp_path_factory.mktemp("live-competing-log") / "flow.stderr"
-    with log.open("wb") as stderr:
-        proc = subprocess.Popen([sys.executable, "-m", "cuewire", "run"], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=stderr)
-    try:
-        yield topics, env
-        assert proc.poll() is None, f"the flow exited: {log.read_text()[-3000:]}"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with running_flow("livejoin", kafka_bootstrap, redis_url, {"CUEWIRE_RULES": str(rules)}) as flow:
+        yield flow
 
 
 def test_three_batches_with_competing_candidates_out_of_order_match_replay(
@@ -134,7 +107,7 @@ def test_three_batches_with_competing_candidates_out_of_order_match_replay(
         produce(producer, topics, late)     # some of them a second late
         sent += snaps + on_time + late
 
-        expected = replay(sent, tmp_path / f"batch{n}.jsonl", env)
+        expected = replayed(sent, tmp_path / f"batch{n}.jsonl", env, outcome)
         mine = {k: v for k, v in expected.items() if v[1].startswith(f"acct_b{n}")}
         kinds = {(v[0], v[2]) for v in mine.values()}
         # The contests are real, and the replay decides them in event time: the earlier
@@ -145,17 +118,5 @@ def test_three_batches_with_competing_candidates_out_of_order_match_replay(
         assert {rule for kind, rule in kinds if kind == "io.cuewire.digest.deferred"} == {
             "r-high", "r-medium", "r-crit-b"}, kinds
 
-        deadline = time.monotonic() + SETTLE_S
-        live = published(kafka_bootstrap, topics)
-        while live != expected and time.monotonic() < deadline:
-            time.sleep(1.0)
-            live = published(kafka_bootstrap, topics)
-        time.sleep(2.0)  # nothing more may follow
-        live = published(kafka_bootstrap, topics)
-        missing = sorted(v for k, v in expected.items() if k not in live)
-        extra = sorted(v for k, v in live.items() if k not in expected)
-        changed = sorted((expected[k], live[k]) for k in expected.keys() & live.keys()
-                         if expected[k] != live[k])
-        assert not (missing or extra or changed), (
-            f"batch {n}: live differs from replay: missing {missing}; extra {extra}; changed {changed}")
-
+        difference = settled_difference(kafka_bootstrap, topics, outcome, expected, SETTLE_S)
+        assert difference is None, f"batch {n}: live differs from replay: {difference}"

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from config.rules import Governance
 from operators.candidate_hold import CandidateHold, HoldPolicy
 from operators.govern import Candidate, GovernanceView, decision_order, govern
-from tests.unit.test_govern_batches import COMPETING, stored
+from tests.governance_world import POLICY, stored
+from tests.unit.operators.test_govern_batches import COMPETING
 
 T0 = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)
 EVENT_TIME = HoldPolicy(timedelta(minutes=5), wait_s=None)
@@ -102,7 +102,7 @@ def _governed_as_held(arrivals: list[list[Candidate]], policy: HoldPolicy) -> di
         batches.append(hold.release(now=float(n)))
     batches.append(hold.drain())
     for batch in batches:
-        verdicts, writes = govern(batch, view, Governance())
+        verdicts, writes = govern(batch, view, POLICY)
         out.update({v.candidate.alert_id: (v.outcome, v.reason) for v in verdicts})
         view = stored(view, writes)
     return out
