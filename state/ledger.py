@@ -71,11 +71,15 @@ class AlertLedger:
         pipe = self._r.pipeline(transaction=False)
         for record_id, i in first.items():
             pipe.set(self._ks.alert(record_id), self._pending, nx=True, ex=self._ttls.alert_pending)
-            pipe.hset(outbox, self._field(record_id), records[i][1])
+            pipe.hsetnx(outbox, self._field(record_id), records[i][1])
         pipe.expire(outbox, self._ttls.alert_sent)
         replies = pipe.execute()
         won = {record_id: bool(replies[2 * n]) for n, record_id in enumerate(first)}
-        lost = [self._field(record_id) for record_id, ok in won.items() if not ok]
+        filed = {record_id: bool(replies[2 * n + 1]) for n, record_id in enumerate(first)}
+        # Take back only the entries this call filed: one already there is this thread's
+        # earlier claim of the same id (a record derived twice in one run), still waiting
+        # for its confirmation; deleting it would lose the record if the run stopped first.
+        lost = [self._field(record_id) for record_id, ok in won.items() if not ok and filed[record_id]]
         if lost:
             self._r.hdel(outbox, *lost)
         return [won[record_id] and first[record_id] == i for i, (record_id, _) in enumerate(records)]
