@@ -21,6 +21,7 @@ from bytewax.dataflow import Stream, operator
 from config.rules import Rule
 from flows.event_clock import EventClock
 from flows.rules_source import ActiveRules, RulesSource
+from flows.stages.due_check import DueCheck
 from flows.stages.failures import DeadLetters, counts_round_trips, isolates_failures
 from flows.stages.items import Outgoing, PendingAlert, Tick
 from operators.candidates import match_candidate, snapshot_at
@@ -40,7 +41,6 @@ from state.weekly import WeeklyDigestStore
 from state.windows import WindowStore
 
 PATTERN_NEAR_MISS = 0.6
-DUE_CHECK_EVERY = timedelta(seconds=1)
 DIGEST_GRACE = timedelta(hours=1)
 """A week's digest waits this long past the week's end for stragglers."""
 
@@ -67,7 +67,8 @@ class PatternEngine:
         """How long past a timer's due time records may still arrive out of order."""
         self.units = units
         """Each batch's reads and writes, two round trips at most (before and after evaluating)."""
-        self._last_check: datetime | None = None
+        self._due_check = DueCheck()
+        """Due work is looked for about once a second, not in a round trip per batch."""
 
     @counts_round_trips("match-patterns")
     @isolates_failures("match-patterns")
@@ -124,7 +125,7 @@ class PatternEngine:
         ticks = [t.at for t in batch if isinstance(t, Tick)]
         event_now = [watermark - self.timer_lateness] if watermark else []
         now = max([*ticks, *event_now], default=None)
-        due_check = now is not None and self._time_to_check(now)
+        due_check = now is not None and self._due_check.due(now)
         if due_check and now is not None:
             matches += self._fire_timers(now, active, near)
             missing = ({("account", m.account_id) for m in matches}
@@ -152,14 +153,6 @@ class PatternEngine:
             return rules
         salt = active.file.governance.holdout_salt
         return [r for r in rules if in_arm(r, signal.account_id, salt)]
-
-    def _time_to_check(self, now: datetime) -> bool:
-        """Whether ``now`` has moved a second past the last look at the timers:
-        due work is looked for about once a second, not in a round trip per batch."""
-        if self._last_check is not None and now - self._last_check < DUE_CHECK_EVERY:
-            return False
-        self._last_check = now
-        return True
 
     def _weekly_digests(self, now: datetime) -> list[Outgoing]:
         out = []
