@@ -82,12 +82,19 @@ class PatternEngine:
         near: list[NearMiss] = [n for n in batch if isinstance(n, NearMiss)]
         watermark = self.event_time.watermark()
         windowed = [s for s in signals if s.name in active.windowed]
-        timers = [t for s in windowed for t in timers_for(self._arms_for(active, s), s)]
+        # Each signal's rules, once per batch (three passes read them).
+        arms: dict[tuple[str, str], Sequence[Rule]] = {}
+        triggered: list[tuple[Signal, Sequence[Rule]]] = []
+        for s in windowed:
+            if (s.name, s.account_id) not in arms:
+                arms[(s.name, s.account_id)] = self._arms_for(active, s)
+            triggered.append((s, arms[(s.name, s.account_id)]))
+        timers = [t for s, rules in triggered for t in timers_for(rules, s)]
         horizon = active.file.horizon()
         reads: dict[str, tuple[set[str], datetime]] = {}
-        for s in windowed:
+        for s, rules in triggered:
             names, since = reads.get(s.account_id, (set(), s.at))
-            for rule in self._arms_for(active, s):
+            for rule in rules:
                 names |= rule.when.signals()
             reads[s.account_id] = (names, min(since, s.at - horizon))
         # One round trip before evaluating (tickets' status, windows in and out, the
@@ -101,9 +108,9 @@ class PatternEngine:
         windows, accounts = staged_windows.value, staged_accounts.value
         matches: list[Match] = []
         seen: set[tuple[str, str, str, str, datetime]] = set()
-        for s in windowed:
+        for s, rules in triggered:
             window = windows.get(s.account_id, {})
-            for rule in self._arms_for(active, s):
+            for rule in rules:
                 # A record that arrives late (after records with later event times) may
                 # complete a pattern as of one of those later records: evaluate as of each.
                 for trigger in later_triggers(rule, s, window):
