@@ -25,9 +25,10 @@ from flows.stages.due_check import DueCheck
 from flows.stages.failures import DeadLetters, counts_round_trips, isolates_failures
 from flows.stages.items import Outgoing, PendingAlert, Tick
 from operators.candidates import match_candidate, snapshot_at
-from operators.match import Match, evaluate, later_triggers, timers_for
-from operators.near_miss import NearMiss, near_miss
+from operators.match import Match, evaluate, later_triggers, match_of, timers_for
+from operators.near_miss import NearMiss, near_miss, near_miss_of
 from operators.resolve import LookupKey
+from operators.rule_progress import evaluate as progress
 from operators.signals import Signal
 from operators.ticket_status import status_updates
 from operators.variants import in_arm
@@ -119,14 +120,15 @@ class PatternEngine:
                     if evaluated in seen:
                         continue
                     seen.add(evaluated)
-                    found = evaluate(rule, trigger, window)
+                    # One reading of the rule for both: its match, or else how close it came.
+                    got = progress(rule, trigger, window)
+                    found = match_of(rule, trigger, got)
                     if found is not None:
                         # Not the first match only: in log order each later record would
                         # have been evaluated with this one in its window (cooldown decides).
                         matches.append(found)
                         continue
-                    close = near_miss(rule, trigger, window, trigger.at,
-                                      min_closeness=PATTERN_NEAR_MISS)
+                    close = near_miss_of(rule, trigger, got, trigger.at, min_closeness=PATTERN_NEAR_MISS)
                     if close is not None:
                         near.append(close)
         ticks = [t.at for t in batch if isinstance(t, Tick)]
