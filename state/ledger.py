@@ -69,17 +69,20 @@ class AlertLedger:
         for i, (record_id, _payload) in enumerate(records):
             first.setdefault(record_id, i)
         pipe = self._r.pipeline(transaction=False)
-        for record_id, i in first.items():
-            pipe.set(self._ks.alert(record_id), self._pending, nx=True, ex=self._ttls.alert_pending)
-            pipe.hsetnx(outbox, self._field(record_id), records[i][1])
+        for record_id in first:
+            # GET: what the id held, so a loss to this run's own earlier claim can be told apart.
+            pipe.set(self._ks.alert(record_id), self._pending, nx=True, get=True, ex=self._ttls.alert_pending)
+        # The whole batch into the outbox in one HSET: a command per record cost as much again.
+        pipe.hset(outbox, mapping={self._field(record_id): records[i][1] for record_id, i in first.items()})
         pipe.expire(outbox, self._ttls.alert_sent)
         replies = pipe.execute()
-        won = {record_id: bool(replies[2 * n]) for n, record_id in enumerate(first)}
-        filed = {record_id: bool(replies[2 * n + 1]) for n, record_id in enumerate(first)}
-        # Take back only the entries this call filed: one already there is this thread's
-        # earlier claim of the same id (a record derived twice in one run), still waiting
-        # for its confirmation; deleting it would lose the record if the run stopped first.
-        lost = [self._field(record_id) for record_id, ok in won.items() if not ok and filed[record_id]]
+        won = {record_id: replies[n] is None for n, record_id in enumerate(first)}
+        # Take back the entries of ids that were not this claim's, except where the id is
+        # pending for this run already: that is this run's earlier claim of it (a record
+        # derived twice), still waiting for its confirmation, and taking its entry back
+        # would lose the record if the run stopped first.
+        lost = [self._field(record_id) for n, record_id in enumerate(first)
+                if not won[record_id] and replies[n] != self._pending]
         if lost:
             self._r.hdel(outbox, *lost)
         return [won[record_id] and first[record_id] == i for i, (record_id, _) in enumerate(records)]

@@ -19,6 +19,7 @@ from flows.candidate_order import hold_for_order
 from flows.event_clock import EventClock
 from flows.learning import FeedbackLearner
 from flows.rules_source import RulesSource
+from flows.stages.due_check import DueCheck
 from flows.stages.failures import DeadLetters, counts_round_trips, isolates_failures
 from flows.stages.items import Outgoing, PendingAlert, Tick
 from operators.candidate_hold import HoldPolicy
@@ -29,7 +30,6 @@ from operators.verdict_records import held_record, published_alert
 from state.governance import GovernanceStore
 from state.unit_of_work import UnitOfWork, UnitsOfWork
 
-DUE_CHECK_EVERY = timedelta(seconds=1)
 ON_ARRIVAL = HoldPolicy(timedelta(0), 0.0)
 """No candidate waits: each is governed as it arrives."""
 
@@ -52,7 +52,8 @@ class Governor:
         self.dead_letters = dead_letters
         self.hold = hold
         """How long candidates wait to be governed in event-time order (default: not at all)."""
-        self._last_check: datetime | None = None
+        self._due_check = DueCheck()
+        """Due work is looked for about once a second, not in a round trip per batch."""
 
     @counts_round_trips("govern")
     @isolates_failures("govern")
@@ -71,7 +72,7 @@ class Governor:
         watermark = self.event_time.watermark()
         now = max([self.clock(), *([watermark] if watermark else []),
                    *(t.at for t in batch if isinstance(t, Tick))])
-        if self._time_to_check(now):
+        if self._due_check.due(now):
             pending += [PendingAlert(candidate_from_dict(d)) for d in self.governance.due(now)]
         uow = self.units.begin()
         if pending:
@@ -91,14 +92,6 @@ class Governor:
                                               verdict.candidate.rule_id).inc()
                     out.append(self._held_record(verdict))
         return self._claim(uow, out)
-
-    def _time_to_check(self, now: datetime) -> bool:
-        """Whether ``now`` has moved a second past the last look at the deferred queue:
-        due work is looked for about once a second, not in a round trip per batch."""
-        if self._last_check is not None and now - self._last_check < DUE_CHECK_EVERY:
-            return False
-        self._last_check = now
-        return True
 
     def _stamp_rule_versions(self, verdicts: list[Verdict]) -> list[Verdict]:
         """Each alert says which version of its rule raised it (``data.rule_version``)."""
