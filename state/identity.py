@@ -12,6 +12,7 @@ key's TTL is renewed with each write (``TTLs.account`` / ``TTLs.identity``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -22,6 +23,8 @@ from state.keys import Keyspace, TTLs
 from state.unit_of_work import Reply, UnitOfWork
 
 LookupKey = tuple[str, str]
+TABLE_NAMES_KEPT = 65_536
+"""Redis key names remembered per store (a few MB at most)."""
 
 
 class IdentityStore:
@@ -29,6 +32,8 @@ class IdentityStore:
         self._r = client
         self._ks = keyspace
         self._ttls = ttls
+        # A key's name never changes, and an e-mail's costs a hash: name each once.
+        self._table = lru_cache(maxsize=TABLE_NAMES_KEPT)(keyspace.table)
 
     def fetch_versions(self, keys: Iterable[LookupKey]) -> dict[LookupKey, Versions]:
         """Each key's history (empty when the key was never written or has expired)."""
@@ -44,7 +49,8 @@ class IdentityStore:
         if not wanted:
             return Reply.of({})
         at = len(uow)
-        uow.mget([self._ks.table(k) for k in wanted])
+        table = self._table
+        uow.mget([table(k) for k in wanted])
 
         def read(replies: list[Any]) -> dict[LookupKey, Versions]:
             return {k: _decode(v) for k, v in zip(wanted, replies[at], strict=True)}
@@ -60,8 +66,10 @@ class IdentityStore:
         if not writes:
             return
         pipe = self._r.pipeline(transaction=False)
+        # Staged as the bare command: ``pipe.set``'s option checks cost more than the write.
+        stage, table, ttl = pipe.pipeline_execute_command, self._table, self._ttls.for_lookup
         for key, versions in writes.items():
-            pipe.set(self._ks.table(key), orjson.dumps(versions), ex=self._ttls.for_lookup(key[0]))
+            stage("SET", table(key), orjson.dumps(versions), "EX", ttl(key[0]))
         pipe.execute()
 
 
