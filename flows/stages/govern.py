@@ -36,7 +36,7 @@ class Governor:
     def __init__(self, *, governance: GovernanceStore, rules: RulesSource, learner: FeedbackLearner | None,
                  event_time: EventClock, clock: Callable[[], datetime], deployment: str,
                  units: UnitsOfWork,
-                 dead_letters: DeadLetters) -> None:
+                 dead_letters: DeadLetters, counted: bool = True) -> None:
         self.governance = governance
         self.rules = rules
         self.learner = learner
@@ -45,6 +45,8 @@ class Governor:
         self.deployment = deployment
         self.units = units
         self.dead_letters = dead_letters
+        self.counted = counted
+        """Whether suppressions count in the flow's metrics (a shadow branch's do not)."""
         self._last_check: datetime | None = None
 
     @counts_round_trips("govern")
@@ -80,8 +82,9 @@ class Governor:
                     produced_ms, text = produced.get(verdict.candidate.alert_id, (None, None))
                     out.append(self._publishable(verdict, produced_ms, text))
                 else:
-                    metrics.SUPPRESSED.labels(verdict.outcome, verdict.reason.split(":", 1)[0],
-                                              verdict.candidate.rule_id).inc()
+                    if self.counted:
+                        metrics.SUPPRESSED.labels(verdict.outcome, verdict.reason.split(":", 1)[0],
+                                                  verdict.candidate.rule_id).inc()
                     out.append(self._held_record(verdict))
         return self._claim(uow, out)
 
