@@ -71,6 +71,10 @@ def run(
     `cuewire run -i 0 -a "h1:2101;h2:2101"` and `cuewire run -i 1 -a "h1:2101;h2:2101"`.
     Without --recovery-dir a restart re-reads the input topics from
     CUEWIRE_KAFKA_START_FROM; idempotency keys and the alert ledger make that safe.
+
+    CUEWIRE_SHADOW_RULES=candidate.yaml runs a candidate rules file beside the live
+    one on the same records: its alerts go to cuewire.alerts.shadow, never to
+    cuewire.alerts; `cuewire report --from-kafka --shadow` compares the two.
     """
     from cuewire.app import run_kafka
 
