@@ -16,8 +16,11 @@ from cuewire.app import run_kafka
 from cuewire.measure_input import read_kafka
 from cuewire.report_cmd import report_lines
 from flows import metrics
+from flows.delivery import outbox_payload
 from flows.kafka_io import ensure_topics, read_to_end
 from operators.measure_shadow import compare_shadow
+from state.keys import Keyspace, TTLs
+from state.ledger import AlertLedger
 from tests.e2e.test_backtest import history, rules_file
 
 pytestmark = pytest.mark.e2e
@@ -95,3 +98,24 @@ def test_the_live_rules_as_their_own_shadow_raise_the_same_alerts(
     shadow = read(settings, settings.shadow_outputs().topic_alerts)
     assert len(live) == 7
     assert sorted(a["id"] for a in shadow) == sorted(a["id"] for a in live)
+
+
+def test_what_the_shadow_branch_left_unconfirmed_goes_to_the_shadow_topic_on_restart(
+        kafka_bootstrap: str, redis_url: str, unique: str, tmp_path: Path) -> None:
+    """A run that stopped between the shadow ledger's claim and Kafka's acknowledgement: the
+    next start produces the record to the shadow topic, where it was going, and nowhere else."""
+    live_rules = rules_file(tmp_path / "live.yaml", pricing_mrr=2000, export_mrr=500, export_priority="low")
+    settings = settings_for(kafka_bootstrap, redis_url, unique, live_rules, live_rules)
+    ensure_topics(settings)
+    ensure_topics(settings.shadow_outputs())
+    client = redis.Redis.from_url(settings.redis_url.get_secret_value())
+    body = orjson.dumps({"id": "left-by-a-stopped-run", "subject": "acct_big", "data": {"rule": "r"}})
+    stopped = AlertLedger(client, Keyspace(settings.redis_prefix).shadow(), TTLs(), run_id="stopped")
+    left = ("left-by-a-stopped-run", outbox_payload("alerts", b"acct_big", body, 0))
+    assert stopped.claim([left]) == [True]
+
+    run_kafka(settings, exit_at_end=True, epoch_seconds=1)
+
+    shadow = read(settings, settings.shadow_outputs().topic_alerts)
+    assert [a["id"] for a in shadow] == ["left-by-a-stopped-run"]
+    assert read(settings, settings.topic_alerts) == []
