@@ -68,7 +68,8 @@ def check_candidate(live: ActiveRules, candidate: ActiveRules, path: object) -> 
                                          ("ticket gate", live.gate == candidate.gate)) if not same]
     if different:
         raise ConfigurationError(
-            f"CUEWIRE_SHADOW_RULES={path}: its {' and '.join(different)} differ from the live rules "
+            f"CUEWIRE_SHADOW_RULES={path}: its {' and '.join(different)} "
+            f"{'differs' if different == ['ticket gate'] else 'differ'} from the live rules "
             "file's; a shadow branch reads the live signals and ticket gate, so change those in both "
             "files, or try the change with `cuewire backtest --rules LIVE --rules CANDIDATE HISTORY`")
 

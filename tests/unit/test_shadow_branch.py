@@ -106,13 +106,13 @@ def test_a_candidate_with_other_signals_or_gate_is_refused(tmp_path: Path) -> No
     governance = candidate(tmp_path, ("cooldown: 48h", "cooldown: 24h"))  # governance may differ
     assert make_parts(Settings(shadow_rules=governance), fakeredis.FakeRedis()).shadow is not None
     gate = candidate(tmp_path, ("score_alone: 80", "score_alone: 70"))
-    with pytest.raises(ConfigurationError, match=r"ticket gate differ.*cuewire backtest"):
+    with pytest.raises(ConfigurationError, match=r"its ticket gate differs.*cuewire backtest"):
         make_parts(Settings(shadow_rules=gate), fakeredis.FakeRedis())
     doc = yaml.safe_load(DEFAULT_RULES.read_text())
     doc["signals"]["events"][0]["events"].append("Pricing Calculator Used")
     signals = tmp_path / "signals.yaml"
     signals.write_text(yaml.safe_dump(doc))
-    with pytest.raises(ConfigurationError, match="its signals differ"):
+    with pytest.raises(ConfigurationError, match="its signals differ from"):
         make_parts(Settings(shadow_rules=signals), fakeredis.FakeRedis())
 
 
