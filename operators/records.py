@@ -66,6 +66,21 @@ class Ticket:
         return (self.status or "open").lower() not in CLOSED_STATUSES
 
     @property
+    def raised_by_customer(self) -> bool:
+        """Whether the customer wrote something: not a status change (which Zendesk sends with
+        the ticket's first message in it) and not an empty message.
+
+        >>> from dataclasses import replace
+        >>> t = Ticket("r", "t", "zendesk", "updated", "Broken", "Nothing works",
+        ...            datetime(2026, 1, 1, tzinfo=UTC))
+        >>> t.raised_by_customer, replace(t, kind="replied").raised_by_customer
+        (False, True)
+        >>> replace(t, kind="created", subject="", body=" ").raised_by_customer
+        False
+        """
+        return self.kind != "updated" and bool(self.text.strip())
+
+    @property
     def text(self) -> str:
         """Subject and body together, as the scorer reads them."""
         if self.subject and self.body and not self.body.startswith(self.subject):

@@ -163,8 +163,8 @@ def event_signals(event: Event, account_id: str, table: SignalTable) -> list[Sig
 
 def ticket_signals(ticket: Ticket, score: Score, account_id: str, table: SignalTable) -> list[Signal]:
     """``ticket``, ``frustrated_ticket`` when the score reaches the threshold, one per intent."""
-    if ticket.kind == "updated" or not ticket.text.strip():
-        return []  # a status change or an agent's note is not the customer raising anything
+    if not ticket.raised_by_customer:
+        return []
 
     def make(name: str) -> Signal:
         return Signal(
