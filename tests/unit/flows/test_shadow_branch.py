@@ -24,7 +24,7 @@ from flows.recovery_store import check_recovery_store, stranded_steps
 from flows.replay_io import CallbackSink, file_inputs
 from flows.stages.items import Outgoing
 from state.keys import Keyspace
-from tests.unit.test_flow_shape import PINNED_STEP_IDS, stage_steps
+from tests.unit.flows.test_flow_shape import PINNED_STEP_IDS, stage_steps
 
 SHADOW_STEP_IDS = [
     "shadow.patterns.merge-signals", "shadow.patterns.match-patterns", "shadow.patterns.split-digests",
