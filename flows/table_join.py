@@ -23,6 +23,7 @@ from flows import metrics
 from flows.record_failures import is_dependency_failure
 from flows.stages.failures import DeadLetters, counts_round_trips
 from flows.stages.items import Decoded, Located
+from operators.identity_keys import linked_keys
 from operators.reattach import Unattached, UnattachedState
 from operators.records import Event, Record, Ticket
 from operators.resolve import (
@@ -35,11 +36,14 @@ from operators.resolve import (
     resolve_batch,
 )
 from operators.versions import Versions
-from state.identity import IdentityStore
+from state.identity import IdentityStore, TableCache
 
 LOG_KEY = "log"
 """The one key of ``order-by-log`` and ``resolve-accounts`` (``flows/input_order.py``)."""
 MAX_RESOLVE_ROUNDS = 4
+PREFETCH_HOPS = 3
+"""Fetch rounds before the first resolve pass: the records' own keys, the accounts and
+e-mails their links name, and the accounts those e-mails link to."""
 REATTACH_MAX = 50_000
 """Most records kept waiting for a link that reaches them (oldest dropped first)."""
 
@@ -50,6 +54,8 @@ class AccountJoin:
     def __init__(self, *, identity: IdentityStore, reattach_window: timedelta,
                  dead_letters: DeadLetters) -> None:
         self.identity = identity
+        self.tables = TableCache(identity)
+        """The tables as this step last read or wrote them: it is their one writer."""
         self.reattach_window = reattach_window
         """How long (in stream time) a record that reached no account waits for a link."""
         self.dead_letters = dead_letters
@@ -94,7 +100,7 @@ class AccountJoin:
             times.append(self._join_time(d))
             streams.append(self._stream_ms or 0)
         result, fetched = self._resolve(records, times, {})
-        self.identity.write(result.writes)
+        self.tables.write(result.writes)
         out = [Located(r, d.incoming.coords) for r, d in zip(result.resolved, batch, strict=True)]
         # Record by record, as if they came one at a time: keep the unattached, and take
         # out what a record's links reach while stream time is still within the window.
@@ -118,7 +124,7 @@ class AccountJoin:
                   fetched: dict[LookupKey, Versions]) -> list[Located]:
         result, _ = self._resolve([cast(Record, d.record) for d, _at in again], [at for _d, at in again],
                                   fetched)
-        self.identity.write(result.writes)
+        self.tables.write(result.writes)
         out = []
         for (d, at), r, keys in zip(again, result.resolved, result.consulted, strict=True):
             if r.account_id is None:
@@ -131,12 +137,18 @@ class AccountJoin:
     def _resolve(self, records: list[Record], times: list[int], fetched: dict[LookupKey, Versions]
                  ) -> tuple[ResolveResult, dict[LookupKey, Versions]]:
         wanted = candidate_keys(records) - fetched.keys()
-        fetched = fetched | (self.identity.fetch_versions(wanted) if wanted else {})
+        fetched = dict(fetched)
+        for _ in range(PREFETCH_HOPS):  # what the links point at, before resolving
+            if not wanted:
+                break
+            found = self.tables.fetch_versions(wanted)
+            fetched.update(found)
+            wanted = linked_keys(found) - fetched.keys()
         for _ in range(MAX_RESOLVE_ROUNDS):
             result = resolve_batch(records, times, fetched)
             if not result.missing:
                 return result, fetched
-            fetched.update(self.identity.fetch_versions(result.missing))
+            fetched.update(self.tables.fetch_versions(result.missing))
         raise RuntimeError("identity resolution did not converge")  # pragma: no cover
 
     def _join_time(self, d: Decoded) -> int:

@@ -2,8 +2,9 @@
 Zendesk organisation and e-mail domain (never a free-mail domain).
 
 :func:`candidate_keys` is the first fetch round of :func:`operators.resolve.resolve_batch`:
-every key a batch may need that is known before any lookup, so most batches resolve
-in two round trips (these, then the snapshots of the accounts they found).
+every key a batch may need that is known before any lookup. :func:`linked_keys` is the
+next: the keys the fetched links point at (the accounts' snapshots, a user's e-mail),
+so the batch is resolved once, with what it needs, instead of again after each round.
 
 >>> from operators.records import Ticket
 >>> from datetime import UTC, datetime
@@ -11,13 +12,16 @@ in two round trips (these, then the snapshots of the accounts they found).
 ...            requester_email="dana@acme.io", organization_id="77")
 >>> sorted(candidate_keys([t]))
 [('domain', 'acme.io'), ('email', 'dana@acme.io'), ('org', '77')]
+>>> sorted(linked_keys({("email", "dana@acme.io"): ((0, "acct_42"),),
+...                     ("user_email", "u1"): ((0, "sam@ex.io"),)}))
+[('account', 'acct_42'), ('domain', 'ex.io'), ('email', 'sam@ex.io')]
 >>> email_domain("sam@gmail.com"), email_domain("sam@Acme.io")
 (None, 'acme.io')
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from operators.records import AccountUpdate, Event, Record, Ticket
@@ -86,4 +90,25 @@ def candidate_keys(records: Sequence[Record]) -> set[LookupKey]:
                 domain = email_domain(record.email)
                 if domain:
                     keys.add(("domain", domain))
+    return keys
+
+
+def linked_keys(fetched: Mapping[LookupKey, Iterable[tuple[int, Any]]]) -> set[LookupKey]:
+    """The keys that the links in ``fetched`` (each key's versions) point at, in any of
+    their versions: an account's snapshot for a link to it, the e-mail and its domain for
+    a user's address. Fetching them before resolving spares a resolve pass per round."""
+    keys: set[LookupKey] = set()
+    for (kind, _value), versions in fetched.items():
+        if kind == "account":
+            continue
+        for _at, target in versions:
+            if not isinstance(target, str) or not target:
+                continue
+            if kind == "user_email":
+                keys.add(("email", target))
+                domain = email_domain(target)
+                if domain:
+                    keys.add(("domain", domain))
+            else:
+                keys.add(("account", target))
     return keys

@@ -20,6 +20,11 @@ by its model in :mod:`contracts.segment`. What each field becomes:
 Anything else — another call type, no ``userId`` and no ``anonymousId``, a
 field of the wrong type — raises :class:`~contracts.errors.PoisonRecord`,
 whose message names fields, never values.
+
+A message in the plain shape (camelCase names, fields of their JSON types) is read
+by :func:`_plain_fields`, which checks what its model would with the same field
+validators (``contracts/wire_types.py``) without building the model; anything it is not
+sure of goes through the model, which also words the errors.
 """
 
 from __future__ import annotations
@@ -27,15 +32,15 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 import orjson
 from pydantic import ValidationError
 
 from contracts.errors import PoisonRecord
-from contracts.segment import SEGMENT_MODELS, SegmentPage, SegmentTrack
-from contracts.wire_types import parse_time, validation_summary
-from operators.records import Event
+from contracts.segment import SEGMENT_MODELS, SegmentMessage, SegmentPage, SegmentTrack
+from contracts.wire_types import _optional_id, _required_id, parse_time, validation_summary
+from operators.records import Event, EventType
 
 __all__ = ["content_message_id", "normalise_event"]
 
@@ -65,14 +70,47 @@ def normalise_event(body: dict[str, Any], fallback_time: datetime) -> Event:
         else:
             shown = f"of JSON type {type(call).__name__}"
         raise PoisonRecord(f"unsupported Segment message type {shown}")
-    try:
-        msg = model.model_validate(body)
-    except ValidationError as exc:
-        raise PoisonRecord(f"Segment {call} message invalid: {validation_summary(exc)}") from None
+    kind = cast(EventType, call)  # one of SEGMENT_MODELS' keys
+    fields = _plain_fields(body, kind)
+    if fields is None:
+        try:
+            msg = model.model_validate(body)
+        except ValidationError as exc:
+            raise PoisonRecord(f"Segment {call} message invalid: {validation_summary(exc)}") from None
+        fields = _model_fields(msg)
+    return Event(
+        message_id=fields.message_id or _relay_id(body.get("id")) or content_message_id(body),
+        type=kind,
+        timestamp=fields.timestamp or parse_time(fallback_time),
+        name=fields.name,
+        user_id=fields.user_id,
+        anonymous_id=fields.anonymous_id,
+        group_id=fields.group_id,
+        email=_email(fields.traits.get("email")) or _email(fields.context_email),
+        traits=fields.traits,
+        properties=fields.properties,
+    )
 
+
+class _Fields(NamedTuple):
+    """What an :class:`Event` takes from a validated message."""
+
+    message_id: str | None
+    timestamp: datetime | None
+    """The first time present of ``timestamp``, ``originalTimestamp``, ``sentAt``, ``receivedAt``."""
+    name: str | None
+    user_id: str | None
+    anonymous_id: str | None
+    group_id: str | None
+    """``groupId``, else ``context.groupId``."""
+    context_email: object
+    traits: dict[str, Any]
+    properties: dict[str, Any]
+
+
+def _model_fields(msg: SegmentMessage) -> _Fields:
     context = msg.context
     context_traits = context.traits if context else None
-    traits = msg.traits or {}
     properties = msg.properties or {}
     if isinstance(msg, SegmentTrack):
         name: str | None = msg.event
@@ -81,22 +119,83 @@ def normalise_event(body: dict[str, Any], fallback_time: datetime) -> Event:
         name = page_name if isinstance(page_name, str) else None
     else:
         name = None
-    return Event(
-        message_id=msg.message_id or _relay_id(body.get("id")) or content_message_id(body),
-        type=msg.type,
-        timestamp=msg.timestamp
-        or msg.original_timestamp
-        or msg.sent_at
-        or msg.received_at
-        or parse_time(fallback_time),
+    return _Fields(
+        message_id=msg.message_id,
+        timestamp=msg.timestamp or msg.original_timestamp or msg.sent_at or msg.received_at,
         name=name,
         user_id=msg.user_id,
         anonymous_id=msg.anonymous_id,
         group_id=msg.group_id or (context.group_id if context else None),
-        email=_email(traits.get("email")) or _email((context_traits or {}).get("email")),
-        traits=traits,
+        context_email=(context_traits or {}).get("email"),
+        traits=msg.traits or {},
         properties=properties,
     )
+
+
+_SNAKE_NAMES = frozenset({"message_id", "user_id", "anonymous_id", "group_id", "original_timestamp",
+                          "sent_at", "received_at"})
+"""Field names the models also accept (``populate_by_name``): a message using one goes
+through its model, which decides between it and the camelCase name."""
+_TIMES = ("timestamp", "originalTimestamp", "sentAt", "receivedAt")
+
+
+def _plain_fields(body: dict[str, Any], call: str) -> _Fields | None:
+    """The fields of a plain-shaped message, validated as its model validates them; ``None``
+    when the message is not plain or anything in it would fail (the model then says what)."""
+    if not _SNAKE_NAMES.isdisjoint(body):
+        return None
+    get = body.get
+    context, traits, properties = get("context"), get("traits"), get("properties")
+    if not (_dict_or_none(context) and _dict_or_none(traits) and _dict_or_none(properties)):
+        return None
+    context_group = context_email = None
+    if context is not None:
+        context_traits = context.get("traits")
+        if "group_id" in context or not _dict_or_none(context_traits):
+            return None
+        context_email = (context_traits or {}).get("email")
+    try:
+        if context is not None:
+            context_group = _optional_id(context.get("groupId"))
+        group = _required_id(get("groupId")) if call == "group" else _optional_id(get("groupId"))
+        message_id, user_id = _optional_id(get("messageId")), _optional_id(get("userId"))
+        anonymous_id = _optional_id(get("anonymousId"))
+        times = [None if (t := get(k)) is None else parse_time(t) for k in _TIMES]
+    except Exception:
+        return None
+    if user_id is None and anonymous_id is None:
+        return None
+    properties = properties or {}
+    name: str | None = None
+    if call == "track":
+        name = get("event")
+        if not isinstance(name, str):
+            return None
+    elif call == "page":
+        page_name, category = get("name"), get("category")
+        if not (_str_or_none(page_name) and _str_or_none(category)):
+            return None
+        page_name = page_name if page_name is not None else properties.get("name")
+        name = page_name if isinstance(page_name, str) else None
+    return _Fields(
+        message_id=message_id,
+        timestamp=times[0] or times[1] or times[2] or times[3],
+        name=name,
+        user_id=user_id,
+        anonymous_id=anonymous_id,
+        group_id=group or context_group,
+        context_email=context_email,
+        traits=dict(traits) if traits else {},
+        properties=dict(properties),
+    )
+
+
+def _dict_or_none(value: object) -> bool:
+    return value is None or type(value) is dict
+
+
+def _str_or_none(value: object) -> bool:
+    return value is None or type(value) is str
 
 
 def content_message_id(body: dict[str, Any]) -> str:

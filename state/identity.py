@@ -7,11 +7,17 @@ batch needs (staged in the batch's unit of work); one pipeline writes what it ta
 Snapshots are stored as JSON
 objects, links as the account id (or, for ``user_email``, the address). Every
 key's TTL is renewed with each write (``TTLs.account`` / ``TTLs.identity``).
+
+:class:`TableCache` keeps what ``resolve-accounts`` read and wrote, for the step that
+is the tables' one writer (it runs on one worker, ``flows/table_join.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -22,6 +28,8 @@ from state.keys import Keyspace, TTLs
 from state.unit_of_work import Reply, UnitOfWork
 
 LookupKey = tuple[str, str]
+TABLE_NAMES_KEPT = 65_536
+"""Redis key names remembered per store (a few MB at most)."""
 
 
 class IdentityStore:
@@ -29,6 +37,8 @@ class IdentityStore:
         self._r = client
         self._ks = keyspace
         self._ttls = ttls
+        # A key's name never changes, and an e-mail's costs a hash: name each once.
+        self._table = lru_cache(maxsize=TABLE_NAMES_KEPT)(keyspace.table)
 
     def fetch_versions(self, keys: Iterable[LookupKey]) -> dict[LookupKey, Versions]:
         """Each key's history (empty when the key was never written or has expired)."""
@@ -44,7 +54,8 @@ class IdentityStore:
         if not wanted:
             return Reply.of({})
         at = len(uow)
-        uow.mget([self._ks.table(k) for k in wanted])
+        table = self._table
+        uow.mget([table(k) for k in wanted])
 
         def read(replies: list[Any]) -> dict[LookupKey, Versions]:
             return {k: _decode(v) for k, v in zip(wanted, replies[at], strict=True)}
@@ -60,9 +71,69 @@ class IdentityStore:
         if not writes:
             return
         pipe = self._r.pipeline(transaction=False)
+        # Staged as the bare command: ``pipe.set``'s option checks cost more than the write.
+        stage, table, ttl = pipe.pipeline_execute_command, self._table, self._ttls.for_lookup
         for key, versions in writes.items():
-            pipe.set(self._ks.table(key), orjson.dumps(versions), ex=self._ttls.for_lookup(key[0]))
+            stage("SET", table(key), orjson.dumps(versions), "EX", ttl(key[0]))
         pipe.execute()
+
+
+class TableCache:
+    """Each key's history as this process last read or wrote it, in front of an
+    :class:`IdentityStore`, for the one step that writes the tables.
+
+    ``resolve-accounts`` asks for the same accounts, users and e-mails batch after batch;
+    what it wrote itself is what Redis holds, so only keys it has not seen (or not for
+    ``max_age_s``: a key may expire, or be edited by hand) go to Redis. Bounded: the
+    least recently used keys are dropped past ``max_keys``. Every write goes through
+    :meth:`write`, so the cache never holds what Redis does not.
+    """
+
+    def __init__(self, store: IdentityStore, *, max_keys: int = 200_000, max_age_s: float = 300.0,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._store = store
+        self._max_keys = max_keys
+        self._max_age_s = max_age_s
+        self._monotonic = monotonic
+        self._kept: OrderedDict[LookupKey, tuple[Versions, float]] = OrderedDict()
+
+    def fetch_versions(self, keys: Iterable[LookupKey]) -> dict[LookupKey, Versions]:
+        """As :meth:`IdentityStore.fetch_versions`; one ``MGET`` for the keys not kept."""
+        now = self._monotonic()
+        oldest = now - self._max_age_s
+        kept, found, wanted = self._kept, {}, []
+        for key in keys:
+            entry = kept.get(key)
+            if entry is not None and entry[1] >= oldest:
+                kept.move_to_end(key)
+                found[key] = entry[0]
+            else:
+                wanted.append(key)
+        if wanted:
+            fetched = self._store.fetch_versions(wanted)
+            self._keep(fetched, now)
+            found.update(fetched)
+        return found
+
+    def write(self, writes: Mapping[LookupKey, Versions]) -> None:
+        """As :meth:`IdentityStore.write`, and keep what was written once Redis has it."""
+        if not writes:
+            return
+        try:
+            self._store.write(writes)
+        except BaseException:
+            for key in writes:  # whether Redis took them is unknown: ask it next time
+                self._kept.pop(key, None)
+            raise
+        self._keep(writes, self._monotonic())
+
+    def _keep(self, entries: Mapping[LookupKey, Versions], now: float) -> None:
+        kept = self._kept
+        for key, versions in entries.items():
+            kept[key] = (versions, now)
+            kept.move_to_end(key)
+        while len(kept) > self._max_keys:
+            kept.popitem(last=False)
 
 
 def _decode(raw: bytes | None) -> Versions:

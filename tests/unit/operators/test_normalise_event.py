@@ -294,3 +294,75 @@ def test_arbitrary_messages_give_an_event_or_poison(body: dict[str, Any]) -> Non
     assert event.timestamp.tzinfo is not None
     assert event.message_id
     assert event.user_id or event.anonymous_id
+
+
+# The plain-shape reader must say what the model says: the same fields for what the model
+# accepts, and nothing (so the model words the error) for what it refuses.
+_ID = st.one_of(st.none(), st.text(max_size=6), st.integers(-5, 10**6), st.booleans(), st.just(" "),
+                st.just("x" * 257))
+_TIME = st.one_of(st.none(), st.just("2026-11-20T10:15:00Z"), st.just("2026-11-20T12:15:00+02:00"),
+                  st.just("2026-11-20T10:15:00"), st.just("1795169700"), st.integers(-1, 10**13),
+                  st.just("yesterday"), st.just(""), st.booleans(), st.floats(allow_nan=True))
+_MAPPING = st.one_of(st.none(), st.just({}), st.just([]), st.just("x"),
+                     st.dictionaries(st.sampled_from(["email", "name", "plan"]),
+                                     st.one_of(st.none(), st.text(max_size=8), st.just(" Dana@Acme.io "),
+                                               st.integers()), max_size=3))
+_CONTEXT = st.one_of(_MAPPING, st.fixed_dictionaries({}, optional={
+    "groupId": _ID, "group_id": _ID, "traits": _MAPPING}))
+_FIELDS = {"messageId": _ID, "userId": _ID, "anonymousId": _ID, "groupId": _ID, "timestamp": _TIME,
+           "originalTimestamp": _TIME, "sentAt": _TIME, "receivedAt": _TIME, "context": _CONTEXT,
+           "traits": _MAPPING, "properties": _MAPPING, "event": _ID, "name": _ID, "category": _ID,
+           "id": _ID, "user_id": _ID, "sent_at": _TIME}
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(call=st.sampled_from(["track", "page", "identify", "group"]),
+       body=st.fixed_dictionaries({}, optional=_FIELDS))
+def test_plain_messages_are_read_as_their_model_reads_them(call: str, body: dict[str, Any]) -> None:
+    from pydantic import ValidationError
+
+    from contracts.segment import SEGMENT_MODELS
+    from operators.normalise_event import _model_fields, _plain_fields
+
+    body = {**body, "type": call}
+    fast = _plain_fields(body, call)  # type: ignore[arg-type]
+    try:
+        expected = _model_fields(SEGMENT_MODELS[call].model_validate(body))
+    except (ValidationError, OverflowError):
+        assert fast is None
+        return
+    assert fast is None or fast == expected
+    if not _SNAKE.intersection(body) and not (isinstance(body.get("context"), dict)
+                                              and "group_id" in body["context"]):
+        assert fast is not None  # a plain message the model accepts takes the plain way
+
+
+_SNAKE = {"user_id", "sent_at"}
+
+
+@pytest.mark.parametrize("name", FIXTURE_NAMES)
+def test_every_fixture_is_read_the_plain_way_as_its_model_reads_it(name: str) -> None:
+    from contracts.segment import SEGMENT_MODELS
+    from operators.normalise_event import _model_fields, _plain_fields
+
+    body = load(name)
+    model = SEGMENT_MODELS.get(body.get("type"))  # type: ignore[arg-type]
+    if model is None:
+        return
+    try:
+        expected = _model_fields(model.model_validate(body))
+    except Exception:
+        assert _plain_fields(body, body["type"]) is None
+        return
+    assert _plain_fields(body, body["type"]) == expected
+
+
+@pytest.mark.parametrize("field", ["category", "name"])
+def test_a_page_whose_name_or_category_is_not_text_is_poison(field: str) -> None:
+    body = {"type": "page", "userId": "u1", "messageId": "m1", field: 7}
+    assert poison(body).startswith("Segment page message invalid: " + field)
+
+
+def test_a_track_without_an_event_name_is_poison() -> None:
+    reason = poison({"type": "track", "userId": "u1", "event": 7})
+    assert reason.startswith("Segment track message invalid: event")

@@ -193,3 +193,38 @@ def test_a_snapshot_counts_from_its_updated_at_else_its_log_time() -> None:
     assert record_time_ms(AccountUpdate("a", {"account_id": "a"}), 5, 7) == 5
     assert record_time_ms(AccountUpdate("a", None), None, 7) == 7
     assert record_time_ms(ticket(), None, 7) == MS
+
+
+def test_linked_keys_are_what_every_version_of_a_link_points_at() -> None:
+    from operators.identity_keys import linked_keys
+
+    fetched = {
+        ("email", "dana@acme.io"): ((1, "acct_a"), (5, None), (9, "acct_b")),  # moved, by way of a removal
+        ("user_email", "u1"): ((1, "sam@gmail.com"),),  # a free-mail address: no domain to follow
+        ("org", "77"): (),
+        ("account", "acct_c"): ((1, {"contacts": ["x@c.io"]}),),  # a snapshot links nothing here
+    }
+    assert linked_keys(fetched) == {("account", "acct_a"), ("account", "acct_b"),
+                                    ("email", "sam@gmail.com")}
+
+
+def test_the_records_keys_and_what_their_links_name_are_all_a_batch_needs() -> None:
+    """``resolve-accounts`` fetches these two rounds before resolving, so it resolves once."""
+    from operators.identity_keys import linked_keys
+
+    batch: list[Record] = [
+        ticket(requester_email="dana@acme.io"),
+        Event("m1", "track", T, name="x", user_id="u9"),  # user -> its address -> the account
+    ]
+    table: dict[LookupKey, Versions] = {
+        ("email", "dana@acme.io"): ((0, "acct_a"),), ("account", "acct_a"): ((0, {"mrr": 5}),),
+        ("user_email", "u9"): ((0, "sam@beta.io"),), ("email", "sam@beta.io"): ((0, "acct_b"),),
+        ("account", "acct_b"): ((0, {"mrr": 7}),),
+    }
+    fetched = {k: table.get(k, ()) for k in candidate_keys(batch)}
+    for _hop in range(3):
+        fetched |= {k: table.get(k, ()) for k in linked_keys(fetched) - fetched.keys()}
+    out = resolve_batch(batch, [MS, MS], fetched)
+    assert out.missing == ()
+    assert [(r.account_id, r.account) for r in out.resolved] == [
+        ("acct_a", {"mrr": 5}), ("acct_b", {"mrr": 7})]
