@@ -127,7 +127,8 @@ class NeighbourIndex:
         top = np.argpartition(-sims, k - 1)[:k] if k < n else np.arange(n)
         weights = np.exp((sims[top] - sims[top].max()) / TEMPERATURE)
         np.add.at(out, self.labels[top], weights)
-        return out / out.sum()
+        out /= out.sum()
+        return out
 
     def blended(self, linear: np.ndarray, rep: TicketRepresentation) -> np.ndarray:
         """The topic head's probabilities with the vote mixed in (classes learned later keep
