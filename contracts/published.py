@@ -2,7 +2,7 @@
 
 ``contracts/schemas/<name>.schema.json`` is generated from the pydantic models
 here, so what consumers and producers validate against is what the flow
-validates with; ``tests/unit/test_published_contract.py`` fails when the files
+validates with; ``tests/unit/contracts/test_published_contract.py`` fails when the files
 and the models drift apart. Regenerate with ``make schemas``
 (``python -m contracts.published``).
 

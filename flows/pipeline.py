@@ -3,7 +3,7 @@
 Each line is a stage (``flows/stages/``): a Bytewax composite operator whose steps
 are named inside it, with only the collaborators it needs (:class:`Parts`).
 Step ids are schema: Bytewax labels recovery data with them (``<flow>.<stage>.<step>``),
-so a renamed step strands its state. ``tests/unit/test_flow_shape.py`` pins the list.
+so a renamed step strands its state. ``tests/unit/flows/test_flow_shape.py`` pins the list.
 """
 
 from __future__ import annotations

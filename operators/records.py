@@ -12,6 +12,9 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 TicketSource = Literal["zendesk", "intercom", "generic"]
+CLOSED_STATUSES = frozenset({"solved", "closed", "resolved"})
+"""Statuses that leave a ticket closed, lower-cased as the normalisers leave them: Zendesk's
+``solved``/``closed``, Intercom's ``closed``, and the ``resolved`` generic relays send."""
 EventType = Literal["track", "page", "identify", "group"]
 
 
@@ -51,6 +54,31 @@ class Ticket:
     priority: str | None = None
     url: str | None = None
     tags: tuple[str, ...] = ()
+
+    @property
+    def is_open(self) -> bool:
+        """Whether its status leaves the ticket open (no status: still open).
+
+        >>> [Ticket("r", "t", "generic", "updated", "", "", datetime(2026, 1, 1, tzinfo=UTC),
+        ...         status=s).is_open for s in (None, "pending", "solved", "closed", "resolved")]
+        [True, True, False, False, False]
+        """
+        return (self.status or "open").lower() not in CLOSED_STATUSES
+
+    @property
+    def raised_by_customer(self) -> bool:
+        """Whether the customer wrote something: not a status change (which Zendesk sends with
+        the ticket's first message in it) and not an empty message.
+
+        >>> from dataclasses import replace
+        >>> t = Ticket("r", "t", "zendesk", "updated", "Broken", "Nothing works",
+        ...            datetime(2026, 1, 1, tzinfo=UTC))
+        >>> t.raised_by_customer, replace(t, kind="replied").raised_by_customer
+        (False, True)
+        >>> replace(t, kind="created", subject="", body=" ").raised_by_customer
+        False
+        """
+        return self.kind != "updated" and bool(self.text.strip())
 
     @property
     def text(self) -> str:

@@ -27,8 +27,6 @@ from config.rules import EventSignal, PropertyCondition, RulesFile
 from operators.records import Event, Ticket
 from operators.score import Score
 
-CLOSED_STATUSES = frozenset({"solved", "closed", "resolved"})
-
 
 @dataclass(frozen=True, slots=True)
 class Signal:
@@ -165,9 +163,8 @@ def event_signals(event: Event, account_id: str, table: SignalTable) -> list[Sig
 
 def ticket_signals(ticket: Ticket, score: Score, account_id: str, table: SignalTable) -> list[Signal]:
     """``ticket``, ``frustrated_ticket`` when the score reaches the threshold, one per intent."""
-    is_open = (ticket.status or "open").lower() not in CLOSED_STATUSES
-    if ticket.kind == "updated" or not ticket.text.strip():
-        return []  # a status change or an agent's note is not the customer raising anything
+    if not ticket.raised_by_customer:
+        return []
 
     def make(name: str) -> Signal:
         return Signal(
@@ -175,7 +172,7 @@ def ticket_signals(ticket: Ticket, score: Score, account_id: str, table: SignalT
             kind="ticket", source_id=ticket.ticket_id, record_id=ticket.record_id,
             topic=score.topic or (score.intents[0] if score.intents else None), score=score.score,
             text=(ticket.subject or ticket.body)[:140], url=ticket.url,
-            person=ticket.requester_name, email=ticket.requester_email, open=is_open,
+            person=ticket.requester_name, email=ticket.requester_email, open=ticket.is_open,
             problem=score.problem,
         )
 

@@ -15,22 +15,11 @@ from operators.score import Score
 from operators.signals import Signal, SignalTable, ticket_signals
 
 STATUS_SIGNAL = "ticket_status"
-CLOSED = ("solved", "closed")
-"""Statuses after which a status change leaves the ticket closed (as the helpdesks spell them)."""
 TRACKED = ("ticket", STATUS_SIGNAL)
 """The signals whose ticket governance tracks."""
 
 StatusUpdate = tuple[str, str, bool, bool, datetime]
 """(account id, ticket id, frustrated, open, at)."""
-
-
-def is_open(status: str | None) -> bool:
-    """Whether a status change leaves its ticket open (no status: still open).
-
-    >>> is_open(None), is_open("pending"), is_open("solved"), is_open("closed")
-    (True, True, False, False)
-    """
-    return (status or "open") not in CLOSED
 
 
 def signals_of_ticket(ticket: Ticket, score: Score, account_id: str, table: SignalTable) -> list[Signal]:
@@ -40,7 +29,7 @@ def signals_of_ticket(ticket: Ticket, score: Score, account_id: str, table: Sign
     if found or ticket.kind != "updated":
         return found
     return [Signal(account_id, STATUS_SIGNAL, ticket.ticket_id, ticket.created_at, "ticket",
-                   ticket.ticket_id, ticket.record_id, open=is_open(ticket.status))]
+                   ticket.ticket_id, ticket.record_id, open=ticket.is_open)]
 
 
 def status_updates(signals: list[Signal], frustrated_at: int) -> list[StatusUpdate]:

@@ -4,8 +4,8 @@ The cache key hashes :class:`operators.startup_model.TrainingInputs`: the
 training files' and the word-vector table's contents, the taxonomy and the
 trainer's settings. Files are numpy archives read with ``allow_pickle=False``
 (data, never code), written atomically; an unreadable or unwritable cache is
-skipped (the model is trained instead). ``CUEWIRE_CACHE_DIR`` moves it (default
-``~/.cache/cuewire``).
+skipped (the model is trained instead). ``CUEWIRE_CACHE`` moves it (default
+``~/.cache/cuewire``, see :mod:`state.cache_root`).
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ import orjson
 from config.taxonomy import Taxonomy
 from operators.learned_score import LearnedScorer
 from operators.startup_model import CACHE_VERSION, TrainingInputs
+from state.cache_root import cache_root
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("CUEWIRE_CACHE_DIR")
-    return (Path(base) if base else Path.home() / ".cache" / "cuewire") / "ticket-model"
+    return cache_root() / "ticket-model"
 
 
 def cache_key(inputs: TrainingInputs) -> str:

@@ -30,6 +30,7 @@ from pathlib import Path
 import redis
 
 from contracts.errors import ConfigurationError, DependencyDown
+from state.cache_root import cache_root
 from state.redis_client import connect
 
 SERVER_SETTING = "CUEWIRE_REDIS_SERVER"
@@ -51,7 +52,7 @@ def find_redis_server() -> tuple[Path, dict[str, str]] | None:
     on_path = shutil.which("redis-server")
     if on_path:
         return Path(on_path), {}
-    root = Path(os.environ.get("CUEWIRE_CACHE", Path.home() / ".cache" / "cuewire")) / "redis"
+    root = cache_root() / "redis"
     binary = root / "usr" / "bin" / "redis-server"
     if binary.exists():
         return binary, {"LD_LIBRARY_PATH": str(root / "usr" / "lib" / "x86_64-linux-gnu")}

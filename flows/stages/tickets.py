@@ -56,23 +56,28 @@ class TicketSteps:
     @survives("gate-tickets", lambda self, scored, dead: GatedTicket(scored, None, dead))
     def gate_ticket(self, scored: ScoredTicket) -> GatedTicket:
         gate = self.rules.current().gate
-        if scored.resolved.account_id is None or gate is None or scored.failure:
+        if (scored.resolved.account_id is None or gate is None or scored.failure
+                or not scored.ticket.raised_by_customer):
             return GatedTicket(scored, None)
         decision = gate_ticket(scored.score, scored.resolved.account, scored.ticket.created_at, gate)
         return GatedTicket(scored, decision)
 
-    @survives("render-ticket-digest", lambda self, gated, dead: dead)
-    def render_ticket_digest(self, gated: GatedTicket) -> Outgoing:
+    @survives("render-ticket-digest", lambda self, gated, dead: [dead])
+    def render_ticket_digest(self, gated: GatedTicket) -> list[Outgoing]:
+        """A below-gate or unattached ticket's digest entry; a status change has none (it
+        only closes or reopens its ticket, through its signal)."""
         scored, account_id = gated.scored, gated.scored.resolved.account_id
         failure = gated.failure or scored.failure
         if failure is not None:  # an earlier step's dead letter, on its way out
-            return failure
+            return [failure]
+        if not scored.ticket.raised_by_customer:
+            return []
         body = render_ticket_digest(
             ticket=scored.ticket, score=scored.score, decision=gated.decision, account_id=account_id,
             detected_at=self.clock(), deployment=self.deployment,
         )
         key = account_id.encode() if account_id else b"unattached"
-        return Outgoing("digest", key, orjson.dumps(body))
+        return [Outgoing("digest", key, orjson.dumps(body))]
 
     @survives("ticket-near-misses", lambda self, gated, dead: [dead])
     def ticket_near_miss(self, gated: GatedTicket) -> list[NearMiss | Outgoing]:
@@ -126,7 +131,7 @@ def tickets(step_id: str, located: Stream[Located], steps: TicketSteps) -> Ticke
     scored = op.map("score-tickets", located, steps.score)               # ScoredTicket
     gated = op.map("gate-tickets", scored, steps.gate_ticket)            # GatedTicket
     by_gate = op.branch("split-gated", gated, passed_gate)
-    below_gate = op.map("render-ticket-digest", by_gate.falses, steps.render_ticket_digest)  # Outgoing
+    below_gate = op.flat_map("render-ticket-digest", by_gate.falses, steps.render_ticket_digest)  # Outgoing
     candidates, failed = dead_letters_apart("split-failed-candidates", op.map(
         "ticket-candidates", by_gate.trues, steps.ticket_candidate))    # PendingAlert, dlq
     near, failed_near = dead_letters_apart("split-failed-near-misses", op.flat_map(

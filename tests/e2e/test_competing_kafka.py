@@ -11,23 +11,25 @@ the replay publish the two critical ones and defer the first, low one instead.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 import yaml
 from confluent_kafka import Producer
 
-from config.settings import Settings
-from flows.kafka_io import ensure_topics, read_to_end
-from tests.e2e.test_joins_kafka import Record, produce, z
+from tests.e2e.live_flow import (
+    Record,
+    produce,
+    published,
+    replayed,
+    running_flow,
+    settled_difference,
+    wait_for,
+    z,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -93,61 +95,17 @@ def outcome(records: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
     return out
 
 
-def replay(records: list[Record], path: Path, env: dict[str, str]) -> dict[str, tuple[Any, ...]]:
-    path.write_bytes(b"".join(
-        orjson.dumps({"topic": kind, "key": key, "value": value}) + b"\n" for kind, key, value in records))
-    command = [sys.executable, "-m", "cuewire", "replay", str(path), "--include", "alerts,digest"]
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, timeout=300)
-    assert done.returncode == 0, done.stderr.decode()[-3000:]
-    return outcome([orjson.loads(line)["value"] for line in done.stdout.splitlines() if line.strip()])
-
-
-def published(kafka: str, topics: dict[str, str]) -> dict[str, tuple[Any, ...]]:
-    conf = {"bootstrap.servers": kafka}
-    return outcome([orjson.loads(v) for kind in ("alerts", "digest")
-                    for _k, v in read_to_end(conf, topics[kind], 20)])
-
-
 @pytest.fixture(scope="module")
 def live_flow(kafka_bootstrap: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
               ) -> Iterator[tuple[dict[str, str], dict[str, str]]]:
     """One freshly started ``cuewire run`` with the five rules; yields (topics, environment)."""
-    import uuid
-
-    unique = uuid.uuid4().hex[:8]
-    topics = {k: f"cuewire.{k}.compete{unique}" for k in
-              ("events", "tickets", "accounts", "feedback", "alerts", "digest", "dlq")}
     rules = rules_file(tmp_path_factory.mktemp("competing") / "rules.yaml")
-    base = {k: v for k, v in os.environ.items() if not k.startswith("CUEWIRE_")}
-    env = base | {"CUEWIRE_DEPLOYMENT": "compete", "CUEWIRE_KAFKA_BOOTSTRAP": kafka_bootstrap,
-                  "CUEWIRE_REDIS_URL": redis_url, "CUEWIRE_REDIS_PREFIX": f"cp{unique}:",
-                  "CUEWIRE_KAFKA_PARTITIONS": "3", "CUEWIRE_RULES": str(rules)}
-    env |= {f"CUEWIRE_TOPIC_{k.upper()}": v for k, v in topics.items()}
-    ensure_topics(Settings(**{k.removeprefix("CUEWIRE_").lower(): v  # type: ignore[arg-type]
-                              for k, v in env.items() if k.startswith("CUEWIRE_") and k != "CUEWIRE_RULES"}))
-    log = tmp_path_factory.mktemp("competing-log") / "flow.stderr"
-    with log.open("wb") as stderr:
-        proc = subprocess.Popen([sys.executable, "-m", "cuewire", "run"], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=stderr)
-    try:
-        yield topics, env
-        assert proc.poll() is None, f"the flow exited: {log.read_text()[-3000:]}"
-    finally:
-        print(log.read_text()[-3000:], file=sys.stderr)
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with running_flow("compete", kafka_bootstrap, redis_url, {"CUEWIRE_RULES": str(rules)}) as flow:
+        yield flow
 
 
-def wait_for(check: Any, what: str) -> None:
-    deadline = time.monotonic() + SETTLE_S
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.5)
+def seen(kafka: str, topics: dict[str, str]) -> dict[str, tuple[Any, ...]]:
+    return published(kafka, topics, outcome)
 
 
 def test_competing_candidates_decide_live_as_in_a_replay(
@@ -159,13 +117,13 @@ def test_competing_candidates_decide_live_as_in_a_replay(
     produce(producer, topics, snaps)
     sent: list[Record] = [*snaps]
     for step in steps:  # one at a time: each step's candidates reach govern on their own
-        wanted = len(published(kafka_bootstrap, topics)) + len(step)
+        wanted = len(seen(kafka_bootstrap, topics)) + len(step)
         produce(producer, topics, step)
         sent += step
-        wait_for(lambda n=wanted: len(published(kafka_bootstrap, topics)) >= n,  # type: ignore[misc]
-                 "the step's alerts or deferrals")
+        wait_for(lambda n=wanted: len(seen(kafka_bootstrap, topics)) >= n,  # type: ignore[misc]
+                 "the step's alerts or deferrals", SETTLE_S)
 
-    expected = replay(sent, tmp_path / "records.jsonl", env)
+    expected = replayed(sent, tmp_path / "records.jsonl", env, outcome)
     by_kind: dict[str, set[str]] = {}
     for kind, _account, rule, *_ in expected.values():
         by_kind.setdefault(kind, set()).add(rule)
@@ -176,9 +134,5 @@ def test_competing_candidates_decide_live_as_in_a_replay(
                        "io.cuewire.alert.updated": {"r-low"}}, by_kind
     assert len(expected) == ACCOUNTS * (len(RULES) + 1)
 
-    wait_for(lambda: published(kafka_bootstrap, topics) == expected, "the live flow to match the replay")
-    time.sleep(2.0)  # nothing more may follow
-    live = published(kafka_bootstrap, topics)
-    missing = sorted(v for k, v in expected.items() if k not in live)
-    extra = sorted(v for k, v in live.items() if k not in expected)
-    assert not (missing or extra), f"live differs from replay: missing {missing}; extra {extra}"
+    difference = settled_difference(kafka_bootstrap, topics, outcome, expected, SETTLE_S)
+    assert difference is None, f"live differs from replay: {difference}"

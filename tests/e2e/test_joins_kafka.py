@@ -15,7 +15,6 @@ can do the same: produce, wait for the outputs, compare with a replay.
 from __future__ import annotations
 
 import functools
-import os
 import subprocess
 import sys
 import time
@@ -28,8 +27,16 @@ import orjson
 import pytest
 from confluent_kafka import Producer
 
-from config.settings import Settings
-from flows.kafka_io import ensure_topics, read_to_end
+from tests.e2e.live_flow import (
+    Record,
+    produce,
+    published,
+    replayed,
+    running_flow,
+    settled_difference,
+    wait_for,
+    z,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -48,8 +55,6 @@ CANDIDATE_TEXTS = [
     "The CSV export keeps failing with an error, we cannot get our reports out.",
 ]
 KINDS = ("account id", "contact", "domain", "identify later", "crm contact later")
-Record = tuple[str, str, dict[str, Any]]
-"""(input kind, Kafka key, JSON value)."""
 
 
 @functools.cache
@@ -63,10 +68,6 @@ def gated_texts() -> tuple[str, ...]:
     texts = tuple(t for t, s in zip(CANDIDATE_TEXTS, scores, strict=True) if 65 < s < 80)
     assert len(texts) >= 3, f"too few candidate texts score 66–79 now: {scores}"
     return texts[:3]
-
-
-def z(at: datetime) -> str:
-    return at.isoformat().replace("+00:00", "Z")
 
 
 def snapshot(acct: str, domain: str, at: datetime, contacts: list[str]) -> dict[str, Any]:
@@ -114,12 +115,6 @@ def round_records(tag: str, now: datetime) -> tuple[list[Record], list[Record], 
     return snaps, tickets, links
 
 
-def produce(producer: Producer, topics: dict[str, str], records: list[Record]) -> None:
-    for kind, key, value in records:
-        producer.produce(topics[kind], orjson.dumps(value), key.encode())
-    assert producer.flush(30) == 0
-
-
 def outcome(records: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
     """What must agree between the live flow and a replay, by output id: alerts (account,
     rule, MRR, priority, evidence) and ticket digests (kind, account, evidence)."""
@@ -135,48 +130,11 @@ def outcome(records: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
     return out
 
 
-def replay(records: list[Record], path: Path, env: dict[str, str]) -> dict[str, tuple[Any, ...]]:
-    path.write_bytes(b"".join(
-        orjson.dumps({"topic": kind, "key": key, "value": value}) + b"\n" for kind, key, value in records))
-    command = [sys.executable, "-m", "cuewire", "replay", str(path), "--include", "alerts,digest"]
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, timeout=300)
-    assert done.returncode == 0, done.stderr.decode()[-3000:]
-    return outcome([orjson.loads(line)["value"] for line in done.stdout.splitlines() if line.strip()])
-
-
-def published(kafka: str, topics: dict[str, str]) -> dict[str, tuple[Any, ...]]:
-    conf = {"bootstrap.servers": kafka}
-    return outcome([orjson.loads(v) for kind in ("alerts", "digest")
-                    for _k, v in read_to_end(conf, topics[kind], 20)])
-
-
 @pytest.fixture(scope="module")
 def live_flow(kafka_bootstrap: str, redis_url: str) -> Iterator[tuple[dict[str, str], dict[str, str]]]:
     """One freshly started ``cuewire run`` on its own topics; yields (topics, environment)."""
-    import uuid
-
-    unique = uuid.uuid4().hex[:8]
-    topics = {k: f"cuewire.{k}.joins{unique}" for k in
-              ("events", "tickets", "accounts", "feedback", "alerts", "digest", "dlq")}
-    base = {k: v for k, v in os.environ.items() if not k.startswith("CUEWIRE_")}
-    env = base | {"CUEWIRE_DEPLOYMENT": "joins", "CUEWIRE_KAFKA_BOOTSTRAP": kafka_bootstrap,
-                  "CUEWIRE_REDIS_URL": redis_url, "CUEWIRE_REDIS_PREFIX": f"jn{unique}:",
-                  "CUEWIRE_KAFKA_PARTITIONS": "3"}
-    env |= {f"CUEWIRE_TOPIC_{k.upper()}": v for k, v in topics.items()}
-    ensure_topics(Settings(**{k.removeprefix("CUEWIRE_").lower(): v  # type: ignore[arg-type]
-                              for k, v in env.items() if k.startswith("CUEWIRE_")}))
-    proc = subprocess.Popen([sys.executable, "-m", "cuewire", "run"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        yield topics, env
-        assert proc.poll() is None, f"the flow exited: {proc.stderr.read().decode()[-3000:]}"  # type: ignore[union-attr]
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with running_flow("joins", kafka_bootstrap, redis_url) as flow:
+        yield flow
 
 
 def test_three_rounds_against_one_live_flow_match_replay(
@@ -186,9 +144,7 @@ def test_three_rounds_against_one_live_flow_match_replay(
     # The flow is up once a first ticket has come out the other end.
     warm_up: Record = ("tickets", "warm-up", ticket("warm-up", datetime.now(UTC), "Hello", "x@warm-up.test"))
     produce(producer, topics, [warm_up])
-    deadline = time.monotonic() + SETTLE_S
-    while not published(kafka_bootstrap, topics) and time.monotonic() < deadline:
-        time.sleep(0.5)
+    wait_for(lambda: bool(published(kafka_bootstrap, topics, outcome)), "the warm-up ticket", SETTLE_S)
     sent: list[Record] = [warm_up]
     for n in range(ROUNDS):
         now = datetime.now(UTC).replace(microsecond=0)
@@ -199,21 +155,10 @@ def test_three_rounds_against_one_live_flow_match_replay(
         produce(producer, topics, links)   # and some links only after the tickets
         sent += snaps + tickets + links
 
-        expected = replay(sent, tmp_path / f"round{n}.jsonl", env)
+        expected = replayed(sent, tmp_path / f"round{n}.jsonl", env, outcome)
         alerted = {v[0] for v in expected.values() if len(v) == 5}
         accounts = {acct for _kind, acct, _value in snaps}
         assert accounts <= alerted, f"round {n}: replay raised no alert for {sorted(accounts - alerted)}"
 
-        deadline = time.monotonic() + SETTLE_S
-        live = published(kafka_bootstrap, topics)
-        while live != expected and time.monotonic() < deadline:
-            time.sleep(1.0)
-            live = published(kafka_bootstrap, topics)
-        time.sleep(2.0)  # nothing more may follow
-        live = published(kafka_bootstrap, topics)
-        missing = sorted(v for k, v in expected.items() if k not in live)
-        extra = sorted(v for k, v in live.items() if k not in expected)
-        changed = sorted((expected[k], live[k]) for k in expected.keys() & live.keys()
-                         if expected[k] != live[k])
-        assert not (missing or extra or changed), (
-            f"round {n}: live differs from replay: missing {missing}; extra {extra}; changed {changed}")
+        difference = settled_difference(kafka_bootstrap, topics, outcome, expected, SETTLE_S)
+        assert difference is None, f"round {n}: live differs from replay: {difference}"

@@ -169,7 +169,8 @@ def together(kafka_bootstrap: str, redis_url: str, tmp_path_factory: pytest.Temp
     what every mode and a replay make of them."""
     import uuid
 
-    from tests.e2e.test_joins_kafka import outcome, produce, replay, round_records
+    from tests.e2e.live_flow import produce, replayed
+    from tests.e2e.test_joins_kafka import outcome, round_records
 
     unique = uuid.uuid4().hex[:8]
     inputs = {k: f"cuewire.{k}.{unique}t" for k in INPUTS}
@@ -190,7 +191,7 @@ def together(kafka_bootstrap: str, redis_url: str, tmp_path_factory: pytest.Temp
                                  read_to_end({"bootstrap.servers": kafka_bootstrap},
                                              env[f"CUEWIRE_TOPIC_{kind.upper()}"], 20)])
     path = tmp_path_factory.mktemp("together") / "records.jsonl"
-    results["replay"] = replay(snaps + tickets + links, path, envs["1"])
+    results["replay"] = replayed(snaps + tickets + links, path, envs["1"], outcome)
     return results
 
 

@@ -9,18 +9,14 @@ from typing import Any
 import pytest
 import redis
 
-from config.rules import Governance
 from operators.govern import Candidate, Verdict, candidate_from_dict, govern
 from operators.records import Feedback
 from state.governance import GovernanceStore, TicketStatus
 from state.keys import Keyspace, TTLs
 from state.redis_client import ROUND_TRIPS, connect
+from tests.governance_world import ACCOUNT, POLICY, THU_10
 
 pytestmark = pytest.mark.integration
-
-POLICY = Governance()
-THU_10 = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)
-ACCOUNT: dict[str, Any] = {"account_id": "acct_42", "consent": {"email": True}}
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from contracts.feedback import FeedbackRecord
 from contracts.published import PAYLOADS, SCHEMA_DIR
 from flows.kafka_io import read_to_end
 from tests.published import assert_published
-from tests.unit.test_published_contract import ALERT
+from tests.unit.contracts.test_published_contract import ALERT
 
 ROOT = Path(__file__).parents[2]
 ASYNCAPI = ROOT / "contracts" / "asyncapi.yaml"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import shutil
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import orjson
 from rich.console import Console
 
 from cuewire_dev.checkout import ROOT
+from state.cache_root import cache_root
 
 SUPPORT_SET = ROOT / "tests" / "data" / "support_tickets.jsonl"
 
@@ -36,8 +36,7 @@ console = Console()
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("CUEWIRE_CACHE_DIR")
-    return (Path(base) if base else Path.home() / ".cache" / "cuewire") / "vader"
+    return cache_root() / "vader"
 
 
 def fetch_vader_sdist(directory: Path | None = None) -> Path:

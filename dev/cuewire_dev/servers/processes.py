@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
+
+from state.cache_root import cache_root
 
 
 class ServerError(RuntimeError):
@@ -15,7 +16,7 @@ class ServerError(RuntimeError):
 
 
 def cache_dir() -> Path:
-    root = Path(os.environ.get("CUEWIRE_CACHE", Path.home() / ".cache" / "cuewire"))
+    root = cache_root()
     root.mkdir(parents=True, exist_ok=True)
     return root
 

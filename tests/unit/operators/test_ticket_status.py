@@ -21,8 +21,8 @@ def update(status: str | None, kind: str = "updated", body: str = "") -> Ticket:
     return Ticket("rec-9", "zendesk:9", "zendesk", kind, "", body, AT, status=status)  # type: ignore[arg-type]
 
 
-def test_a_status_change_to_solved_or_closed_closes_the_ticket() -> None:
-    for status in ("solved", "closed"):
+def test_a_status_change_to_solved_closed_or_resolved_closes_the_ticket() -> None:
+    for status in ("solved", "closed", "resolved"):
         [signal] = signals_of_ticket(update(status), QUIET, "acct_42", table())
         assert signal.name == STATUS_SIGNAL and signal.open is False
         assert (signal.key, signal.at) == ("zendesk:9", AT)
@@ -32,6 +32,15 @@ def test_any_other_status_change_leaves_it_open() -> None:
     for status in ("open", "pending", None):
         [signal] = signals_of_ticket(update(status), QUIET, "acct_42", table())
         assert signal.open is True
+
+
+def test_a_new_ticket_and_its_status_change_agree_on_what_closed_means() -> None:
+    """Both the ticket's own signals and a status change read one list of closed statuses."""
+    for status, expected in (("resolved", False), ("pending", True)):
+        [change] = signals_of_ticket(update(status), QUIET, "acct_42", table())
+        [*raised] = signals_of_ticket(update(status, kind="created", body="Nothing works"), QUIET, "acct_42",
+                                      table())
+        assert change.open is expected and {s.open for s in raised} == {expected}
 
 
 def test_a_new_ticket_raises_its_own_signals_not_a_status_one() -> None:

@@ -5,39 +5,22 @@ event-time order, split every way, get the verdicts one call gives them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import pytest
 
-from config.rules import Governance
 from operators.govern import (
     Candidate,
     GovernanceView,
-    GovernanceWrites,
     decision_order,
     govern,
 )
-
-POLICY = Governance()
-THU_10 = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)
-ACCOUNT: dict[str, Any] = {"account_id": "acct_42", "consent": {"email": True}}
+from tests.governance_world import ACCOUNT, POLICY, THU_10, stored
 
 
 def cand(alert_id: str, rule: str, hours: float, priority: str, account_id: str = "acct_42") -> Candidate:
     return Candidate(alert_id, rule, account_id, "churn_risk", priority, False,  # type: ignore[arg-type]
                      THU_10 + timedelta(hours=hours), ACCOUNT, None)
-
-
-def stored(view: GovernanceView, writes: GovernanceWrites) -> GovernanceView:
-    """What the store's next fetch returns after keeping ``writes``."""
-    cooldowns = {k: list(v) for k, v in view.cooldowns.items()}
-    for key, entries in writes.cooldowns.items():
-        cooldowns.setdefault(key, []).extend(entries)
-    published = dict(view.published)
-    for day, ids in writes.published.items():
-        published[day] = published.get(day, frozenset()) | frozenset(ids)
-    return GovernanceView(cooldowns=cooldowns, published=published, tickets=view.tickets)
 
 
 def governed_in(batches: Sequence[Sequence[Candidate]]) -> dict[str, tuple[str, str]]:

@@ -13,7 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 from contracts.published import PAYLOADS, SCHEMA_DIR, load, rendered
 from tests.published import assert_published
 
-FIXTURES = Path(__file__).parents[1] / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 
 ALERT: dict[str, Any] = {
     "specversion": "1.0", "id": "a1", "source": "cuewire/test", "type": "io.cuewire.alert.churn_risk",

@@ -7,7 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 PROGRAM = textwrap.dedent("""
     import socket
@@ -38,7 +38,7 @@ PROGRAM = textwrap.dedent("""
 
 def test_the_model_trains_and_scores_with_networking_blocked(tmp_path: Path) -> None:
     # A fresh cache directory: the model is trained here, not loaded from an earlier run.
-    env = {"PATH": "/usr/bin:/bin", "CUEWIRE_CACHE_DIR": str(tmp_path), "HOME": str(tmp_path),
+    env = {"PATH": "/usr/bin:/bin", "CUEWIRE_CACHE": str(tmp_path), "HOME": str(tmp_path),
            "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", PROGRAM], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=600)

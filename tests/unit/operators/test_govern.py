@@ -22,10 +22,7 @@ from operators.govern import (
     govern,
     retry_candidate,
 )
-
-POLICY = Governance()
-THU_10 = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)   # a Thursday, inside UTC working hours
-ACCOUNT: dict[str, Any] = {"account_id": "acct_42", "consent": {"email": True, "sms": False}}
+from tests.governance_world import ACCOUNT, POLICY, THU_10
 
 
 def cand(alert_id: str, *, rule: str = "upgrade-intent", at: datetime = THU_10,
@@ -117,7 +114,7 @@ def test_a_re_derived_alert_is_published_again_not_silenced_by_itself() -> None:
 
 def test_the_fourth_alert_of_a_day_in_event_time_is_deferred_not_dropped() -> None:
     # Decided in evidence-time order, whatever the priority: the order every batch split
-    # of the stream sees (tests/unit/test_govern_batches.py).
+    # of the stream sees (tests/unit/operators/test_govern_batches.py).
     batch = [cand("low", rule="r-low", priority="low", at=THU_10),
              cand("crit", rule="r-crit", priority="critical", at=THU_10 + timedelta(hours=2)),
              cand("high", rule="r-high", priority="high", at=THU_10 + timedelta(hours=1)),

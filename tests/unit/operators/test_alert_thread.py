@@ -3,25 +3,21 @@ its priority is higher) instead of being suppressed; what that looks like on the
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from config.rules import Governance
 from contracts.alert import AlertData, CloudEvent
 from operators.alert_thread import UPDATED_TYPE, thread_record
 from operators.govern import (
     Candidate,
     CooldownEntry,
     GovernanceView,
-    GovernanceWrites,
     Snooze,
     Verdict,
     govern,
 )
+from tests.governance_world import ACCOUNT, POLICY, THU_10, stored
 
-POLICY = Governance()
-THU_10 = datetime(2026, 11, 19, 10, 0, tzinfo=UTC)
-ACCOUNT: dict[str, Any] = {"account_id": "acct_42", "consent": {"email": True}}
 KEY = ("acct_42", "gate")
 
 
@@ -39,16 +35,6 @@ def _body(alert_id: str, priority: str) -> dict[str, Any]:
             "data": {"alert_id": alert_id, "account_id": "acct_42", "signal": "churn_risk", "rule": "gate",
                      "priority": priority, "summary": "s", "recommended_action": "r", "evidence": [],
                      "first_evidence_at": "2026-11-19T10:00:00Z", "detected_at": "2026-11-19T10:00:05Z"}}
-
-
-def stored(view: GovernanceView, writes: GovernanceWrites) -> GovernanceView:
-    cooldowns = {k: list(v) for k, v in view.cooldowns.items()}
-    for key, entries in writes.cooldowns.items():
-        cooldowns.setdefault(key, []).extend(entries)
-    published = dict(view.published)
-    for day, ids in writes.published.items():
-        published[day] = published.get(day, frozenset()) | frozenset(ids)
-    return GovernanceView(cooldowns=cooldowns, published=published, snoozes=view.snoozes)
 
 
 def run(*batches: list[Candidate],

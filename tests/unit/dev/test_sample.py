@@ -31,7 +31,7 @@ from operators.normalise_event import normalise_event
 from operators.normalise_ticket import normalise_ticket
 from operators.records import Event, Ticket
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
+FIXTURES = Path(__file__).parents[2] / "fixtures"
 FALLBACK = datetime(2030, 1, 1, tzinfo=UTC)
 
 

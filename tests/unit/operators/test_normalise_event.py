@@ -16,7 +16,7 @@ from contracts.errors import PoisonRecord
 from operators.normalise_event import content_message_id, normalise_event
 from operators.records import Event
 
-EVENTS = Path(__file__).parent.parent / "fixtures" / "events"
+EVENTS = Path(__file__).parents[2] / "fixtures" / "events"
 FIXTURE_NAMES = sorted(p.name for p in EVENTS.glob("*.json"))
 FALLBACK = datetime(2026, 11, 20, 23, 59, tzinfo=UTC)
 

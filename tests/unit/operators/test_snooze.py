@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from operators.govern import GovernanceView, Snooze, govern, snooze_of
-from tests.unit.test_govern import POLICY, THU_10, cand, one
+from tests.unit.operators.test_govern import POLICY, THU_10, cand, one
 
 UNTIL = THU_10 + timedelta(days=14)
 SNOOZED = GovernanceView(snoozes={("acct_42", "upgrade-intent"): (Snooze("a0", UNTIL, "riley@vendor.com"),)})

@@ -18,7 +18,7 @@ from contracts.errors import PoisonRecord
 from operators.normalise_ticket import html_to_text, normalise_ticket
 from operators.records import Ticket
 
-TICKETS = Path(__file__).parent.parent / "fixtures" / "tickets"
+TICKETS = Path(__file__).parents[2] / "fixtures" / "tickets"
 FIXTURE_NAMES = sorted(p.name for p in TICKETS.glob("*.json"))
 
 
