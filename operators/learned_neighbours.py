@@ -40,7 +40,9 @@ TEMPERATURE = 0.05
 BLEND = 0.3
 """The vote's share of the topic head's probabilities."""
 COMMON_SHARE = 0.02
-"""A sparse row found in more than this share of the examples is not looked up."""
+"""A sparse row found in more than this share of the examples is not looked up..."""
+COMMON_AT_LEAST = 20
+"""... nor fewer than this many: a small index keeps every row."""
 
 
 def _unit_rows(x: sparse.csr_matrix) -> sparse.csr_matrix:
@@ -77,7 +79,7 @@ class NeighbourIndex:
         # Rows most examples have ("<th", "the", "the ") say little about which example is
         # nearest and cost most of the look-up: they are left out of the index.
         counts = np.diff(t.indptr)
-        common = counts > COMMON_SHARE * max(len(chosen), 1)
+        common = counts > max(COMMON_SHARE * len(chosen), COMMON_AT_LEAST)
         if common.any():
             t = (sparse.diags((~common).astype(np.float32)) @ t).tocsr()
             t.eliminate_zeros()

@@ -59,7 +59,8 @@ def training_settings() -> dict[str, Any]:
         (ticket_repr, ("BUCKETS", "NGRAM_SIZES", "NGRAM_WEIGHT", "EMBEDDING_WEIGHT")),
     ) for name in names}
     settings["neighbours"] = [learned_neighbours.NEIGHBOURS, learned_neighbours.TEMPERATURE,
-                              learned_neighbours.BLEND, learned_neighbours.COMMON_SHARE]
+                              learned_neighbours.BLEND, learned_neighbours.COMMON_SHARE,
+                              learned_neighbours.COMMON_AT_LEAST]
     settings["problem"] = [problem_vector.PROBLEM_TOPIC_WEIGHT, problem_vector.PROBLEM_DENSE,
                            problem_vector.PROBLEM_DENSE_WEIGHT, problem_vector.PROBLEM_WORDS,
                            problem_vector.PROBLEM_WORDS_WEIGHT]
