@@ -53,7 +53,11 @@ def table(tp: dict[str, Any], lats: list[dict[str, Any]], soak_doc: dict[str, An
         env = " ".join(f"{key}={v}" for key, v in tp["flow_variants_env"][k].items())
         t.add_row(f"(c) full flow, {env} (records/s)", f"{tp['median_per_s'][k]:,.0f}",
                   ", ".join(f"{x:,.0f}" for x in tp["runs_per_s"][k]))
-        t.add_row(f"{k} / c", f"{tp['ratio_over_c'][k]:.2f}×", "")
+        if k in tp["ratio_over_c"]:  # only when c_cuewire ran too
+            t.add_row(f"{k} / c", f"{tp['ratio_over_c'][k]:.2f}×", "")
+        if tp.get("median_cpu_s", {}).get(k) is not None:
+            t.add_row(f"{k} CPU (s)", f"{tp['median_cpu_s'][k]:.1f}",
+                      ", ".join(f"{x:.1f}" for x in tp["cpu_s"][k]))
     for key, label, fmt in (("ratio_c_over_b", "c / b", "{:.1%}"),
                             ("ratio_c_over_b_paired", "c / b, round by round", "{:.1%}"),
                             ("ratio_c_over_a", "c / a", "{:.1%}"),

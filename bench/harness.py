@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -85,6 +86,8 @@ class Bench:
         env = self.env(topics, prefix, **(extra_env or {}))
         addresses = ";".join(f"127.0.0.1:{free_port()}" for _ in range(processes))
         procs = []
+        # CPU of the run's processes (the machine is shared: its wall time says less).
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         for i in range(processes):
             cmd = [sys.executable, "-m", "bench.runner", variant, "--out-topic", out_topic,
                    "-w", str(workers)]
@@ -105,6 +108,8 @@ class Bench:
             # The report is the last JSON line (a profiler wrapping the run may print too).
             lines = [ln for ln in out.decode().splitlines() if ln.startswith("{")]
             reports.append(orjson.loads(lines[-1]))
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu_s = (cpu_after.ru_utime + cpu_after.ru_stime) - (cpu_before.ru_utime + cpu_before.ru_stime)
         t0, t1 = min(r["t0"] for r in reports), max(r["t1"] for r in reports)
         # The passthrough also says when it saw its first and last record: the engine's
         # rate without its own start-up and shutdown, which the flow's figure is held to.
@@ -119,7 +124,7 @@ class Bench:
                 total[1] += calls
         return {"variant": variant, "workers": workers, "processes": processes, "seconds": t1 - t0,
                 "first_to_last_s": first_to_last, "records": sum(r.get("records") or 0 for r in reports),
-                "round_trips": round_trips}
+                "round_trips": round_trips, "cpu_s": cpu_s}
 
 
 @contextlib.contextmanager

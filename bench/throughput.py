@@ -60,6 +60,7 @@ def throughput(b: Bench, tag: str, n: int, repeats: int, only: tuple[str, ...] =
                      tree=Path(tree) if tree else ROOT)
     runs: dict[str, list[float]] = {name: [] for name, *_ in plan}
     whole: dict[str, list[float]] = {name: [] for name, *_ in plan}
+    cpu: dict[str, list[float]] = {name: [] for name, *_ in plan}
     trips: list[dict[str, list[float]]] = []
     # One discarded round first: the first read of the input warms the broker's page cache.
     for name, variant, workers, procs, env in plan:
@@ -74,10 +75,11 @@ def throughput(b: Bench, tag: str, n: int, repeats: int, only: tuple[str, ...] =
                 raise RuntimeError(f"the passthrough saw {r['records']:,} of {n:,} records")
             runs[name].append(n / seconds)
             whole[name].append(n / r["seconds"])
+            cpu[name].append(r["cpu_s"])
             if name == "c_cuewire":
                 trips.append(r["round_trips"])
             console.print(f"  {name:16} run {rep + 1}: {n / seconds:9,.0f} records/s "
-                          f"({seconds:.2f} s; whole process {r['seconds']:.2f} s)")
+                          f"({seconds:.2f} s; whole process {r['seconds']:.2f} s, CPU {r['cpu_s']:.1f} s)")
     # Start-up and shutdown cost of each variant, over empty input topics.
     empty = b.topics(f"{tag}-empty")
     b.create(b.settings(empty, "unused:"), [out])
@@ -89,6 +91,8 @@ def throughput(b: Bench, tag: str, n: int, repeats: int, only: tuple[str, ...] =
     return {
         "records": n, "repeats": repeats, "runs_per_s": runs, "median_per_s": med,
         "whole_process_per_s": whole,
+        "cpu_s": cpu,
+        "median_cpu_s": {k: median(v) for k, v in cpu.items()},
         "passthrough_timed": "first to last record",
         "flow_variants_env": more,
         **ratios(runs),

@@ -26,7 +26,7 @@ from operators.signals import Signal, matches
 from operators.window_reading import after
 
 __all__ = ["Match", "Timer", "Window", "absences_due", "account_conditions_hold", "evaluate",
-           "later_triggers", "timers_for"]
+           "later_triggers", "match_of", "timers_for"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +61,14 @@ def evaluate(rule: Rule, trigger: Signal, window: Window, *, due: datetime | Non
              absence: Absence | None = None) -> Match | None:
     """The rule's match for ``trigger`` (or for the timer ``absence`` at ``due``), if any."""
     found = progress.evaluate(rule, trigger, window, due=due, absence=absence, matches_only=True)
+    return match_of(rule, trigger, found, due=due)
+
+
+def match_of(rule: Rule, trigger: Signal, found: progress.Progress | None, *,
+             due: datetime | None = None) -> Match | None:
+    """The match in a rule's progress (:func:`operators.rule_progress.evaluate`), if it matched:
+    a full reading holds the same match a ``matches_only`` one finds, so one reading can
+    serve both a match and, failing that, a near miss."""
     if found is None or found.match is None:
         return None
     evidence, details = found.match

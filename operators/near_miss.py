@@ -95,6 +95,17 @@ def near_miss(
     if rule.when.ticket_gate is not None:
         return None  # rule 1 is judged per ticket: near_miss_ticket
     got = progress.evaluate(rule, trigger, window, due=at, absence=absence)
+    return near_miss_of(rule, trigger, got, at, min_closeness=min_closeness,
+                        evidence_limit=evidence_limit)
+
+
+def near_miss_of(rule: Rule, trigger: Signal, got: progress.Progress | None, at: datetime, *,
+                 min_closeness: float = MIN_CLOSENESS,
+                 evidence_limit: int = EVIDENCE_LIMIT) -> NearMiss | None:
+    """:func:`near_miss` from a progress already read (the one
+    :func:`operators.match.match_of` found no match in)."""
+    if rule.when.ticket_gate is not None:
+        return None
     if got is None or got.match is not None or got.closeness >= MET or got.closeness < min_closeness:
         return None
     return NearMiss(

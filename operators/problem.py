@@ -43,13 +43,41 @@ def unpack(packed: str) -> np.ndarray | None:
     return np.frombuffer(raw, dtype=np.int8).astype(np.float32) / 127.0
 
 
+MEMO_SIZE = 50_000
+"""Fingerprints (and pairs of them) whose reading is kept: a window's tickets are compared
+with every new ticket of their account, batch after batch, so each is decoded once."""
+
+_Reading = tuple[np.ndarray, float] | None
+_readings: dict[str, _Reading] = {}
+_similarities: dict[tuple[str, str], float] = {}
+
+
+def _reading(packed: str) -> _Reading:
+    found = _readings.get(packed, False)
+    if found is False:
+        vector = unpack(packed)
+        found = None if vector is None else (vector, float(np.linalg.norm(vector)))
+        if len(_readings) >= MEMO_SIZE:
+            _readings.clear()
+        _readings[packed] = found
+    return found  # type: ignore[return-value]
+
+
 def similarity(a: str, b: str) -> float:
     """Cosine similarity of two fingerprints; 0 when either is malformed or they differ in size."""
-    va, vb = unpack(a), unpack(b)
-    if va is None or vb is None or va.shape != vb.shape:
-        return 0.0
-    na, nb = float(np.linalg.norm(va)), float(np.linalg.norm(vb))
-    return float(va @ vb) / (na * nb) if na and nb else 0.0
+    found = _similarities.get((a, b))
+    if found is not None:
+        return found
+    ra, rb = _reading(a), _reading(b)
+    if ra is None or rb is None or ra[0].shape != rb[0].shape:
+        found = 0.0
+    else:
+        (va, na), (vb, nb) = ra, rb
+        found = float(va @ vb) / (na * nb) if na and nb else 0.0
+    if len(_similarities) >= MEMO_SIZE:
+        _similarities.clear()
+    _similarities[(a, b)] = found
+    return found
 
 
 def same_problem(a: str | None, b: str | None, at: float = SAME_PROBLEM_AT) -> bool:

@@ -66,6 +66,9 @@ REVERSED_ORDER_CLOSENESS = 0.75
 """Both steps of a sequence within its window, but in the wrong order."""
 LONE_STEP_CLOSENESS = 0.5
 """One step of a two-step sequence."""
+ON_THE_EDGE = 0.999
+"""A second step exactly one window after its first: outside the half-open window
+(at - within, at], so not met, but as close as a miss comes."""
 SEQUENCE_LOOKBACK = 2
 """A first step is looked for up to this many windows back: further, within / gap < 0.5 anyway.
 Bounding it keeps the answer independent of how much history a batch happened to read."""
@@ -222,7 +225,7 @@ def _sequence(seq: SequenceRule, trigger: Signal, window: Reading, at: datetime,
         gap = at - latest.at
         if gap < seq.within:
             return Progress(MET, (), (latest, trigger), match)
-        return Progress(seq.within / gap, (partial(words.second_step_late, seq, gap),),
+        return Progress(min(seq.within / gap, ON_THE_EDGE), (partial(words.second_step_late, seq, gap),),
                         (latest, trigger), match)
     if trigger.name == seq.first:
         # The second step is already here, before the first: close, in the wrong order — unless

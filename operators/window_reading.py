@@ -39,13 +39,15 @@ def between(window: Window, name: str, after: datetime, until: datetime) -> list
 
 def after(window: Window, names: Iterable[str], since: datetime, until: datetime) -> list[Signal]:
     """Signals of ``names`` with ``since < at ≤ until``, oldest first, one per key."""
-    found: list[Signal] = []
-    for name in names:
-        signals = window.get(name)
-        if signals:
-            in_order, times, _ = _ordered(signals)
-            found += in_order[bisect_right(times, since):bisect_right(times, until)]
-    return unique(found) if found else found
+    lists = [signals for name in names if (signals := window.get(name))]
+    if not lists:
+        return []
+    if len(lists) == 1:
+        in_order, times, repeats = _ordered(lists[0])
+    else:
+        in_order, times, repeats = _merged(lists)
+    found = in_order[bisect_right(times, since):bisect_right(times, until)]
+    return _first_per_key(found) if repeats else found
 
 
 def unique(signals: Sequence[Signal]) -> list[Signal]:
@@ -73,6 +75,25 @@ def _ordered(signals: Sequence[Signal]) -> _Ordering:
     if len(_orderings) >= ORDER_CACHE_SIZE:
         _orderings.clear()
     _orderings[id(signals)] = (signals, len(signals), found)
+    return found
+
+
+_mergings: dict[tuple[tuple[int, int], ...], tuple[list[Sequence[Signal]], _Ordering]] = {}
+
+
+def _merged(lists: list[Sequence[Signal]]) -> _Ordering:
+    # Several names' lists in one (time, record id) order, kept while none of them changes:
+    # the triggers of one account's batch all read the same few lists. A stable sort of the
+    # lists in the caller's order, as sorting each read's concatenation would give.
+    key = tuple((id(signals), len(signals)) for signals in lists)
+    kept = _mergings.get(key)
+    if kept is not None:
+        return kept[1]
+    in_order = sorted((s for signals in lists for s in _ordered(signals)[0]), key=_order)
+    found = (in_order, [s.at for s in in_order], len({s.key for s in in_order}) < len(in_order))
+    if len(_mergings) >= ORDER_CACHE_SIZE:
+        _mergings.clear()
+    _mergings[key] = (lists, found)
     return found
 
 

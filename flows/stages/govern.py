@@ -8,7 +8,7 @@ deferred as a digest record, and what is in a rule's control group as a holdout 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import bytewax.operators as op
 import orjson
@@ -18,6 +18,7 @@ from flows import metrics
 from flows.event_clock import EventClock
 from flows.learning import FeedbackLearner
 from flows.rules_source import RulesSource
+from flows.stages.due_check import DueCheck
 from flows.stages.failures import DeadLetters, counts_round_trips, isolates_failures
 from flows.stages.items import Outgoing, PendingAlert, Tick
 from operators.govern import Verdict, candidate_from_dict, govern
@@ -26,8 +27,6 @@ from operators.rule_version import stamp_rule_versions
 from operators.verdict_records import held_record, published_alert
 from state.governance import GovernanceStore
 from state.unit_of_work import UnitOfWork, UnitsOfWork
-
-DUE_CHECK_EVERY = timedelta(seconds=1)
 
 
 class Governor:
@@ -45,7 +44,8 @@ class Governor:
         self.deployment = deployment
         self.units = units
         self.dead_letters = dead_letters
-        self._last_check: datetime | None = None
+        self._due_check = DueCheck()
+        """Due work is looked for about once a second, not in a round trip per batch."""
 
     @counts_round_trips("govern")
     @isolates_failures("govern")
@@ -64,7 +64,7 @@ class Governor:
         watermark = self.event_time.watermark()
         now = max([self.clock(), *([watermark] if watermark else []),
                    *(t.at for t in batch if isinstance(t, Tick))])
-        if self._time_to_check(now):
+        if self._due_check.due(now):
             pending += [PendingAlert(candidate_from_dict(d)) for d in self.governance.due(now)]
         uow = self.units.begin()
         if pending:
@@ -84,14 +84,6 @@ class Governor:
                                               verdict.candidate.rule_id).inc()
                     out.append(self._held_record(verdict))
         return self._claim(uow, out)
-
-    def _time_to_check(self, now: datetime) -> bool:
-        """Whether ``now`` has moved a second past the last look at the deferred queue:
-        due work is looked for about once a second, not in a round trip per batch."""
-        if self._last_check is not None and now - self._last_check < DUE_CHECK_EVERY:
-            return False
-        self._last_check = now
-        return True
 
     def _stamp_rule_versions(self, verdicts: list[Verdict]) -> list[Verdict]:
         """Each alert says which version of its rule raised it (``data.rule_version``)."""

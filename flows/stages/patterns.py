@@ -21,12 +21,14 @@ from bytewax.dataflow import Stream, operator
 from config.rules import Rule
 from flows.event_clock import EventClock
 from flows.rules_source import ActiveRules, RulesSource
+from flows.stages.due_check import DueCheck
 from flows.stages.failures import DeadLetters, counts_round_trips, isolates_failures
 from flows.stages.items import Outgoing, PendingAlert, Tick
 from operators.candidates import match_candidate, snapshot_at
-from operators.match import Match, evaluate, later_triggers, timers_for
-from operators.near_miss import NearMiss, near_miss
+from operators.match import Match, evaluate, later_triggers, match_of, timers_for
+from operators.near_miss import NearMiss, near_miss, near_miss_of
 from operators.resolve import LookupKey
+from operators.rule_progress import evaluate as progress
 from operators.signals import Signal
 from operators.ticket_status import status_updates
 from operators.variants import in_arm
@@ -40,7 +42,6 @@ from state.weekly import WeeklyDigestStore
 from state.windows import WindowStore
 
 PATTERN_NEAR_MISS = 0.6
-DUE_CHECK_EVERY = timedelta(seconds=1)
 DIGEST_GRACE = timedelta(hours=1)
 """A week's digest waits this long past the week's end for stragglers."""
 
@@ -67,7 +68,8 @@ class PatternEngine:
         """How long past a timer's due time records may still arrive out of order."""
         self.units = units
         """Each batch's reads and writes, two round trips at most (before and after evaluating)."""
-        self._last_check: datetime | None = None
+        self._due_check = DueCheck()
+        """Due work is looked for about once a second, not in a round trip per batch."""
 
     @counts_round_trips("match-patterns")
     @isolates_failures("match-patterns")
@@ -81,12 +83,19 @@ class PatternEngine:
         near: list[NearMiss] = [n for n in batch if isinstance(n, NearMiss)]
         watermark = self.event_time.watermark()
         windowed = [s for s in signals if s.name in active.windowed]
-        timers = [t for s in windowed for t in timers_for(self._arms_for(active, s), s)]
+        # Each signal's rules, once per batch (three passes read them).
+        arms: dict[tuple[str, str], Sequence[Rule]] = {}
+        triggered: list[tuple[Signal, Sequence[Rule]]] = []
+        for s in windowed:
+            if (s.name, s.account_id) not in arms:
+                arms[(s.name, s.account_id)] = self._arms_for(active, s)
+            triggered.append((s, arms[(s.name, s.account_id)]))
+        timers = [t for s, rules in triggered for t in timers_for(rules, s)]
         horizon = active.file.horizon()
         reads: dict[str, tuple[set[str], datetime]] = {}
-        for s in windowed:
+        for s, rules in triggered:
             names, since = reads.get(s.account_id, (set(), s.at))
-            for rule in self._arms_for(active, s):
+            for rule in rules:
                 names |= rule.when.signals()
             reads[s.account_id] = (names, min(since, s.at - horizon))
         # One round trip before evaluating (tickets' status, windows in and out, the
@@ -100,9 +109,9 @@ class PatternEngine:
         windows, accounts = staged_windows.value, staged_accounts.value
         matches: list[Match] = []
         seen: set[tuple[str, str, str, str, datetime]] = set()
-        for s in windowed:
+        for s, rules in triggered:
             window = windows.get(s.account_id, {})
-            for rule in self._arms_for(active, s):
+            for rule in rules:
                 # A record that arrives late (after records with later event times) may
                 # complete a pattern as of one of those later records: evaluate as of each.
                 for trigger in later_triggers(rule, s, window):
@@ -111,20 +120,21 @@ class PatternEngine:
                     if evaluated in seen:
                         continue
                     seen.add(evaluated)
-                    found = evaluate(rule, trigger, window)
+                    # One reading of the rule for both: its match, or else how close it came.
+                    got = progress(rule, trigger, window)
+                    found = match_of(rule, trigger, got)
                     if found is not None:
                         # Not the first match only: in log order each later record would
                         # have been evaluated with this one in its window (cooldown decides).
                         matches.append(found)
                         continue
-                    close = near_miss(rule, trigger, window, trigger.at,
-                                      min_closeness=PATTERN_NEAR_MISS)
+                    close = near_miss_of(rule, trigger, got, trigger.at, min_closeness=PATTERN_NEAR_MISS)
                     if close is not None:
                         near.append(close)
         ticks = [t.at for t in batch if isinstance(t, Tick)]
         event_now = [watermark - self.timer_lateness] if watermark else []
         now = max([*ticks, *event_now], default=None)
-        due_check = now is not None and self._time_to_check(now)
+        due_check = now is not None and self._due_check.due(now)
         if due_check and now is not None:
             matches += self._fire_timers(now, active, near)
             missing = ({("account", m.account_id) for m in matches}
@@ -152,14 +162,6 @@ class PatternEngine:
             return rules
         salt = active.file.governance.holdout_salt
         return [r for r in rules if in_arm(r, signal.account_id, salt)]
-
-    def _time_to_check(self, now: datetime) -> bool:
-        """Whether ``now`` has moved a second past the last look at the timers:
-        due work is looked for about once a second, not in a round trip per batch."""
-        if self._last_check is not None and now - self._last_check < DUE_CHECK_EVERY:
-            return False
-        self._last_check = now
-        return True
 
     def _weekly_digests(self, now: datetime) -> list[Outgoing]:
         out = []

@@ -9,6 +9,7 @@ from typing import Any
 from config.rules import Rule
 from operators.gate import FrustrationGate, gate_ticket
 from operators.near_miss import near_miss, near_miss_ticket
+from operators.rule_progress import evaluate
 from operators.score import Score
 from tests.unit.timelines import T0, sig, window
 
@@ -244,3 +245,15 @@ def test_an_absence_broken_early_says_how_many_minutes_were_left() -> None:
     assert found is not None
     assert found.missing == ("40 minutes more without a checkout completion "
                              "(one came 20 minutes after the cart start)")
+
+
+def test_a_sequence_exactly_one_window_apart_is_a_near_miss_not_a_match() -> None:
+    """Windows are half-open, (at - within, at]: a first step exactly 7 days before the second
+    is outside, so the rule does not fire, and the digest must still hear of it."""
+    seq = custom({"sequence": {"first": "ticket", "then": "cancellation_terms_view", "within": "7d"}})
+    ticket, terms = sig("ticket", 0), sig("cancellation_terms_view", 7 * 24)
+    progress = evaluate(seq, terms, window([ticket, terms]))
+    assert progress is not None and progress.match is None
+    found = near_miss(seq, terms, window([ticket, terms]), terms.at, min_closeness=0.0)
+    assert found is not None and 0.99 <= found.closeness < 1
+    assert found.missing == "a cancellation-terms view within 7 days of the ticket (it came 7 days after)"

@@ -1,0 +1,75 @@
+"""``python -m bench.stage_cpu``: where a ``cuewire replay`` spends its CPU, stage by stage.
+
+Replays a history once (written first if the file does not exist, as ``bench.replay``
+writes it) and prints the thread CPU time spent in the rule side's batch steps
+(``match-patterns``, ``govern``, the ledger's claim and confirm) and in the whole
+flow, with a digest of every output record: two checkouts that print the same digest
+published the same records. Thread CPU, not wall time: on a shared machine the load
+moves wall time several-fold between runs, CPU time far less. To compare two
+commits, run each checkout in turn (``PYTHONPATH=<checkout>``), several times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+STEPS = (("flows.stages.patterns", "PatternEngine", "match_patterns", "patterns"),
+         ("flows.stages.govern", "Governor", "govern", "govern"),
+         ("flows.stages.publish", "Publisher", "claim", "publish"),
+         ("flows.stages.publish", "Publisher", "published", "publish"))
+
+
+def _timed(spent: dict[str, float], label: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    def timed(self: Any, *args: Any, **kwargs: Any) -> Any:
+        started = time.thread_time()
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            spent[label] = spent.get(label, 0.0) + time.thread_time() - started
+    return timed
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.stage_cpu", description=__doc__.split("\n\n")[0])
+    ap.add_argument("history", type=Path, help="the replay input (written first if it does not exist)")
+    ap.add_argument("--records", type=int, default=20_000, help="events and tickets, when writing it")
+    ap.add_argument("--accounts", type=int, default=2000)
+    args = ap.parse_args(argv)
+    import importlib
+
+    from bench.backtest import write_history
+    from config.settings import Settings
+    from cuewire.app import replay
+    from cuewire.backtest_cmd import history_span
+
+    if not args.history.exists():
+        write_history(args.history, args.records, args.accounts)
+    spent: dict[str, float] = {}
+    for module, cls, name, label in STEPS:
+        owner = getattr(importlib.import_module(module), cls)
+        setattr(owner, name, _timed(spent, label, getattr(owner, name)))
+    _, earliest = history_span(args.history)
+    pinned = earliest or datetime.now(UTC)
+    outputs: list[tuple[str, bytes]] = []
+    started = time.thread_time()
+    replay(Settings(), args.history, lambda batch: outputs.extend((o.kind, o.value) for o in batch),
+           clock=lambda: pinned, store="server")
+    digest = hashlib.sha256()
+    for kind, value in sorted(outputs):
+        digest.update(kind.encode() + b"\0" + value + b"\n")
+    print(f"thread CPU {time.thread_time() - started:.2f} s (start-up included); "
+          + ", ".join(f"{k} {v:.2f} s" for k, v in sorted(spent.items()))
+          + f"; rule side {sum(spent.values()):.2f} s; {len(outputs)} outputs, "
+          f"digest {digest.hexdigest()[:16]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
