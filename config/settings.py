@@ -35,6 +35,8 @@ from contracts.errors import ConfigurationError
 CHECKED_PREFIXES = ("CUEWIRE_KAFKA_", "CUEWIRE_REDIS_")
 OTHER_NAMES = frozenset({"CUEWIRE_KAFKA_VERSION"})
 """Variables with a checked prefix that are not settings of the flow (``cuewire_dev.servers``)."""
+SHADOW_SUFFIX = ".shadow"
+"""A shadow rules file's output topics are the live ones' siblings with this suffix."""
 TopicKind = Literal["events", "tickets", "accounts", "feedback", "alerts", "digest", "dlq"]
 
 
@@ -93,6 +95,10 @@ class Settings(BaseSettings):
 
     # Behaviour
     rules: Path | None = None
+    shadow_rules: Path | None = Field(
+        None, description="a candidate rules file run beside the live one on the same records, in the "
+        "same flow: its alerts go to <CUEWIRE_TOPIC_ALERTS>.shadow (its digest and dead letters to "
+        "the .shadow siblings of theirs), never to cuewire.alerts or reviewers")
     taxonomy: Path | None = None
     max_record_bytes: int = Field(
         262_144, ge=1024, le=1_048_576,
@@ -167,13 +173,13 @@ class Settings(BaseSettings):
         setting_checks.redis_url(value.get_secret_value())
         return value
 
-    @field_validator("rules", "taxonomy")
+    @field_validator("rules", "shadow_rules", "taxonomy")
     @classmethod
     def _file_loads(cls, value: Path | None, info: ValidationInfo) -> Path | None:
         from config.rules import load_rules
         from config.taxonomy import load_taxonomy
 
-        return setting_checks.loads_with(load_rules if info.field_name == "rules" else load_taxonomy,
+        return setting_checks.loads_with(load_taxonomy if info.field_name == "taxonomy" else load_rules,
                                          value)
 
     @field_validator("redis_prefix")
@@ -193,6 +199,12 @@ class Settings(BaseSettings):
     @property
     def output_topics(self) -> list[str]:
         return [self.topic_alerts, self.topic_digest, self.topic_dlq]
+
+    def shadow_outputs(self) -> Settings:
+        """These settings with the output topics of a shadow rules file's branch: each output
+        topic's ``.shadow`` sibling (``cuewire.alerts.shadow`` …); inputs unchanged."""
+        return self.model_copy(update={f"topic_{kind}": f"{self.topic(kind)}{SHADOW_SUFFIX}"
+                                       for kind in ("alerts", "digest", "dlq")})
 
     def kafka_common(self) -> dict[str, str | int | float | bool]:
         return kafka_clients.kafka_common(self)

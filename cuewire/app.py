@@ -30,6 +30,7 @@ from flows.stages.items import Outgoing
 from flows.stages.learning import FeedbackSteps
 from flows.stages.patterns import PatternEngine
 from flows.stages.publish import Publisher
+from flows.stages.shadow import ShadowParts, check_candidate, shadow_progress
 from flows.stages.tickets import TicketSteps
 from flows.table_join import AccountJoin
 from operators.candidate_hold import HoldPolicy
@@ -70,6 +71,12 @@ def make_parts(settings: Settings, client: redis.Redis,
     dead_letters = DeadLetters(clock)
     event_time = EventClock()
     ordering = ordering or LogOrdering(OrderPolicy())
+    patterns = PatternEngine(
+        windows=WindowStore(client, keyspace, ttls, rules.current().file.horizon()),
+        identity=identity, governance=governance, weekly=WeeklyDigestStore(client, keyspace, ttls),
+        event_times=event_times, event_time=event_time, rules=rules, dead_letters=dead_letters,
+        clock=clock, deployment=deployment,
+        timer_lateness=timedelta(seconds=settings.timer_lateness_seconds), units=units)
     return Parts(
         dead_letters=dead_letters,
         decoder=Decoder(limits=Limits(settings.max_record_bytes, settings.max_json_depth,
@@ -82,12 +89,7 @@ def make_parts(settings: Settings, client: redis.Redis,
         tickets=TicketSteps(rules=rules, scorer=scorer, dead_letters=dead_letters, clock=clock,
                             deployment=deployment),
         events=EventSteps(rules=rules, dead_letters=dead_letters, clock=clock, deployment=deployment),
-        patterns=PatternEngine(
-            windows=WindowStore(client, keyspace, ttls, rules.current().file.horizon()),
-            identity=identity, governance=governance, weekly=WeeklyDigestStore(client, keyspace, ttls),
-            event_times=event_times, event_time=event_time, rules=rules, dead_letters=dead_letters,
-            clock=clock, deployment=deployment,
-            timer_lateness=timedelta(seconds=settings.timer_lateness_seconds), units=units),
+        patterns=patterns,
         governor=Governor(governance=governance, rules=rules, learner=learner, event_time=event_time,
                           clock=clock, deployment=deployment, units=units,
                           dead_letters=dead_letters,
@@ -97,6 +99,31 @@ def make_parts(settings: Settings, client: redis.Redis,
         publisher=Publisher(ledger=AlertLedger(client, keyspace, ttls, run_id=uuid.uuid4().hex[:12]),
                             clock=clock),
         event_time=event_time,
+        shadow=make_shadow(settings, client, patterns, rules, ttls) if settings.shadow_rules else None,
+    )
+
+
+def make_shadow(settings: Settings, client: redis.Redis, live: PatternEngine, live_rules: RulesSource,
+                ttls: TTLs) -> ShadowParts:
+    """The shadow branch's collaborators: the candidate rules file over the shadow keys
+    (``Keyspace.shadow()``), sharing with the live ones only what is read, never written:
+    accounts and identities, the event clock and the clock. Its alerts teach no model."""
+    rules = RulesSource(settings.shadow_rules)
+    check_candidate(live_rules.current(), rules.current(), settings.shadow_rules)
+    keyspace = Keyspace(settings.redis_prefix).shadow()
+    governance = GovernanceStore(client, keyspace, ttls)
+    units = UnitsOfWork(client)
+    return ShadowParts(
+        patterns=PatternEngine(
+            windows=WindowStore(client, keyspace, ttls, rules.current().file.horizon()),
+            identity=live.identity, governance=governance, weekly=WeeklyDigestStore(client, keyspace, ttls),
+            event_times=None, event_time=live.event_time, rules=rules, dead_letters=live.dead_letters,
+            clock=live.clock, deployment=live.deployment, timer_lateness=live.timer_lateness, units=units),
+        governor=Governor(governance=governance, rules=rules, learner=None, event_time=live.event_time,
+                          clock=live.clock, deployment=live.deployment, units=units,
+                          dead_letters=live.dead_letters, counted=False),
+        publisher=Publisher(ledger=AlertLedger(client, keyspace, ttls, run_id=uuid.uuid4().hex[:12]),
+                            clock=live.clock, progress=shadow_progress(), counted=False),
     )
 
 
@@ -128,7 +155,8 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
                      # confirmed waits in the ledger's outbox for the next start.
                      on_gone=shutdown.stop_now)
     if settings.kafka_create_topics:
-        created = ensure_topics(settings)
+        created = ensure_topics(settings) + (ensure_topics(settings.shadow_outputs()) if settings.shadow_rules
+                                             else [])
         if created:
             print(f"created topics: {', '.join(created)}", file=sys.stderr)
     if settings.metrics_port:
@@ -146,19 +174,24 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
     if recovery_dir:
         # Resuming where the inputs' offsets were snapshotted: event time had got this far.
         parts.event_time.resume(event_times.load())
-    publisher = parts.publisher
+    publisher, shadow = parts.publisher, parts.shadow
     flow = build_flow(parts, kafka_inputs(settings, tail=not exit_at_end),
                       KafkaOutSink(settings, publisher.produced, publisher.published, claim=publisher.claim),
-                      live=not exit_at_end)
+                      live=not exit_at_end,
+                      shadow_sink=KafkaOutSink(settings.shadow_outputs(), shadow.publisher.produced,
+                                               shadow.publisher.published, claim=shadow.publisher.claim)
+                      if shadow else None)
     if recovery_dir and any(recovery_dir.glob("*.sqlite3")):
         check_recovery_store(recovery_dir, flow)  # before anything is touched
     if (process_id or 0) == 0:
         # Before any record is handled (the other processes wait for this one to join):
         # settle what a run that stopped left claimed and unconfirmed.
-        repair_outbox(publisher.ledger, {"alerts": settings.topic_alerts, "digest": settings.topic_digest,
-                                     "dlq": settings.topic_dlq},
-                      settings.kafka_common(), settings.kafka_producer(),
-                      flush_timeout=settings.kafka_flush_timeout_seconds)
+        for ledger, outputs in ((publisher.ledger, settings),
+                                *([(shadow.publisher.ledger, settings.shadow_outputs())] if shadow else [])):
+            repair_outbox(ledger, {"alerts": outputs.topic_alerts, "digest": outputs.topic_digest,
+                                   "dlq": outputs.topic_dlq},
+                          settings.kafka_common(), settings.kafka_producer(),
+                          flush_timeout=settings.kafka_flush_timeout_seconds)
     recovery = None
     if recovery_dir:
         if not any(recovery_dir.glob("*.sqlite3")):
@@ -184,6 +217,8 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
             "restart every process (with -r to resume); the next start settles what was in flight"
         ) from None
     publisher.progress.report(publisher.clock())  # what the last stretch published, for runs that end
+    if shadow:
+        shadow.publisher.progress.report(publisher.clock())
     stopped_by = shutdown.stopped_by()
     if stopped_by:
         print(stop_summary(stopped_by, publisher.progress.totals, recovery_dir), file=sys.stderr)
@@ -235,12 +270,17 @@ def collect_garbage_less_often() -> None:
 
 
 def replay(settings: Settings, path: Path, write: Callable[[list[Outgoing]], None],
-           clock: Callable[[], datetime] | None = None, *, store: str = "auto") -> Parts:
+           clock: Callable[[], datetime] | None = None, *, store: str = "auto",
+           write_shadow: Callable[[list[Outgoing]], None] | None = None,
+           on_read: Callable[[int], object] | None = None) -> Parts:
     """``cuewire replay``: the same flow over a file, its state in a private redis-server on
     a unix socket (``state/private_redis.py``); no servers to run beforehand.
 
     ``store``: ``"server"`` insists on that redis-server, ``"fakeredis"`` keeps the state in
-    this process, ``"auto"`` takes the server when one is installed and fakeredis when not."""
+    this process, ``"auto"`` takes the server when one is installed and fakeredis when not.
+    With ``CUEWIRE_SHADOW_RULES`` the shadow branch's outputs go to ``write_shadow`` (kinds as
+    the live ones'; dropped when it is None). ``on_read`` hears how many input records each
+    batch read (progress on long replays)."""
     from bytewax.testing import run_main
 
     from flows.replay_io import CallbackSink, file_inputs
@@ -257,9 +297,12 @@ def replay(settings: Settings, path: Path, write: Callable[[list[Outgoing]], Non
         else:
             client = in_process_redis(quiet=store == "fakeredis")
         parts = make_parts(settings, client, clock)
-        publisher = parts.publisher
-        flow = build_flow(parts, file_inputs(path), CallbackSink(write, publisher.published, publisher.claim),
-                          live=False)
+        publisher, shadow = parts.publisher, parts.shadow
+        flow = build_flow(parts, file_inputs(path, on_read=on_read),
+                          CallbackSink(write, publisher.published, publisher.claim), live=False,
+                          shadow_sink=CallbackSink(write_shadow or (lambda _batch: None),
+                                                   shadow.publisher.published, shadow.publisher.claim)
+                          if shadow else None)
         collect_garbage_less_often()
         try:
             run_main(flow)
@@ -289,15 +332,18 @@ def in_process_redis(*, quiet: bool) -> redis.Redis:
     return fakeredis.FakeRedis()
 
 
-def json_lines_writer(kinds: set[str], out: Callable[[bytes], object]) -> Callable[[list[Outgoing]], None]:
-    """Write the chosen kinds of output as JSON lines (``{"topic": …, "value": …}`` when several)."""
+def json_lines_writer(kinds: set[str], out: Callable[[bytes], object],
+                      suffix: str = "") -> Callable[[list[Outgoing]], None]:
+    """Write the chosen kinds of output as JSON lines (``{"topic": …, "value": …}`` when several).
+    ``suffix`` names a shadow branch's outputs (``alerts.shadow`` …), chosen in ``kinds`` by that name."""
     def write(batch: list[Outgoing]) -> None:
         for item in batch:
-            if item.kind not in kinds:
+            kind = item.kind + suffix
+            if kind not in kinds:
                 continue
             if len(kinds) == 1:
                 out(item.value + b"\n")
             else:
-                out(orjson.dumps({"topic": item.kind, "value": orjson.Fragment(item.value)}) + b"\n")
+                out(orjson.dumps({"topic": kind, "value": orjson.Fragment(item.value)}) + b"\n")
 
     return write

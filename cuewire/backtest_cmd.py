@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -61,19 +62,79 @@ def history_span(history: Path) -> tuple[int, datetime | None]:
     return count, earliest
 
 
-def run_rules(settings: Any, rules: Path, history: Path) -> tuple[list[dict[str, Any]], int]:
+class RunProgress:
+    """A line every ``every`` seconds of a long run: how much of the history has been read,
+    and how many alerts and digest records have come out. Reading runs ahead of handling
+    (records wait to be taken in log order), so a run goes on after the whole history is
+    read: as a context manager a ticker thread keeps the lines coming while nothing is read."""
+
+    def __init__(self, label: str, total: int, say: Callable[[str], object], *, every: float = 15.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._label, self._total, self._say, self._every, self._clock = label, total, say, every, clock
+        self._started = self._last = clock()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+        self.read = 0
+        self.out = 0
+
+    def __enter__(self) -> RunProgress:
+        self._ticker = threading.Thread(target=self._tick, name="backtest-progress", daemon=True)
+        self._ticker.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        if self._ticker is not None:
+            self._ticker.join()
+
+    def _tick(self) -> None:
+        while not self._stop.wait(1.0):
+            self._maybe_say()
+
+    def __call__(self, count: int) -> None:
+        """``count`` more input records read."""
+        self.read += count
+        self._maybe_say()
+
+    def wrote(self, count: int) -> None:
+        self.out += count
+        self._maybe_say()
+
+    def _maybe_say(self) -> None:
+        with self._lock:
+            now = self._clock()
+            if now - self._last < self._every:
+                return
+            self._last = now
+            share = f" of {self._total:,} ({self.read / self._total:.0%})" if self._total else ""
+            self._say(f"backtest: {self._label}: {self.read:,}{share} records read, {self.out:,} alerts and "
+                      f"digest records out, {_duration(now - self._started)}")
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
+
+
+def run_rules(settings: Any, rules: Path, history: Path, progress: RunProgress | None = None,
+              ) -> tuple[list[dict[str, Any]], int]:
     """One isolated run of ``history`` under ``rules``: its alerts and digest records, and
-    how many input lines it read."""
+    how many input lines it read. ``progress`` hears what is read and what comes out."""
     from cuewire.app import replay
 
     outputs: list[dict[str, Any]] = []
 
     def keep(batch: list[Any]) -> None:
+        before = len(outputs)
         outputs.extend(orjson.loads(o.value) for o in batch if o.kind in ("alerts", "digest"))
+        if progress is not None:
+            progress.wrote(len(outputs) - before)
 
     lines, earliest = history_span(history)
     pinned = (earliest or datetime.now(UTC)) - CLOCK_LEAD
-    replay(settings.model_copy(update={"rules": rules}), history, keep, clock=lambda: pinned)
+    # A backtest is one rules file per run: a shadow candidate in the environment is not its business.
+    replay(settings.model_copy(update={"rules": rules, "shadow_rules": None}), history, keep,
+           clock=lambda: pinned, on_read=progress)
     return outputs, lines
 
 
@@ -209,9 +270,11 @@ def backtest_command(
                 say(f"backtest: reading the input topics' retained history from {settings.kafka_bootstrap} …")
                 say(f"backtest: {read_input_topics(settings, history):,} records")
             runs = []
+            total, _ = history_span(history)
             for label, path in zip("AB", rules, strict=True):
                 started = time.monotonic()
-                outputs, lines = run_rules(settings, path, history)
+                with RunProgress(label, total, say) as progress:
+                    outputs, lines = run_rules(settings, path, history, progress)
                 seconds = time.monotonic() - started
                 say(f"backtest: {label} = {path}: {lines:,} records in {seconds:.1f} s "
                     f"({lines / max(seconds, 1e-9):,.0f} records/s)")

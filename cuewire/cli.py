@@ -71,6 +71,10 @@ def run(
     `cuewire run -i 0 -a "h1:2101;h2:2101"` and `cuewire run -i 1 -a "h1:2101;h2:2101"`.
     Without --recovery-dir a restart re-reads the input topics from
     CUEWIRE_KAFKA_START_FROM; idempotency keys and the alert ledger make that safe.
+
+    CUEWIRE_SHADOW_RULES=candidate.yaml runs a candidate rules file beside the live
+    one on the same records: its alerts go to cuewire.alerts.shadow, never to
+    cuewire.alerts; `cuewire report --from-kafka --shadow` compares the two.
     """
     from cuewire.app import run_kafka
 
@@ -89,7 +93,8 @@ def replay(
                                          help="JSON lines of {\"topic\": …, \"value\": {…}}")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="write here instead of stdout")] = None,
     include: Annotated[str, typer.Option(
-        help="which outputs to write: any of alerts,digest,dlq (comma-separated)")] = "alerts",
+        help="which outputs to write: any of alerts,digest,dlq (comma-separated); with "
+             "CUEWIRE_SHADOW_RULES also alerts.shadow,digest.shadow,dlq.shadow")] = "alerts",
 ) -> None:
     """Run the same flow over a file: no Kafka, and no Redis to start.
 
@@ -99,21 +104,39 @@ def replay(
 
     Writes alerts as JSON lines. With several --include kinds each line is
     wrapped as {"topic": "alerts|digest|dlq", "value": …}.
+
+    With CUEWIRE_SHADOW_RULES=candidate.yaml the candidate runs beside the live
+    rules on the same records: `--include alerts,alerts.shadow` writes both, and
+    `cuewire report --shadow` on that file compares them.
     """
+    from config.settings import SHADOW_SUFFIX
     from cuewire.app import json_lines_writer
     from cuewire.app import replay as replay_file
 
     kinds = {k.strip() for k in include.split(",") if k.strip()}
-    unknown = kinds - {"alerts", "digest", "dlq"}
+    unknown = kinds - {f"{k}{s}" for k in ("alerts", "digest", "dlq") for s in ("", SHADOW_SUFFIX)}
     if unknown:
         raise typer.BadParameter(f"unknown output kind(s): {', '.join(sorted(unknown))}")
     try:
+        settings = _settings()
+        shadowed = any(k.endswith(SHADOW_SUFFIX) for k in kinds)
+        if shadowed and not settings.shadow_rules:
+            raise typer.BadParameter("the .shadow outputs need CUEWIRE_SHADOW_RULES (a candidate rules file)",
+                                     param_hint="--include")
+        if settings.shadow_rules and not shadowed:
+            print(f"cuewire replay: CUEWIRE_SHADOW_RULES is set; add --include {include},alerts.shadow "
+                  "to write the candidate's alerts too", file=sys.stderr)
+
+        def run_to(write: Callable[[bytes], object]) -> None:
+            replay_file(settings, file, json_lines_writer(kinds, write),
+                        write_shadow=json_lines_writer(kinds, write, SHADOW_SUFFIX) if shadowed else None)
+
         if out is None:
-            replay_file(_settings(), file, json_lines_writer(kinds, sys.stdout.buffer.write))
+            run_to(sys.stdout.buffer.write)
             sys.stdout.flush()
         else:
             with out.open("wb") as fh:
-                replay_file(_settings(), file, json_lines_writer(kinds, fh.write))
+                run_to(fh.write)
     except CuewireError as exc:
         _fail(exc)
 

@@ -105,7 +105,7 @@ def read_kafka(settings: Any, into: Measured | None = None, *, shadow: bool = Fa
     topics = [("alerts", settings.topic_alerts), ("digest", settings.topic_digest),
               ("feedback", settings.topic_feedback), ("accounts", settings.topic_accounts)]
     if shadow:
-        topics.append((SHADOW_KIND, f"{settings.topic_alerts}.shadow"))
+        topics.append((SHADOW_KIND, settings.shadow_outputs().topic_alerts))
     for kind, topic in topics:
         for key, value in read_to_end(conf, topic):
             try:

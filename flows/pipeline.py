@@ -28,6 +28,7 @@ from flows.stages.items import Incoming, Outgoing, Tick
 from flows.stages.learning import FeedbackSteps, learning
 from flows.stages.patterns import PatternEngine, patterns
 from flows.stages.publish import Publisher, publish
+from flows.stages.shadow import ShadowParts, shadow_branch
 from flows.stages.tickets import TicketSteps, tickets
 from flows.table_join import AccountJoin
 
@@ -50,6 +51,8 @@ class Parts:
     learning: FeedbackSteps
     publisher: Publisher
     event_time: EventClock
+    shadow: ShadowParts | None = None
+    """A candidate rules file's patterns, governance and ledger (``CUEWIRE_SHADOW_RULES``)."""
 
 
 class TimerTicks(SimplePollingSource[Tick]):
@@ -72,6 +75,7 @@ def build_flow(
     parts: Parts, read_inputs: InputBuilder, sink: FixedPartitionedSink[Outgoing, None], *,
     live: bool = True,
     flow_id: str = "cuewire",
+    shadow_sink: FixedPartitionedSink[Outgoing, None] | None = None,
 ) -> Dataflow:
     flow = Dataflow(flow_id)
     incoming, source_errors = read_inputs(flow, parts.dead_letters)      # Incoming, Outgoing(dlq)?
@@ -95,4 +99,7 @@ def build_flow(
                read.rejected, learned]
     outputs += [source_errors] if source_errors else []
     publish("publish", sink, parts.publisher, *outputs)
+    if parts.shadow:  # CUEWIRE_SHADOW_RULES: a candidate's alerts beside these, to the .shadow topics
+        shadow_branch("shadow", ticket.signals, event.signals, ticket.near_misses, ticks, ticket.candidates,
+                      parts.shadow, shadow_sink)
     return flow

@@ -5,7 +5,9 @@ nested in stages (``cuewire.order-by-log`` where the step is now
 ``cuewire.accounts.order-by-log``) would resume the inputs' offsets (``kafka-in``
 kept its id) while dropping the records the old steps held: records waiting in
 ``order-by-log`` or for a link in ``resolve-accounts`` would be lost. So a store
-holding state of a step the flow no longer has stops the run before it starts.
+holding state of a step the flow no longer has stops the run before it starts;
+but a shadow branch's (``flows/stages/shadow.py``) may come and go: its state is
+in Redis under its own keys, and a run without a candidate simply has no use for it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from bytewax.dataflow import Dataflow, Operator
 
 from contracts.errors import ConfigurationError
+from flows.stages.shadow import is_shadow_step
 
 SHOWN = 3
 
@@ -40,7 +43,7 @@ def stranded_steps(recovery_dir: Path, flow: Dataflow) -> list[str]:
     for part in sorted(recovery_dir.glob("*.sqlite3")):
         with sqlite3.connect(f"file:{part}?mode=ro", uri=True) as db:
             kept.update(row[0] for row in db.execute("SELECT DISTINCT step_id FROM snaps"))
-    return sorted(kept - step_ids(flow))
+    return sorted(s for s in kept - step_ids(flow) if not is_shadow_step(s, flow.flow_id))
 
 
 def check_recovery_store(recovery_dir: Path, flow: Dataflow) -> None:

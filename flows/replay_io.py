@@ -57,30 +57,37 @@ def read_replay_file(path: Path) -> Iterator[Incoming]:
 class _FileSource(DynamicSource[Incoming]):
     """Replay is the embedded single-worker mode: worker 0 reads the whole file in order."""
 
-    def __init__(self, path: Path, batch_size: int) -> None:
+    def __init__(self, path: Path, batch_size: int, on_read: Callable[[int], object] | None = None) -> None:
         self._path = path
         self._batch_size = batch_size
+        self._on_read = on_read
 
     def build(self, step_id: str, worker_index: int, worker_count: int) -> _FilePartition:
         records = read_replay_file(self._path) if worker_index == 0 else iter(())
-        return _FilePartition(records, self._batch_size)
+        return _FilePartition(records, self._batch_size, self._on_read)
 
 
 class _FilePartition(StatelessSourcePartition[Incoming]):
-    def __init__(self, records: Iterator[Incoming], batch_size: int) -> None:
+    def __init__(self, records: Iterator[Incoming], batch_size: int,
+                 on_read: Callable[[int], object] | None = None) -> None:
         self._records = records
         self._batch_size = batch_size
+        self._on_read = on_read
 
     def next_batch(self) -> list[Incoming]:
         batch = list(itertools.islice(self._records, self._batch_size))
         if not batch:
             raise StopIteration
+        if self._on_read is not None:
+            self._on_read(len(batch))
         return batch
 
 
-def file_inputs(path: Path, batch_size: int = 500) -> InputBuilder:
+def file_inputs(path: Path, batch_size: int = 500,
+                on_read: Callable[[int], object] | None = None) -> InputBuilder:
+    """The file input step; ``on_read`` hears how many records each batch read (progress)."""
     def read(flow: Dataflow, dead_letters: DeadLetters) -> tuple[Stream[Incoming], None]:
-        return op.input("file-in", flow, _FileSource(path, batch_size)), None
+        return op.input("file-in", flow, _FileSource(path, batch_size, on_read)), None
 
     return read
 

@@ -5,6 +5,8 @@
   shipped multilingual word vectors);
 * heads — :mod:`operators.heads`: frustration (P ≥ 50 / 65 / 80, turned into the
   0–100 score by :mod:`operators.frustration_scale`), signal, topic, intents;
+  the topic head's reading is blended with a vote of the nearest labelled
+  examples (:mod:`operators.learned_neighbours`);
 * evidence — :mod:`operators.explain`: the words that drove each head, the key
   sentence, the nearest labelled examples.
 
@@ -38,6 +40,7 @@ from operators import explain, frustration_scale, problem
 from operators.assessment import Assessment, intents_shown
 from operators.corpus import LabelledTicket, load_tickets
 from operators.heads import FRUSTRATION_LEVELS, Heads
+from operators.learned_neighbours import NeighbourIndex
 from operators.model_state import state_from_json, state_to_json
 from operators.problem_vector import distinctive_words, problem_vector
 from operators.score import Evidence, LazyEvidence, Score
@@ -64,7 +67,8 @@ class LearnedScorer:
     """Scores ticket text (the :class:`~operators.score.TicketScorer` protocol) and learns from labels."""
 
     def __init__(self, taxonomy: Taxonomy, representer: Representer, heads: Heads,
-                 examples: Sequence[LabelledTicket], example_vectors: np.ndarray) -> None:
+                 examples: Sequence[LabelledTicket], example_vectors: np.ndarray,
+                 neighbours: NeighbourIndex | None = None) -> None:
         self.taxonomy = taxonomy
         self.representer = representer
         self.heads = heads
@@ -72,6 +76,8 @@ class LearnedScorer:
         """The weights as trained at start-up: checkpoints hold the difference from them."""
         self.examples = list(examples)
         self.example_vectors = example_vectors
+        self.neighbours = neighbours or NeighbourIndex.empty(len(heads.classes["topic"]))
+        """The start-up corpus's topic examples, whose nearest vote with the topic head."""
         self.checkpoint_version: int | None = None
         """The Redis checkpoint this state came from (``None``: the model trained at start-up)."""
         self.learned = 0
@@ -115,7 +121,12 @@ class LearnedScorer:
         reps = [representer.represent(t.text) for t in examples]
         x_sparse, x_dense = design_matrix(reps)
         heads.fit(x_sparse, x_dense, targets_of(heads, examples))
-        scorer = cls(taxonomy, representer, heads, [], np.zeros((0, 1), dtype=np.float32))
+        topic_index = {name: i for i, name in enumerate(heads.classes["topic"])}
+        neighbours = NeighbourIndex.build(
+            reps, [topic_index.get(t.topic, -1) if t.topic else -1 for t in examples],
+            len(heads.classes["topic"]))
+        scorer = cls(taxonomy, representer, heads, [], np.zeros((0, 1), dtype=np.float32),
+                     neighbours)
         scorer.rarity, scorer.default_rarity = rarity_of(reps)
         vectors = np.stack([scorer._problem_vector(r) for r in reps]) if reps else np.zeros((0, 1))
         scorer.examples = list(examples)
@@ -125,7 +136,7 @@ class LearnedScorer:
     def start_over(self) -> LearnedScorer:
         """A scorer with the start-up weights (no feedback learned), sharing this one's corpus."""
         fresh = LearnedScorer(self.taxonomy, self.representer, self.base.copy(), self.examples,
-                              self.example_vectors)
+                              self.example_vectors, self.neighbours)
         fresh.rarity, fresh.default_rarity = self.rarity, self.default_rarity
         return fresh
 
@@ -147,7 +158,7 @@ class LearnedScorer:
         heads = self.heads
         probs = heads.probabilities(heads.logits(rep))
         frustration = frustration_scale.monotone(probs["frustration"].tolist())
-        topic_p = probs["topic"]
+        topic_p = self.neighbours.blended(probs["topic"], rep)
         t = int(topic_p.argmax())
         signal_p = probs["signal"]
         s = int(signal_p.argmax())
@@ -163,7 +174,8 @@ class LearnedScorer:
     def _problem_vector(self, rep: TicketRepresentation,
                         topic_p: np.ndarray | None = None) -> np.ndarray:
         if topic_p is None:
-            topic_p = self.heads.probabilities(self.heads.logits(rep))["topic"]
+            topic_p = self.neighbours.blended(
+                self.heads.probabilities(self.heads.logits(rep))["topic"], rep)
         distinctive = distinctive_words(rep.words, self.rarity, self.default_rarity, self._word_slots)
         return problem_vector(rep, topic_p, len(self.base.classes["topic"]), distinctive)
 
@@ -279,7 +291,7 @@ class LearnedScorer:
 
         start = base or cls.seeded(taxonomy, representer=featurizer)
         scorer = cls(taxonomy, start.representer, start.base.copy(), start.examples,
-                     start.example_vectors)
+                     start.example_vectors, start.neighbours)
         scorer.rarity, scorer.default_rarity = start.rarity, start.default_rarity
         apply_state(scorer, state)
         return scorer

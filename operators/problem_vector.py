@@ -43,7 +43,7 @@ def distinctive_words(words: Sequence[str], rarity: Mapping[str, float], default
     """The text's content words hashed (with a sign) into a few buckets, weighted by rarity;
     ``slots`` remembers each word's bucket and weight between calls."""
     out = np.zeros(PROBLEM_WORDS, dtype=np.float32)
-    for word in set(words):
+    for word in dict.fromkeys(words):  # in text order, so the sums do not depend on the hash seed
         slot = slots.get(word)
         if slot is None:
             if word in explain.STOPWORDS or len(word) < 3 or word.isdigit():

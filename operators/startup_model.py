@@ -20,16 +20,17 @@ import orjson
 
 from config.taxonomy import Taxonomy
 from operators import heads as heads_module
-from operators import problem_vector, ticket_repr, word_vectors
+from operators import learned_neighbours, problem_vector, ticket_repr, word_vectors
 from operators.corpus import LabelledTicket, load_tickets
 from operators.heads import Heads
+from operators.learned_neighbours import NeighbourIndex
 from operators.ticket_repr import Representer
 from operators.training_data import taxonomy_examples, training_files
 
 if TYPE_CHECKING:
     from operators.learned_score import LearnedScorer
 
-CACHE_VERSION = 1
+CACHE_VERSION = 3
 """Bump when training changes in a way the hashed settings do not show."""
 
 
@@ -57,6 +58,9 @@ def training_settings() -> dict[str, Any]:
         (heads_module, ("EPOCHS", "ADAM_LR", "L2", "MAX_BALANCE", "BALANCE_POWER")),
         (ticket_repr, ("BUCKETS", "NGRAM_SIZES", "NGRAM_WEIGHT", "EMBEDDING_WEIGHT")),
     ) for name in names}
+    settings["neighbours"] = [learned_neighbours.NEIGHBOURS, learned_neighbours.TEMPERATURE,
+                              learned_neighbours.BLEND, learned_neighbours.COMMON_SHARE,
+                              learned_neighbours.COMMON_AT_LEAST]
     settings["problem"] = [problem_vector.PROBLEM_TOPIC_WEIGHT, problem_vector.PROBLEM_DENSE,
                            problem_vector.PROBLEM_DENSE_WEIGHT, problem_vector.PROBLEM_WORDS,
                            problem_vector.PROBLEM_WORDS_WEIGHT]
@@ -72,6 +76,7 @@ def model_arrays(scorer: LearnedScorer) -> dict[str, np.ndarray]:
         "rarity_words": np.array(list(scorer.rarity)),
         "rarity": np.array(list(scorer.rarity.values()), dtype=np.float64),
         "default_rarity": np.array(scorer.default_rarity),
+        **scorer.neighbours.arrays(),
     }
 
 
@@ -88,7 +93,8 @@ def scorer_from_arrays(taxonomy: Taxonomy, examples: list[LabelledTicket],
     vectors = arrays["example_vectors"]
     if heads.sparse_w.shape != (ticket_repr.BUCKETS, heads.width) or len(vectors) != len(examples):
         raise ValueError("cached model does not fit")
-    scorer = LearnedScorer(taxonomy, representer, heads, examples, vectors)
+    scorer = LearnedScorer(taxonomy, representer, heads, examples, vectors,
+                           NeighbourIndex.from_arrays(arrays))
     scorer.rarity = dict(zip((str(w) for w in arrays["rarity_words"]), arrays["rarity"].tolist(),
                              strict=True))
     scorer.default_rarity = float(arrays["default_rarity"])

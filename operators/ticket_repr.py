@@ -86,7 +86,9 @@ class Representer:
         rows = self._ngram_rows.get(word)
         if rows is None:
             padded = f"<{word}>"
-            grams = {padded[i:i + n] for n in NGRAM_SIZES for i in range(len(padded) - n + 1)}
+            # Ordered, not a set: the rows' order sets the order floats are summed in, and a
+            # set's order changes with PYTHONHASHSEED, so the trained model would too.
+            grams = dict.fromkeys(padded[i:i + n] for n in NGRAM_SIZES for i in range(len(padded) - n + 1))
             rows = np.fromiter((bucket("c:" + g) for g in grams), np.int64, len(grams))
             if len(self._ngram_rows) < CACHE_SIZE:
                 self._ngram_rows[word] = rows

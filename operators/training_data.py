@@ -56,7 +56,7 @@ def rarity_of(reps: Sequence[TicketRepresentation]) -> tuple[dict[str, float], f
     """Smoothed inverse document frequency per word, and the value for a word never seen."""
     counts: dict[str, int] = {}
     for rep in reps:
-        for word in set(rep.words):
+        for word in dict.fromkeys(rep.words):
             counts[word] = counts.get(word, 0) + 1
     n = len(reps)
     unseen = float(np.log((1 + n) / 1.0) + 1.0)

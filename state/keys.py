@@ -14,6 +14,8 @@ True
 'cw:tbl:acct:acct_42'
 >>> ks.model_head("scorer"), ks.model_checkpoint("scorer", 7), ks.alert_text("a-1")
 ('cw:model:scorer:head', 'cw:model:scorer:v:7', 'cw:alert-text:a-1')
+>>> ks.shadow().window("acct_42", "upgrade_intent"), ks.shadow().governance_cooldown("acct_42", "r")
+('cw:shadow:win:acct_42:upgrade_intent', 'cw:shadow:gov:cool:acct_42:r')
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ _LOOKUP_SEGMENTS = {
     "domain": "id:domain:",
 }
 _HASHED = frozenset({"email"})
+SHADOW_SEGMENT = "shadow:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,12 @@ class Keyspace:
 
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix
+
+    def shadow(self) -> Keyspace:
+        """The keys of a shadow rules file's branch (``flows/stages/shadow.py``): its windows,
+        timers, governance, weekly digests and ledger under ``<prefix>shadow:``, so none of
+        them is ever a live key (no live segment starts with ``shadow:``)."""
+        return Keyspace(f"{self.prefix}{SHADOW_SEGMENT}")
 
     def lookup(self, key: tuple[str, str]) -> str:
         kind, value = key

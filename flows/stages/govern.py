@@ -40,7 +40,7 @@ class Governor:
     def __init__(self, *, governance: GovernanceStore, rules: RulesSource, learner: FeedbackLearner | None,
                  event_time: EventClock, clock: Callable[[], datetime], deployment: str,
                  units: UnitsOfWork,
-                 dead_letters: DeadLetters,
+                 dead_letters: DeadLetters, counted: bool = True,
                  hold: HoldPolicy = ON_ARRIVAL) -> None:
         self.governance = governance
         self.rules = rules
@@ -52,6 +52,8 @@ class Governor:
         self.dead_letters = dead_letters
         self.hold = hold
         """How long candidates wait to be governed in event-time order (default: not at all)."""
+        self.counted = counted
+        """Whether suppressions count in the flow's metrics (a shadow branch's do not)."""
         self._due_check = DueCheck()
         """Due work is looked for about once a second, not in a round trip per batch."""
 
@@ -88,8 +90,9 @@ class Governor:
                     produced_ms, text = produced.get(verdict.candidate.alert_id, (None, None))
                     out.append(self._publishable(verdict, produced_ms, text))
                 else:
-                    metrics.SUPPRESSED.labels(verdict.outcome, verdict.reason.split(":", 1)[0],
-                                              verdict.candidate.rule_id).inc()
+                    if self.counted:
+                        metrics.SUPPRESSED.labels(verdict.outcome, verdict.reason.split(":", 1)[0],
+                                                  verdict.candidate.rule_id).inc()
                     out.append(self._held_record(verdict))
         return self._claim(uow, out)
 

@@ -28,10 +28,13 @@ class Publisher:
     """The ledger's claims and confirmations, and the counts of what went out."""
 
     def __init__(self, *, ledger: AlertLedger, clock: Callable[[], datetime],
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, counted: bool = True) -> None:
         self.ledger = ledger
         self.clock = clock
         self.progress = progress or Progress()
+        self.counted = counted
+        """Whether what goes out counts in the flow's metrics: a shadow branch's does not
+        (dashboards and alerting rules see the live alerts alone)."""
 
     @staticmethod
     def output_key(out: Outgoing) -> str:
@@ -42,7 +45,7 @@ class Publisher:
         """Called by a sink as it hands ``batch`` to Kafka: counts, latency and progress."""
         now = self.clock()
         now_ms = now.timestamp() * 1000
-        for out in batch:
+        for out in batch if self.counted else ():
             if out.rule:
                 metrics.ALERTS_OUT.labels(out.rule).inc()
                 if out.produced_ms:

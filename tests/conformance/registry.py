@@ -187,6 +187,8 @@ EXEMPT: dict[str, str] = {
     "frustration_scale": "maps floats to floats; its unit test (test_frustration_scale) checks monotonicity",
     "heads": "a model's weights, updated in place by design (learn_one)",
     "learned_score": "the scorer learns in place by design; its state codec is model_state's (test_codecs)",
+    "learned_neighbours": "an index of scipy/numpy arrays built once at start-up; "
+                          "tests/unit/operators/test_learned_neighbours.py",
     "measure_backtest": "offline report over published records; tests/unit and e2e/test_backtest.py",
     "measure_lift": "offline report; tests/unit/operators/test_holdout.py",
     "measure_precision": "offline report; tests/unit/operators/test_measure_precision.py",

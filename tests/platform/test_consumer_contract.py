@@ -40,7 +40,8 @@ def test_the_asyncapi_document_names_every_topic_and_published_schema() -> None:
     defaults = Settings()
     topics = {k: defaults.topic(k) for k in  # type: ignore[arg-type]
               ("events", "tickets", "accounts", "feedback", "alerts", "digest", "dlq")}
-    assert {c["address"] for c in doc["channels"].values()} == set(topics.values())
+    shadow = defaults.shadow_outputs().output_topics  # CUEWIRE_SHADOW_RULES' outputs
+    assert {c["address"] for c in doc["channels"].values()} == set(topics.values()) | set(shadow)
     schemas = set()
     for name, channel in doc["channels"].items():
         for message in channel["messages"].values():
@@ -49,7 +50,7 @@ def test_the_asyncapi_document_names_every_topic_and_published_schema() -> None:
             assert (ASYNCAPI.parent / ref).resolve().parent == SCHEMA_DIR.resolve(), ref
             assert (ASYNCAPI.parent / ref).exists(), ref
             schemas.add(Path(ref).name.removesuffix(".schema.json"))
-            if name in ("alerts", "digest"):
+            if name in ("alerts", "digest", "alertsShadow", "digestShadow"):
                 assert body["contentType"] == "application/cloudevents+json"
     assert schemas == set(PAYLOADS)
     for op in doc["operations"].values():
@@ -57,7 +58,7 @@ def test_the_asyncapi_document_names_every_topic_and_published_schema() -> None:
         channel = resolve(doc, op["channel"]["$ref"])
         for message in op["messages"]:
             assert resolve(doc, message["$ref"]) in channel["messages"].values()
-        outputs = (topics["alerts"], topics["digest"], topics["dlq"])
+        outputs = (topics["alerts"], topics["digest"], topics["dlq"], *shadow)
         direction = "send" if channel["address"] in outputs else "receive"
         assert op["action"] == direction, channel["address"]
 

@@ -1,0 +1,115 @@
+"""Shadow rules inside one replay: a candidate beside the live rules on the same records, its
+alerts apart (``alerts.shadow``), the live outputs exactly those of a run without it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from config.settings import Settings
+from cuewire.app import replay
+from cuewire.cli import app
+from flows.stages.items import Outgoing
+from tests.e2e.test_backtest import D0, history, rules_file
+
+pytestmark = pytest.mark.e2e
+Run = dict[str, list[dict[str, Any]]]
+HISTORY_CLOCK = D0 - timedelta(days=1)
+"""Pinned before the history, as backtests do: governance follows event time alone."""
+
+
+def run(tmp_path: Path, rules: Path, shadow: Path | None) -> Run:
+    """One replay of the backtest's history; its outputs by kind (``alerts.shadow`` …)."""
+    out: Run = {}
+
+    def keep(suffix: str) -> Any:
+        def write(batch: list[Outgoing]) -> None:
+            for o in batch:
+                out.setdefault(o.kind + suffix, []).append(orjson.loads(o.value))
+        return write
+
+    replay(Settings(rules=rules, shadow_rules=shadow), history(tmp_path / "h.jsonl"), keep(""),
+           clock=lambda: HISTORY_CLOCK, write_shadow=keep(".shadow"))
+    return out
+
+
+def alerts(found: Run, kind: str = "alerts") -> set[tuple[str, str, str]]:
+    return {(a["data"]["rule"], a["subject"], a["id"]) for a in found.get(kind, [])}
+
+
+def live_outputs(found: Run) -> Run:
+    return {k: v for k, v in found.items() if not k.endswith(".shadow")}
+
+
+def live_rules(tmp_path: Path) -> Path:
+    return rules_file(tmp_path / "live.yaml", pricing_mrr=2000, export_mrr=500, export_priority="low")
+
+
+def test_a_candidate_identical_to_the_live_rules_raises_the_same_alerts(tmp_path: Path) -> None:
+    live = live_rules(tmp_path)
+    both = run(tmp_path, live, live)
+    assert len(alerts(both)) == 7 and alerts(both, "alerts.shadow") == alerts(both)  # same ids too
+
+
+def test_a_lowered_threshold_adds_exactly_its_alerts_and_leaves_the_live_ones_alone(tmp_path: Path) -> None:
+    live = live_rules(tmp_path)
+    lowered = rules_file(tmp_path / "lowered.yaml", pricing_mrr=1000, export_mrr=500, export_priority="low")
+    alone = run(tmp_path, live, None)
+    both = run(tmp_path, live, lowered)
+    assert live_outputs(both) == live_outputs(alone)  # record for record
+    extra = alerts(both, "alerts.shadow") - alerts(both)
+    assert [(rule, account) for rule, account, _ in extra] == [("pricing-interest", "acct_mid")]
+    assert alerts(both) <= alerts(both, "alerts.shadow")
+    assert not {i for _, _, i in extra} & {a["id"] for a in both["alerts"] + both.get("digest", [])}
+
+
+def test_shadow_windows_and_cooldowns_never_touch_the_live_ones(tmp_path: Path) -> None:
+    """The candidate alerts on the first pricing view, the live rule on the second: were their
+    cooldowns shared, the live alert would be suppressed by the shadow's."""
+    live = live_rules(tmp_path)
+    doc = yaml.safe_load(live.read_text())
+    doc["rules"][0]["when"]["count"]["at_least"] = 1
+    eager = tmp_path / "eager.yaml"
+    eager.write_text(yaml.safe_dump(doc))
+    alone, candidate_alone = run(tmp_path, live, None), run(tmp_path, eager, None)
+    both = run(tmp_path, live, eager)
+    # Each side exactly as if it ran by itself, whichever branch governs a batch first.
+    assert live_outputs(both) == live_outputs(alone)
+    assert both["alerts.shadow"] == candidate_alone["alerts"]
+    pricing = [a for a in both["alerts.shadow"] if a["data"]["rule"] == "pricing-interest"]
+    assert {a["subject"] for a in pricing} == {"acct_big"}
+    assert pricing[0]["id"] not in {a["id"] for a in both["alerts"]}  # it fired at the first view
+
+
+def test_replay_writes_both_and_report_compares_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    live = live_rules(tmp_path)
+    lowered = rules_file(tmp_path / "lowered.yaml", pricing_mrr=1000, export_mrr=500, export_priority="low")
+    monkeypatch.setenv("CUEWIRE_RULES", str(live))
+    monkeypatch.setenv("CUEWIRE_SHADOW_RULES", str(lowered))
+    out = tmp_path / "out.jsonl"
+    runner = CliRunner()
+    result = runner.invoke(app, ["replay", str(history(tmp_path / "h.jsonl")), "-o", str(out),
+                                 "--include", "alerts,alerts.shadow"])
+    assert result.exit_code == 0, result.output
+    topics = [orjson.loads(line)["topic"] for line in out.read_bytes().splitlines()]
+    assert topics.count("alerts") == 7 and topics.count("alerts.shadow") == 8
+    report = runner.invoke(app, ["report", str(out), "--shadow", "--now", "2026-11-03T00:00:00Z"])
+    assert report.exit_code == 0, report.output
+    assert "Shadow rules: 8 shadow alerts beside the live ones" in report.stdout
+    shadow_table = report.stdout.split("Shadow rules:", 1)[1].splitlines()
+    [pricing] = [line.split() for line in shadow_table if line.startswith("pricing-interest ")]
+    assert pricing[1:6] == ["1", "2", "1", "0", "1"]  # live, shadow, both, only live, only shadow
+
+
+def test_replay_refuses_shadow_outputs_without_a_candidate(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CUEWIRE_SHADOW_RULES", raising=False)
+    result = CliRunner().invoke(app, ["replay", str(history(tmp_path / "h.jsonl")),
+                                      "--include", "alerts.shadow"])
+    assert result.exit_code == 2 and "CUEWIRE_SHADOW_RULES" in result.output
