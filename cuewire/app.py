@@ -93,14 +93,19 @@ def make_parts(settings: Settings, client: redis.Redis,
         governor=Governor(governance=governance, rules=rules, learner=learner, event_time=event_time,
                           clock=clock, deployment=deployment, units=units,
                           dead_letters=dead_letters,
-                          hold=HoldPolicy(timedelta(seconds=settings.govern_lateness_seconds),
-                                          settings.govern_wait_ms / 1000)),
+                          hold=govern_hold(settings)),
         learning=FeedbackSteps(learner=learner, governance=governance, dead_letters=dead_letters),
         publisher=Publisher(ledger=AlertLedger(client, keyspace, ttls, run_id=uuid.uuid4().hex[:12]),
                             clock=clock),
         event_time=event_time,
         shadow=make_shadow(settings, client, patterns, rules, ttls) if settings.shadow_rules else None,
     )
+
+
+def govern_hold(settings: Settings) -> HoldPolicy:
+    """How long a candidate waits for its account's earlier ones (``operators/candidate_hold.py``):
+    the live and the shadow branch wait alike, so each decides as a replay would."""
+    return HoldPolicy(timedelta(seconds=settings.govern_lateness_seconds), settings.govern_wait_ms / 1000)
 
 
 def make_shadow(settings: Settings, client: redis.Redis, live: PatternEngine, live_rules: RulesSource,
@@ -121,7 +126,7 @@ def make_shadow(settings: Settings, client: redis.Redis, live: PatternEngine, li
             clock=live.clock, deployment=live.deployment, timer_lateness=live.timer_lateness, units=units),
         governor=Governor(governance=governance, rules=rules, learner=None, event_time=live.event_time,
                           clock=live.clock, deployment=live.deployment, units=units,
-                          dead_letters=live.dead_letters, counted=False),
+                          dead_letters=live.dead_letters, counted=False, hold=govern_hold(settings)),
         publisher=Publisher(ledger=AlertLedger(client, keyspace, ttls, run_id=uuid.uuid4().hex[:12]),
                             clock=live.clock, progress=shadow_progress(), counted=False),
     )

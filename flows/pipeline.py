@@ -101,5 +101,5 @@ def build_flow(
     publish("publish", sink, parts.publisher, *outputs)
     if parts.shadow:  # CUEWIRE_SHADOW_RULES: a candidate's alerts beside these, to the .shadow topics
         shadow_branch("shadow", ticket.signals, event.signals, ticket.near_misses, ticks, ticket.candidates,
-                      parts.shadow, shadow_sink)
+                      parts.shadow, shadow_sink, live)
     return flow

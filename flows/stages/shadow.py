@@ -77,11 +77,12 @@ def check_candidate(live: ActiveRules, candidate: ActiveRules, path: object) -> 
 @operator
 def shadow_branch(step_id: str, ticket_signals: Stream[Signal], event_signals: Stream[Signal],
                   near_misses: Stream[NearMiss], ticks: Stream[Tick], ticket_candidates: Stream[PendingAlert],
-                  parts: ShadowParts, sink: FixedPartitionedSink[Outgoing, None] | None) -> None:
+                  parts: ShadowParts, sink: FixedPartitionedSink[Outgoing, None] | None,
+                  live: bool = True) -> None:
     """The candidate's patterns, governance and publishing of the live stages' signals,
     near misses and ticket candidates, to ``sink`` (the ``.shadow`` topics)."""
     if sink is None:
         raise ConfigurationError("a shadow rules file needs the .shadow output topics: no shadow sink given")
     found = patterns("patterns", ticket_signals, event_signals, near_misses, ticks, parts.patterns)
-    governed = governance("govern", ticket_candidates, found.candidates, parts.governor)
+    governed = governance("govern", ticket_candidates, found.candidates, parts.governor, live)
     publish("publish", sink, parts.publisher, governed, found.digest)

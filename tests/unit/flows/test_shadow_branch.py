@@ -28,7 +28,7 @@ from tests.unit.flows.test_flow_shape import PINNED_STEP_IDS, stage_steps
 
 SHADOW_STEP_IDS = [
     "shadow.patterns.merge-signals", "shadow.patterns.match-patterns", "shadow.patterns.split-digests",
-    "shadow.govern.merge-candidates", "shadow.govern.govern",
+    "shadow.govern.merge-candidates", "shadow.govern.order-candidates", "shadow.govern.govern",
     "shadow.publish.merge-outgoing", "shadow.publish.key-outgoing", "shadow.publish.publish",
 ]
 
