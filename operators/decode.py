@@ -201,17 +201,17 @@ def check_date_window(record: Record, now: datetime, window: timedelta) -> None:
     account snapshot updated_at 9999-01-01 is outside the accepted window (2016-11-19 to \
 2036-11-19, 10 years either side of now)
     """
-    for what, at in _record_times(record):
-        if at is None:
-            continue
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=UTC)
-        earliest, latest = _window_bounds(now, window)
-        if (earliest is not None and at < earliest) or (latest is not None and at > latest):
-            lo = (earliest or datetime.min).date().isoformat()
-            hi = (latest or datetime.max).date().isoformat()
-            raise PoisonRecord(f"{what} {at.date().isoformat()} is outside the accepted window "
-                               f"({lo} to {hi}, {window / YEAR:g} years either side of now)")
+    what, at = _record_time(record)
+    if at is None:
+        return
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    earliest, latest = _window_bounds(now, window)
+    if (earliest is not None and at < earliest) or (latest is not None and at > latest):
+        lo = (earliest or datetime.min).date().isoformat()
+        hi = (latest or datetime.max).date().isoformat()
+        raise PoisonRecord(f"{what} {at.date().isoformat()} is outside the accepted window "
+                           f"({lo} to {hi}, {window / YEAR:g} years either side of now)")
 
 
 _EARLIEST_UTC = datetime.min.replace(tzinfo=UTC)
@@ -227,20 +227,18 @@ def _window_bounds(now: datetime, window: timedelta) -> tuple[datetime | None, d
     return earliest, latest
 
 
-def _record_times(record: Record) -> list[tuple[str, datetime | None]]:
-    """The times a record carries that the flow does arithmetic with: its own, and a
-    snooze's end (a snooze ``until`` year 9999 would overflow its expiry)."""
+def _record_time(record: Record) -> tuple[str, datetime | None]:
     if isinstance(record, Ticket):
-        return [("ticket created_at", record.created_at)]
+        return "ticket created_at", record.created_at
     if isinstance(record, Event):
-        return [("event timestamp", record.timestamp)]
+        return "event timestamp", record.timestamp
     if isinstance(record, Feedback):
-        return [("feedback at", record.at), ("feedback until", record.until)]
+        return "feedback at", record.at
     updated = (record.snapshot or {}).get("updated_at")  # JSON text: the snapshot's dump
     try:
-        return [("account snapshot updated_at", datetime.fromisoformat(updated) if updated else None)]
+        return "account snapshot updated_at", datetime.fromisoformat(updated) if updated else None
     except (TypeError, ValueError):
-        return [("account snapshot updated_at", None)]
+        return "account snapshot updated_at", None
 
 
 def _decode_account(key: bytes | None, value: bytes | None, limits: Limits) -> AccountUpdate:
