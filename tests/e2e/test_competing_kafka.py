@@ -33,7 +33,6 @@ from tests.e2e.live_flow import (
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).parents[2]
 SETTLE_S = 90.0
 ACCOUNTS = 3
 # (rule, event, priority) in the order the account's events happen.
