@@ -221,6 +221,13 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
             f"{names} of {len(addresses)} stopped answering, so process {process_id or 0} stops too: "
             "restart every process (with -r to resume); the next start settles what was in flight"
         ) from None
+    if recovery_dir:
+        # How far event time got, for the run that resumes from this snapshot. Patterns save
+        # it as they look for due work; a bounded run stopped part-way (SIGTERM) handed
+        # nothing on to them, and its input may already be read to the end on some
+        # partitions, which the next run then never reads: without this its timers would
+        # wait for an event time that never comes.
+        event_times.save(parts.event_time.newest())
     publisher.progress.report(publisher.clock())  # what the last stretch published, for runs that end
     if shadow:
         shadow.publisher.progress.report(publisher.clock())
