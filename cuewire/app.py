@@ -36,6 +36,7 @@ from flows.table_join import AccountJoin
 from operators.candidate_hold import HoldPolicy
 from operators.decode import Limits
 from operators.ordering import OrderPolicy
+from operators.score import TicketScorer
 from state.governance import GovernanceStore
 from state.identity import IdentityStore
 from state.keys import DAY, Keyspace, TTLs
@@ -98,7 +99,8 @@ def make_parts(settings: Settings, client: redis.Redis,
         publisher=Publisher(ledger=AlertLedger(client, keyspace, ttls, run_id=uuid.uuid4().hex[:12]),
                             clock=clock),
         event_time=event_time,
-        shadow=make_shadow(settings, client, patterns, rules, ttls) if settings.shadow_rules else None,
+        shadow=(make_shadow(settings, client, patterns, rules, ttls, scorer)
+                if settings.shadow_rules else None),
     )
 
 
@@ -109,16 +111,19 @@ def govern_hold(settings: Settings) -> HoldPolicy:
 
 
 def make_shadow(settings: Settings, client: redis.Redis, live: PatternEngine, live_rules: RulesSource,
-                ttls: TTLs) -> ShadowParts:
+                ttls: TTLs, scorer: TicketScorer) -> ShadowParts:
     """The shadow branch's collaborators: the candidate rules file over the shadow keys
     (``Keyspace.shadow()``), sharing with the live ones only what is read, never written:
-    accounts and identities, the event clock and the clock. Its alerts teach no model."""
+    accounts and identities, the event clock, the clock and the scorer (tickets are scored
+    once; the candidate's gate reads the scores). Its alerts teach no model."""
     rules = RulesSource(settings.shadow_rules)
     check_candidate(live_rules.current(), rules.current(), settings.shadow_rules)
     keyspace = Keyspace(settings.redis_prefix).shadow()
     governance = GovernanceStore(client, keyspace, ttls)
     units = UnitsOfWork(client)
     return ShadowParts(
+        tickets=TicketSteps(rules=rules, scorer=scorer, dead_letters=live.dead_letters,
+                            clock=live.clock, deployment=live.deployment),
         patterns=PatternEngine(
             windows=WindowStore(client, keyspace, ttls, rules.current().file.horizon()),
             identity=live.identity, governance=governance, weekly=WeeklyDigestStore(client, keyspace, ttls),
