@@ -78,6 +78,7 @@ def make_parts(settings: Settings, client: redis.Redis,
         event_times=event_times, event_time=event_time, rules=rules, dead_letters=dead_letters,
         clock=clock, deployment=deployment,
         timer_lateness=timedelta(seconds=settings.timer_lateness_seconds), units=units)
+    shadow = make_shadow(settings, client, patterns, rules, ttls, scorer) if settings.shadow_rules else None
     return Parts(
         dead_letters=dead_letters,
         decoder=Decoder(limits=Limits(settings.max_record_bytes, settings.max_json_depth,
@@ -95,12 +96,12 @@ def make_parts(settings: Settings, client: redis.Redis,
                           clock=clock, deployment=deployment, units=units,
                           dead_letters=dead_letters,
                           hold=govern_hold(settings)),
-        learning=FeedbackSteps(learner=learner, governance=governance, dead_letters=dead_letters),
+        learning=FeedbackSteps(learner=learner, governance=governance, dead_letters=dead_letters,
+                               shadow_governance=shadow.governor.governance if shadow else None),
         publisher=Publisher(ledger=AlertLedger(client, keyspace, ttls, run_id=uuid.uuid4().hex[:12]),
                             clock=clock),
         event_time=event_time,
-        shadow=(make_shadow(settings, client, patterns, rules, ttls, scorer)
-                if settings.shadow_rules else None),
+        shadow=shadow,
     )
 
 

@@ -18,7 +18,8 @@ from cuewire.app import replay
 from cuewire.cli import app
 from flows.stages.items import Outgoing
 from tests.e2e.test_backtest import D0, history, rules_file
-from tests.replay_world import CALM, FURIOUS, account, ticket
+from tests.replay_world import CALM, FURIOUS, Line, account, at, feedback, ticket, track
+from tests.replay_world import rules_file as small_rules_file
 
 pytestmark = pytest.mark.e2e
 Run = dict[str, list[dict[str, Any]]]
@@ -98,6 +99,35 @@ def test_a_candidate_ticket_gate_alerts_on_exactly_the_tickets_it_lets_in(tmp_pa
     assert shadow_gated == {(gate, "loud"), (gate, "quiet")}
     [loud] = [i for r, a, i in alerts(both) if a == "loud"]
     assert loud in {i for _, _, i in alerts(both, "alerts.shadow")}  # the same alert, the same id
+
+
+def test_a_reviewers_snooze_silences_the_rule_on_the_shadow_branch_too(tmp_path: Path) -> None:
+    """Once promoted, the candidate would be bound by the reviewers' snoozes: so is its shadow."""
+    rules = small_rules_file(tmp_path / "pricing.yaml", [
+        {"id": "pricing", "signal": "upgrade_intent",
+         "when": {"count": {"of": "upgrade_intent", "at_least": 2, "within": "7d"}}}],
+        {"upgrade_intent": ["Pricing Page Viewed"]})
+    lines: list[Line] = [account("snoozed"), account("awake")]
+    lines += [feedback(alert_id="a-earlier", decision="snoozed", until="2099-01-01T00:00:00Z",
+                       account_id="snoozed", rule="pricing", at=at(0, 8), by="riley@vendor.test")]
+    # Feedback is learned in batches of 500 (or after 5 s): these fill the batch, so the
+    # snooze is kept before the replay's end governs anything.
+    lines += [feedback(alert_id=f"a-pad-{i}", decision="snoozed", until=at(10), account_id=f"pad_{i}",
+                       rule="pricing", at=at(0, 8)) for i in range(500)]
+    lines += [track(a, "Pricing Page Viewed", 1, h) for a in ("snoozed", "awake") for h in (10, 11)]
+    history_file = tmp_path / "snoozes.jsonl"
+    history_file.write_bytes(b"\n".join(orjson.dumps(line) for line in lines) + b"\n")
+    out: Run = {}
+
+    def keep(suffix: str) -> Any:
+        return lambda batch: [out.setdefault(o.kind + suffix, []).append(orjson.loads(o.value))
+                              for o in batch]
+    replay(Settings(rules=rules, shadow_rules=rules), history_file, keep(""), clock=lambda: HISTORY_CLOCK,
+           write_shadow=keep(".shadow"))
+    assert {a for _, a, _ in alerts(out)} == {"awake"}
+    assert alerts(out, "alerts.shadow") == alerts(out)
+    held = [d for d in out.get("digest.shadow", []) if d["subject"] == "snoozed"]
+    assert [d["data"]["reason"].split(":", 1)[0] for d in held] == ["snoozed"]
 
 
 def test_shadow_windows_and_cooldowns_never_touch_the_live_ones(tmp_path: Path) -> None:
