@@ -118,7 +118,7 @@ def test_a_candidate_with_other_signals_is_refused_and_one_with_another_gate_is_
     doc["signals"]["events"][0]["events"].append("Pricing Calculator Used")
     signals = tmp_path / "signals.yaml"
     signals.write_text(yaml.safe_dump(doc))
-    with pytest.raises(ConfigurationError, match="its signals differ from.*cuewire backtest"):
+    with pytest.raises(ConfigurationError, match=r"its signals differ from.*cuewire backtest"):
         make_parts(Settings(shadow_rules=signals), fakeredis.FakeRedis())
 
 
