@@ -13,9 +13,8 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from multiprocessing import get_context
@@ -26,6 +25,8 @@ import orjson
 import typer
 
 from contracts.errors import ConfigurationError, CuewireError
+from cuewire.backtest_progress import RunProgress
+from cuewire.kafka_history import read_input_topics
 from operators.measure_backtest import BacktestAlert, BacktestDiff, HeldBack, diff_runs
 from operators.measure_records import parse_time
 
@@ -65,60 +66,6 @@ def history_span(history: Path) -> tuple[int, datetime | None]:
             if at is not None and (earliest is None or at < earliest):
                 earliest = at
     return count, earliest
-
-
-class RunProgress:
-    """A line every ``every`` seconds of a long run: how much of the history has been read,
-    and how many alerts and digest records have come out. Reading runs ahead of handling
-    (records wait to be taken in log order), so a run goes on after the whole history is
-    read: as a context manager a ticker thread keeps the lines coming while nothing is read."""
-
-    def __init__(self, label: str, total: int, say: Callable[[str], object], *, every: float = 15.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self._label, self._total, self._say, self._every, self._clock = label, total, say, every, clock
-        self._started = self._last = clock()
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._ticker: threading.Thread | None = None
-        self.read = 0
-        self.out = 0
-
-    def __enter__(self) -> RunProgress:
-        self._ticker = threading.Thread(target=self._tick, name="backtest-progress", daemon=True)
-        self._ticker.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        if self._ticker is not None:
-            self._ticker.join()
-
-    def _tick(self) -> None:
-        while not self._stop.wait(1.0):
-            self._maybe_say()
-
-    def __call__(self, count: int) -> None:
-        """``count`` more input records read."""
-        self.read += count
-        self._maybe_say()
-
-    def wrote(self, count: int) -> None:
-        self.out += count
-        self._maybe_say()
-
-    def _maybe_say(self) -> None:
-        with self._lock:
-            now = self._clock()
-            if now - self._last < self._every:
-                return
-            self._last = now
-            share = f" of {self._total:,} ({self.read / self._total:.0%})" if self._total else ""
-            self._say(f"backtest: {self._label}: {self.read:,}{share} records read, {self.out:,} alerts and "
-                      f"digest records out, {_duration(now - self._started)}")
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
 
 
 def run_rules(settings: Any, rules: Path, history: Path, progress: RunProgress | None = None,
@@ -221,48 +168,6 @@ def diff_lines(diff: BacktestDiff, name_a: str, name_b: str) -> list[str]:
             if held:
                 lines += [f" {title}:"] + [_held_line(h) for h in held]
     return lines
-
-
-def read_input_topics(settings: Any, out: Path) -> int:
-    """The input topics' retained history as a replay file: account snapshots first (they
-    stand for the CRM state the flow had), then events, tickets and feedback in record-time
-    order. Returns how many records were written."""
-    from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
-
-    found: list[tuple[int, int, str, bytes | None, bytes | None]] = []
-    order = {"accounts": 0, "events": 1, "tickets": 1, "feedback": 1}
-    for kind in order:
-        topic = settings.topic(kind)
-        consumer = Consumer({**settings.kafka_consumer(), "group.id": f"cuewire-backtest-{topic}",
-                             "enable.partition.eof": True, "enable.auto.commit": False})
-        try:
-            parts = consumer.list_topics(topic, timeout=10).topics[topic].partitions
-            consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in parts])
-            ended: set[int] = set()
-            idle_until = time.monotonic() + 60
-            while len(ended) < len(parts) and time.monotonic() < idle_until:
-                msg = consumer.poll(0.5)
-                if msg is None:
-                    continue
-                idle_until = time.monotonic() + 60
-                error = msg.error()
-                if error is not None:
-                    if error.code() == KafkaError._PARTITION_EOF:
-                        ended.add(msg.partition() or 0)
-                    continue
-                found.append((order[kind], msg.timestamp()[1], kind, msg.key(), msg.value()))
-        finally:
-            consumer.close()
-    found.sort(key=lambda r: (r[0], r[1]))
-    with out.open("wb") as fh:
-        for _, _, kind, key, value in found:
-            try:
-                body: Any = orjson.loads(value) if value else None
-            except orjson.JSONDecodeError:
-                body = value.decode("utf-8", "replace") if value else None
-            fh.write(orjson.dumps({"topic": kind, "key": key.decode("utf-8", "replace") if key else None,
-                                   "value": body}) + b"\n")
-    return len(found)
 
 
 def backtest_command(
