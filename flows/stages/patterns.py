@@ -24,8 +24,9 @@ from flows.rules_source import ActiveRules, RulesSource
 from flows.stages.due_check import DueCheck
 from flows.stages.failures import DeadLetters, counts_round_trips, isolates_failures
 from flows.stages.items import Outgoing, PendingAlert, Tick
+from operators.batch_triggers import BatchSignals, later_triggers_in_batch
 from operators.candidates import match_candidate, snapshot_at
-from operators.match import Match, evaluate, later_triggers, match_of, timers_for
+from operators.match import Match, evaluate, match_of, timers_for
 from operators.near_miss import NearMiss, near_miss, near_miss_of
 from operators.resolve import LookupKey
 from operators.rule_progress import evaluate as progress
@@ -109,12 +110,20 @@ class PatternEngine:
         windows, accounts = staged_windows.value, staged_accounts.value
         matches: list[Match] = []
         seen: set[tuple[str, str, str, str, datetime]] = set()
+        # A record that arrives late (after records with later event times) may complete a
+        # pattern as of one of those later records: it is evaluated as of each. The batch's
+        # own signals are triggers themselves, so only those kept from earlier batches are
+        # looked up (over the whole window, a bounded run's one batch made that quadratic).
+        in_batch: dict[str, list[Signal]] = {}
+        for s, _rules in triggered:
+            in_batch.setdefault(s.account_id, []).append(s)
+        batches = {account: BatchSignals(batch_signals) for account, batch_signals in in_batch.items()}
+        priors = {account: b.prior(windows.get(account, {})) for account, b in batches.items()}
         for s, rules in triggered:
             window = windows.get(s.account_id, {})
+            batch_of, prior = batches[s.account_id], priors[s.account_id]
             for rule in rules:
-                # A record that arrives late (after records with later event times) may
-                # complete a pattern as of one of those later records: evaluate as of each.
-                for trigger in later_triggers(rule, s, window):
+                for trigger in later_triggers_in_batch(rule, s, prior, batch_of):
                     # A trigger is a signal at its time: two records of one ticket share a key.
                     evaluated = (rule.id, trigger.account_id, trigger.key, trigger.name, trigger.at)
                     if evaluated in seen:

@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from operators import (
+    batch_triggers,
     feedback_lesson,
     gate,
     govern,
@@ -57,6 +58,11 @@ def _evaluate_then_miss(rule: Any, trigger: Any, window: Any) -> tuple[Any, Any]
     """evaluate and near_miss as the flow calls them: the second only where the first found nothing."""
     found = match.evaluate(rule, trigger, window)
     return found, None if found else near_miss.near_miss(rule, trigger, window, trigger.at, min_closeness=0.0)
+
+
+def _later_in_batch(rule: Any, signal: Any, window: Any) -> list[Any]:
+    batch = batch_triggers.BatchSignals([signal, *window.get(signal.name, [])[:2]])
+    return batch_triggers.later_triggers_in_batch(rule, signal, batch.prior(window), batch)
 
 
 def _fire_absence(rule: Any, first: Any, window: Any) -> list[Any]:
@@ -126,6 +132,8 @@ OPERATORS: list[Operator] = [
              st.tuples(st.sampled_from([r for r in s.RULES.rules if r.when.absences()]),
                        s.signals(account_id="acct_1"), s.windows())),
     Operator("match.later_triggers", match.later_triggers,
+             st.tuples(s.pattern_rules, s.signals(account_id="acct_1"), s.windows())),
+    Operator("batch_triggers.later_triggers_in_batch", _later_in_batch,
              st.tuples(s.pattern_rules, s.signals(account_id="acct_1"), s.windows())),
     Operator("match.timers_for", match.timers_for, st.tuples(st.just(s.RULES.rules), s.signals())),
     Operator("match.account_conditions_hold", match.account_conditions_hold,
