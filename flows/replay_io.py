@@ -30,36 +30,28 @@ KINDS = ("events", "tickets", "accounts", "feedback")
 
 def read_replay_file(path: Path) -> Iterator[Incoming]:
     """Yield one :class:`Incoming` per line; a line that is not a wrapper becomes one that
-    decodes to a dead letter (kind ``tickets``, its raw bytes), so nothing is skipped silently.
-
-    Each line is parsed once: a ``value`` given as JSON (not as a string, not as
-    ``raw_b64``) travels on parsed beside its bytes, so decoding does not parse it again."""
-    name = str(path)
-    loads, dumps = orjson.loads, orjson.dumps
+    decodes to a dead letter (kind ``tickets``, its raw bytes), so nothing is skipped silently."""
     with path.open("rb") as fh:
         for lineno, line in enumerate(fh, start=1):
             line = line.strip()
             if not line:
                 continue
-            coords = Coordinates(name, 0, lineno)
+            coords = Coordinates(str(path), 0, lineno)
             try:
-                wrapper = loads(line)
+                wrapper = orjson.loads(line)
                 kind = wrapper["topic"].removeprefix("cuewire.")
                 if kind not in KINDS:
                     raise KeyError(kind)
                 value = wrapper.get("value")
                 key = wrapper.get("key")
-                parsed = None
-                if value is None or isinstance(value, str):
-                    raw = None if value is None else value.encode()
-                else:
-                    raw, parsed = dumps(value), value
+                raw = None if value is None else (
+                    value.encode() if isinstance(value, str) else orjson.dumps(value))
                 if isinstance(wrapper.get("raw_b64"), str):  # any bytes at all, base64
-                    raw, parsed = base64.b64decode(wrapper["raw_b64"], validate=True), None
+                    raw = base64.b64decode(wrapper["raw_b64"], validate=True)
             except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError, ValueError):
                 yield Incoming("tickets", None, line, coords)
                 continue
-            yield Incoming(kind, key.encode() if isinstance(key, str) else None, raw, coords, parsed)
+            yield Incoming(kind, key.encode() if isinstance(key, str) else None, raw, coords)
 
 
 class _FileSource(DynamicSource[Incoming]):

@@ -64,21 +64,15 @@ def json_depth_exceeds(value: Any, limit: int) -> bool:
     return False
 
 
-def load_json_object(value: bytes | None, limits: Limits, parsed: object = None) -> dict[str, Any]:
-    """``value`` as a JSON object, within ``limits``. ``parsed``: ``value`` already parsed
-    by its reader (``orjson.loads(value)`` would give it back), so it is not parsed again;
-    every check but the parse is the same."""
+def load_json_object(value: bytes | None, limits: Limits) -> dict[str, Any]:
     if value is None:
         raise PoisonRecord("empty value (null)")
     if len(value) > limits.max_bytes:
         raise PoisonRecord(f"value of {len(value)} bytes exceeds the {limits.max_bytes}-byte limit")
-    if parsed is not None:
-        body = parsed
-    else:
-        try:
-            body = orjson.loads(value)
-        except orjson.JSONDecodeError as exc:
-            raise PoisonRecord(json_problem(value, exc, limits)) from None
+    try:
+        body = orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        raise PoisonRecord(json_problem(value, exc, limits)) from None
     if not isinstance(body, dict):
         raise PoisonRecord(f"expected a JSON object, got {_json_type(body)}")
     # Counting brackets in C first spares nearly every record the walk: a value cannot
@@ -161,15 +155,13 @@ def decode_record(
     limits: Limits = Limits(),
     *,
     now: datetime | None = None,
-    parsed: object = None,
 ) -> Record:
     """Decode and validate one record of the given input kind, dated within
     ``limits.date_window`` of ``now`` (the caller's clock; ``record_time`` when not given,
-    and no window at all when neither is). ``parsed``: ``value`` as its reader already
-    parsed it (see :func:`load_json_object`)."""
+    and no window at all when neither is)."""
     now = now or record_time
     try:
-        record = _decode(kind, key, value, record_time or now, limits, parsed)
+        record = _decode(kind, key, value, record_time or now, limits)
     except OverflowError:
         # A time pushed past year 1 or 9999 on its way to UTC, deep in validation.
         raise PoisonRecord("a time in the record is out of range (before year 1 or after "
@@ -180,10 +172,10 @@ def decode_record(
 
 
 def _decode(kind: InputKind, key: bytes | None, value: bytes | None,
-            record_time: datetime | None, limits: Limits, parsed: object) -> Record:
+            record_time: datetime | None, limits: Limits) -> Record:
     if kind == "accounts":
-        return _decode_account(key, value, limits, parsed)
-    body = load_json_object(value, limits, parsed)
+        return _decode_account(key, value, limits)
+    body = load_json_object(value, limits)
     if kind == "tickets":
         return normalise_ticket(body)
     if kind == "events":
@@ -249,8 +241,7 @@ def _record_time(record: Record) -> tuple[str, datetime | None]:
         return "account snapshot updated_at", None
 
 
-def _decode_account(key: bytes | None, value: bytes | None, limits: Limits,
-                    parsed: object = None) -> AccountUpdate:
+def _decode_account(key: bytes | None, value: bytes | None, limits: Limits) -> AccountUpdate:
     if value is None:
         if not key:
             raise PoisonRecord("account tombstone without a key: cannot tell which account to delete")
@@ -258,7 +249,7 @@ def _decode_account(key: bytes | None, value: bytes | None, limits: Limits,
             return AccountUpdate(key.decode("utf-8"), None)
         except UnicodeDecodeError:
             raise PoisonRecord("account tombstone key is not UTF-8") from None
-    body = load_json_object(value, limits, parsed)
+    body = load_json_object(value, limits)
     try:
         snapshot = AccountSnapshot.model_validate(body)
     except ValidationError as exc:

@@ -59,14 +59,9 @@ class Decoder:
             now = clock()
             fallback = (datetime.fromtimestamp(coords.timestamp_ms / 1000, UTC)
                         if coords.timestamp_ms else now)
-            if incoming.parsed is not None:  # read with its value parsed: not kept past here
-                parsed = incoming.parsed
-                incoming = Incoming(incoming.kind, incoming.key, incoming.value, coords)
-            else:
-                parsed = None
             try:
                 record = decode_record(incoming.kind, incoming.key, incoming.value,
-                                       fallback, limits, now=now, parsed=parsed)
+                                       fallback, limits, now=now)
             except PoisonRecord as exc:
                 out.append(Decoded(None, incoming, str(exc)))
                 continue

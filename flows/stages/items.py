@@ -24,9 +24,6 @@ class Incoming:
     key: bytes | None
     value: bytes | None
     coords: Coordinates
-    parsed: object = None
-    """``value`` already parsed, when its reader had to parse it anyway (a replay line), so
-    decoding does not parse it again; ``None`` otherwise. Decoding drops it."""
 
 
 @dataclass(frozen=True, slots=True)
