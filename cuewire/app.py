@@ -36,6 +36,7 @@ from flows.table_join import AccountJoin
 from operators.candidate_hold import HoldPolicy
 from operators.decode import Limits
 from operators.ordering import OrderPolicy
+from operators.score import TicketScorer
 from state.governance import GovernanceStore
 from state.identity import IdentityStore
 from state.keys import DAY, Keyspace, TTLs
@@ -77,6 +78,7 @@ def make_parts(settings: Settings, client: redis.Redis,
         event_times=event_times, event_time=event_time, rules=rules, dead_letters=dead_letters,
         clock=clock, deployment=deployment,
         timer_lateness=timedelta(seconds=settings.timer_lateness_seconds), units=units)
+    shadow = make_shadow(settings, client, patterns, rules, ttls, scorer) if settings.shadow_rules else None
     return Parts(
         dead_letters=dead_letters,
         decoder=Decoder(limits=Limits(settings.max_record_bytes, settings.max_json_depth,
@@ -94,11 +96,12 @@ def make_parts(settings: Settings, client: redis.Redis,
                           clock=clock, deployment=deployment, units=units,
                           dead_letters=dead_letters,
                           hold=govern_hold(settings)),
-        learning=FeedbackSteps(learner=learner, governance=governance, dead_letters=dead_letters),
+        learning=FeedbackSteps(learner=learner, governance=governance, dead_letters=dead_letters,
+                               shadow_governance=shadow.governor.governance if shadow else None),
         publisher=Publisher(ledger=AlertLedger(client, keyspace, ttls, run_id=uuid.uuid4().hex[:12]),
                             clock=clock),
         event_time=event_time,
-        shadow=make_shadow(settings, client, patterns, rules, ttls) if settings.shadow_rules else None,
+        shadow=shadow,
     )
 
 
@@ -109,16 +112,19 @@ def govern_hold(settings: Settings) -> HoldPolicy:
 
 
 def make_shadow(settings: Settings, client: redis.Redis, live: PatternEngine, live_rules: RulesSource,
-                ttls: TTLs) -> ShadowParts:
+                ttls: TTLs, scorer: TicketScorer) -> ShadowParts:
     """The shadow branch's collaborators: the candidate rules file over the shadow keys
     (``Keyspace.shadow()``), sharing with the live ones only what is read, never written:
-    accounts and identities, the event clock and the clock. Its alerts teach no model."""
+    accounts and identities, the event clock, the clock and the scorer (tickets are scored
+    once; the candidate's gate reads the scores). Its alerts teach no model."""
     rules = RulesSource(settings.shadow_rules)
     check_candidate(live_rules.current(), rules.current(), settings.shadow_rules)
     keyspace = Keyspace(settings.redis_prefix).shadow()
     governance = GovernanceStore(client, keyspace, ttls)
     units = UnitsOfWork(client)
     return ShadowParts(
+        tickets=TicketSteps(rules=rules, scorer=scorer, dead_letters=live.dead_letters,
+                            clock=live.clock, deployment=live.deployment),
         patterns=PatternEngine(
             windows=WindowStore(client, keyspace, ttls, rules.current().file.horizon()),
             identity=live.identity, governance=governance, weekly=WeeklyDigestStore(client, keyspace, ttls),
@@ -221,6 +227,13 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
             f"{names} of {len(addresses)} stopped answering, so process {process_id or 0} stops too: "
             "restart every process (with -r to resume); the next start settles what was in flight"
         ) from None
+    if recovery_dir:
+        # How far event time got, for the run that resumes from this snapshot. Patterns save
+        # it as they look for due work; a bounded run stopped part-way (SIGTERM) handed
+        # nothing on to them, and its input may already be read to the end on some
+        # partitions, which the next run then never reads: without this its timers would
+        # wait for an event time that never comes.
+        event_times.save(parts.event_time.newest())
     publisher.progress.report(publisher.clock())  # what the last stretch published, for runs that end
     if shadow:
         shadow.publisher.progress.report(publisher.clock())

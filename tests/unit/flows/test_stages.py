@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flows import shutdown
 from flows.event_clock import EventClock
 from flows.stages.accounts import ORDER_SHARDS, account_shard, is_ticket
 from flows.stages.failures import DeadLetters, is_output
@@ -56,6 +57,24 @@ def test_a_bounded_run_hands_a_shard_its_records_at_the_end_and_a_live_one_at_on
     assert list(bounded.on_eof()[0]) == records
     live = HandOff(live=True, resume=None)
     assert list(live.on_batch(records)[0]) == records
+
+
+def test_a_bounded_run_stopped_part_way_keeps_its_records_for_the_next_run() -> None:
+    # Handing on at a stop would decide the input's first part alone; the next run would
+    # then decide the rest against it, not all of it together as one run does.
+    records = [located("acct_42", b"k"), located("acct_7", b"k")]
+    bounded = HandOff(live=False, resume=None)
+    bounded.on_batch(records)
+    shutdown.STOP.set()
+    try:
+        assert list(bounded.on_eof()[0]) == []
+        assert bounded.snapshot() == records
+        live = HandOff(live=True, resume=None)
+        assert list(live.on_batch(records)[0]) == records  # a live run has handed them on
+    finally:
+        shutdown.STOP.clear()
+    resumed = HandOff(live=False, resume=bounded.snapshot())
+    assert list(resumed.on_eof()[0]) == records
 
 
 def decoded(topic: str, partition: int, offset: int, ms: int | None) -> Decoded:
