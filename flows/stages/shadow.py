@@ -79,11 +79,11 @@ def shadow_branch(step_id: str, scored_tickets: Stream[ScoredTicket], ticket_sig
                   parts: ShadowParts, sink: FixedPartitionedSink[Outgoing, None] | None,
                   live: bool = True) -> None:
     """The candidate's ticket gate, patterns, governance and publishing of the live stages'
-    scored tickets and signals, to ``sink`` (the ``.shadow`` topics). Below-gate tickets
-    make no shadow digest entries: those are the live digest's."""
+    scored tickets and signals, to ``sink`` (the ``.shadow`` topics: the tickets below the
+    candidate's gate are on its digest topic too)."""
     if sink is None:
         raise ConfigurationError("a shadow rules file needs the .shadow output topics: no shadow sink given")
     gated = gate_tickets(scored_tickets, parts.tickets)
     found = patterns("patterns", ticket_signals, event_signals, gated.near_misses, ticks, parts.patterns)
     governed = governance("govern", gated.candidates, found.candidates, parts.governor, live)
-    publish("publish", sink, parts.publisher, governed, found.digest, *gated.dead_letters)
+    publish("publish", sink, parts.publisher, governed, found.digest, gated.digest, *gated.dead_letters)

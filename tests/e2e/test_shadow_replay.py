@@ -100,6 +100,11 @@ def test_a_candidate_ticket_gate_alerts_on_exactly_the_tickets_it_lets_in(tmp_pa
     [loud] = [i for r, a, i in alerts(both) if a == "loud"]
     assert loud in {i for _, _, i in alerts(both, "alerts.shadow")}  # the same alert, the same id
 
+    def below_gate(kind: str) -> set[str]:
+        return {d["subject"] for d in both.get(kind, [])
+                if d["type"] == "io.cuewire.digest.ticket.below_gate"}
+    assert below_gate("digest") == {"quiet"} and below_gate("digest.shadow") == set()
+
 
 def test_a_reviewers_snooze_silences_the_rule_on_the_shadow_branch_too(tmp_path: Path) -> None:
     """Once promoted, the candidate would be bound by the reviewers' snoozes: so is its shadow."""

@@ -16,7 +16,8 @@ from bytewax.recovery import init_db_dir
 from config.rules import DEFAULT_RULES
 from config.settings import Settings
 from contracts.errors import ConfigurationError
-from cuewire.app import json_lines_writer, make_parts
+from cuewire.app import json_lines_writer
+from cuewire.wiring import make_parts
 from flows import metrics
 from flows.kafka_io import KafkaOutSink, kafka_inputs
 from flows.pipeline import build_flow
