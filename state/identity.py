@@ -3,7 +3,7 @@
 Each lookup key keeps its versioned history (``operators/versions.py``) under a
 ``tbl:`` key, as one JSON array of ``[valid_from_ms, value]`` pairs, so a record
 is resolved as the tables were at its own time. One ``MGET`` fetches every key a
-batch needs (staged in the batch's unit of work); one pipeline writes what it taught.
+batch needs (staged in the batch's unit of work); one script call writes what it taught.
 Snapshots are stored as JSON
 objects, links as the account id (or, for ``user_email``, the address). Every
 key's TTL is renewed with each write (``TTLs.account`` / ``TTLs.identity``).
@@ -22,6 +22,7 @@ from typing import Any
 
 import orjson
 import redis
+from redis.commands.core import Script
 
 from operators.versions import Versions, latest
 from state.keys import Keyspace, TTLs
@@ -39,6 +40,7 @@ class IdentityStore:
         self._ttls = ttls
         # A key's name never changes, and an e-mail's costs a hash: name each once.
         self._table = lru_cache(maxsize=TABLE_NAMES_KEPT)(keyspace.table)
+        self._write_tables: Script | None = client.register_script(WRITE_TABLES)
 
     def fetch_versions(self, keys: Iterable[LookupKey]) -> dict[LookupKey, Versions]:
         """Each key's history (empty when the key was never written or has expired)."""
@@ -67,15 +69,46 @@ class IdentityStore:
         return {k: latest(v) for k, v in self.fetch_versions(keys).items()}
 
     def write(self, writes: Mapping[LookupKey, Versions]) -> None:
-        """Store each key's whole new history."""
+        """Store each key's whole new history: one ``EVALSHA`` of :data:`WRITE_TABLES` for
+        the batch (one command to pack and one reply to parse, not one per key), or, where
+        the server runs no scripts (fakeredis without ``lupa``, an ACL without
+        ``@scripting``), one ``SET … EX`` per key in a pipeline."""
         if not writes:
             return
+        table, ttl = self._table, self._ttls.for_lookup
+        names = [table(key) for key in writes]
+        values = [orjson.dumps(versions) for versions in writes.values()]
+        ttls = [ttl(key[0]) for key in writes]
+        if self._write_tables is not None:
+            try:
+                self._write_tables(keys=names, args=[*values, *ttls])
+                return
+            except redis.ResponseError as exc:
+                if not _no_scripts(exc):
+                    raise
+                self._write_tables = None  # and write them as plain commands, below
         pipe = self._r.pipeline(transaction=False)
         # Staged as the bare command: ``pipe.set``'s option checks cost more than the write.
-        stage, table, ttl = pipe.pipeline_execute_command, self._table, self._ttls.for_lookup
-        for key, versions in writes.items():
-            stage("SET", table(key), orjson.dumps(versions), "EX", ttl(key[0]))
+        stage = pipe.pipeline_execute_command
+        for name, value, seconds in zip(names, values, ttls, strict=True):
+            stage("SET", name, value, "EX", seconds)
         pipe.execute()
+
+
+WRITE_TABLES = """
+local n = #KEYS
+for i = 1, n do
+  redis.call('SET', KEYS[i], ARGV[i], 'EX', ARGV[n + i])
+end
+return n
+"""
+"""``SET key value EX ttl`` for each key: values in ``ARGV[1..n]``, TTLs in ``ARGV[n+1..2n]``."""
+
+
+def _no_scripts(exc: redis.ResponseError) -> bool:
+    """Whether the server refused to run a script at all (rather than a write failing)."""
+    words = str(exc).lower()
+    return "unknown command" in words or words.startswith("noperm") or "no permissions" in words
 
 
 class TableCache:
