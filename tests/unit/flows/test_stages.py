@@ -142,3 +142,26 @@ def test_a_dead_letter_is_told_apart_from_the_items_it_travels_with() -> None:
     dead = DeadLetters(lambda: AT).record_failed("ticket-signals", located("acct_42", b"k"), KeyError("x"))
     assert is_output(dead) and dead.kind == "dlq"
     assert not is_output(located("acct_42", b"k"))
+
+
+class KeptClocks:
+    """Stands in for ``EventTimeStore``: what was saved, when."""
+
+    def __init__(self) -> None:
+        self.saved: list[dict[tuple[str, int], datetime]] = []
+
+    def save(self, newest: dict[tuple[str, int], datetime]) -> None:
+        self.saved.append(newest)
+
+
+def test_the_event_clock_is_kept_about_once_a_second_for_a_resumed_run() -> None:
+    kept, now = KeptClocks(), [100.0]
+    decoder = Decoder(limits=Limits(), event_time=EventClock(), follower=None, clock=lambda: AT,
+                      order_policy=OrderPolicy(), event_times=kept,  # type: ignore[arg-type]
+                      monotonic=lambda: now[0])
+    decoder.mark_partitions([decoded("tickets", 0, 5, 1000)])
+    decoder.mark_partitions([decoded("tickets", 1, 2, 1000)])  # within the second: not again
+    assert kept.saved == [{("tickets", 0): AT}]
+    now[0] += 1.0
+    decoder.mark_partitions([decoded("tickets", 1, 3, 1000)])
+    assert kept.saved[-1] == {("tickets", 0): AT, ("tickets", 1): AT}  # every partition read so far
