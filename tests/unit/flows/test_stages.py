@@ -3,10 +3,12 @@ handed on, what a worker's partition mark says, where a dead letter leaves a sta
 
 from __future__ import annotations
 
+import pickle
 from datetime import UTC, datetime
 
 from flows import shutdown
 from flows.event_clock import EventClock
+from flows.held_records import CHUNK
 from flows.stages.accounts import ORDER_SHARDS, account_shard, is_ticket
 from flows.stages.failures import DeadLetters, is_output
 from flows.stages.ingest import Decoder, is_feedback, is_rejected
@@ -53,7 +55,7 @@ def test_a_bounded_run_hands_a_shard_its_records_at_the_end_and_a_live_one_at_on
     records = [located("acct_42", b"k"), located("acct_7", b"k")]
     bounded = HandOff(live=False, resume=None)
     assert list(bounded.on_batch(records)[0]) == []
-    assert bounded.snapshot() == records  # held records are in the recovery snapshot
+    assert list(bounded.snapshot().records()) == records  # held records are in the recovery snapshot
     assert list(bounded.on_eof()[0]) == records
     live = HandOff(live=True, resume=None)
     assert list(live.on_batch(records)[0]) == records
@@ -68,13 +70,41 @@ def test_a_bounded_run_stopped_part_way_keeps_its_records_for_the_next_run() -> 
     shutdown.STOP.set()
     try:
         assert list(bounded.on_eof()[0]) == []
-        assert bounded.snapshot() == records
+        assert list(bounded.snapshot().records()) == records
         live = HandOff(live=True, resume=None)
         assert list(live.on_batch(records)[0]) == records  # a live run has handed them on
     finally:
         shutdown.STOP.clear()
-    resumed = HandOff(live=False, resume=bounded.snapshot())
+    resumed = HandOff(live=False, resume=pickle.loads(pickle.dumps(bounded.snapshot())))
     assert list(resumed.on_eof()[0]) == records
+
+
+def test_a_bounded_run_hands_on_every_record_it_held_packed_in_the_order_it_came() -> None:
+    accounts = {f"acct_{n}": {"account_id": f"acct_{n}", "mrr": n} for n in range(7)}
+    event = Event("m1", "track", AT, name="Plan Compared", user_id="u1", properties={"plan": "pro"})
+    records = [Located(Resolved(ticket(n) if n % 3 else event, f"acct_{n % 7}", accounts[f"acct_{n % 7}"],
+                                "explicit"), Coordinates("t", n % 2, n, b"k%d" % n, 1_000 + n))
+               for n in range(3 * CHUNK + 5)]
+    dead = Outgoing("dlq", None, b"{}")
+    records.append(Located(Resolved(ticket(1), None, None), Coordinates("t", 0, 1), dead))
+    bounded = HandOff(live=False, resume=None)
+    for start in range(0, len(records), 500):
+        bounded.on_batch(records[start:start + 500])
+    snapshot = bounded.snapshot()
+    assert len(snapshot.chunks) > 1 and not snapshot.recent  # packed, a chunk at a time
+    out = list(bounded.on_eof()[0])
+    assert out == records
+    assert all(o.resolved.account is accounts[str(o.resolved.account_id)] for o in out[:-1])  # shared
+    assert list(bounded.on_eof()[0]) == []  # nothing held twice
+    resumed = HandOff(live=False, resume=pickle.loads(pickle.dumps(snapshot)))
+    assert list(resumed.on_eof()[0]) == records
+
+
+def test_a_snapshot_from_before_records_were_packed_resumes() -> None:
+    records = [located("acct_42", b"k"), located("acct_7", b"k")]
+    resumed = HandOff(live=False, resume=records)
+    resumed.on_batch([located("acct_9", b"k")])
+    assert list(resumed.on_eof()[0]) == [*records, located("acct_9", b"k")]
 
 
 def decoded(topic: str, partition: int, offset: int, ms: int | None) -> Decoded:
