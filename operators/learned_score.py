@@ -125,7 +125,8 @@ class LearnedScorer:
         topic_index = {name: i for i, name in enumerate(heads.classes["topic"])}
         neighbours = NeighbourIndex.build(
             reps, [topic_index.get(t.topic, -1) if t.topic else -1 for t in examples],
-            len(heads.classes["topic"]), targets.y["intents"], targets.mask["intents"])
+            len(heads.classes["topic"]), targets.y["intents"], targets.mask["intents"],
+            heads.classes["intents"])
         scorer = cls(taxonomy, representer, heads, [], np.zeros((0, 1), dtype=np.float32),
                      neighbours)
         scorer.rarity, scorer.default_rarity = rarity_of(reps)

@@ -60,7 +60,7 @@ def training_settings() -> dict[str, Any]:
     ) for name in names}
     settings["l2_by_head"] = dict(sorted(heads_module.L2_BY_HEAD.items()))
     settings["neighbours"] = [learned_neighbours.NEIGHBOURS, learned_neighbours.TEMPERATURE,
-                              learned_neighbours.BLEND, learned_neighbours.INTENT_BLEND,
+                              learned_neighbours.BLEND, sorted(learned_neighbours.INTENT_BLEND.items()),
                               learned_neighbours.COMMON_SHARE,
                               learned_neighbours.COMMON_AT_LEAST]
     settings["problem"] = [problem_vector.PROBLEM_TOPIC_WEIGHT, problem_vector.PROBLEM_TOPIC_POWER,
