@@ -4,16 +4,20 @@ Each run is the embedded flow of ``cuewire replay`` (a private Redis, a fresh
 one per run, so neither run sees the other's cooldowns, caps or ledger) with
 the clock pinned a day before the history's first record, so governance
 follows event time alone and the same input gives the same output every time.
+The two runs share nothing, so on a machine with two cores they run at once,
+each in a process of its own (``--jobs``).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,6 +25,8 @@ import orjson
 import typer
 
 from contracts.errors import ConfigurationError, CuewireError
+from cuewire.backtest_progress import RunProgress
+from cuewire.kafka_history import read_input_topics
 from operators.measure_backtest import BacktestAlert, BacktestDiff, HeldBack, diff_runs
 from operators.measure_records import parse_time
 
@@ -62,60 +68,6 @@ def history_span(history: Path) -> tuple[int, datetime | None]:
     return count, earliest
 
 
-class RunProgress:
-    """A line every ``every`` seconds of a long run: how much of the history has been read,
-    and how many alerts and digest records have come out. Reading runs ahead of handling
-    (records wait to be taken in log order), so a run goes on after the whole history is
-    read: as a context manager a ticker thread keeps the lines coming while nothing is read."""
-
-    def __init__(self, label: str, total: int, say: Callable[[str], object], *, every: float = 15.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self._label, self._total, self._say, self._every, self._clock = label, total, say, every, clock
-        self._started = self._last = clock()
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._ticker: threading.Thread | None = None
-        self.read = 0
-        self.out = 0
-
-    def __enter__(self) -> RunProgress:
-        self._ticker = threading.Thread(target=self._tick, name="backtest-progress", daemon=True)
-        self._ticker.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        if self._ticker is not None:
-            self._ticker.join()
-
-    def _tick(self) -> None:
-        while not self._stop.wait(1.0):
-            self._maybe_say()
-
-    def __call__(self, count: int) -> None:
-        """``count`` more input records read."""
-        self.read += count
-        self._maybe_say()
-
-    def wrote(self, count: int) -> None:
-        self.out += count
-        self._maybe_say()
-
-    def _maybe_say(self) -> None:
-        with self._lock:
-            now = self._clock()
-            if now - self._last < self._every:
-                return
-            self._last = now
-            share = f" of {self._total:,} ({self.read / self._total:.0%})" if self._total else ""
-            self._say(f"backtest: {self._label}: {self.read:,}{share} records read, {self.out:,} alerts and "
-                      f"digest records out, {_duration(now - self._started)}")
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
-
-
 def run_rules(settings: Any, rules: Path, history: Path, progress: RunProgress | None = None,
               ) -> tuple[list[dict[str, Any]], int]:
     """One isolated run of ``history`` under ``rules``: its alerts and digest records, and
@@ -136,6 +88,35 @@ def run_rules(settings: Any, rules: Path, history: Path, progress: RunProgress |
     replay(settings.model_copy(update={"rules": rules, "shadow_rules": None}), history, keep,
            clock=lambda: pinned, on_read=progress)
     return outputs, lines
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def timed_run(settings: Any, label: str, rules: Path, history: Path, total: int,
+              ) -> tuple[list[dict[str, Any]], int, float]:
+    """:func:`run_rules` with its progress lines, and how long it took (seconds). A
+    module-level function, so a process of its own can run it (``--jobs 2``)."""
+    started = time.monotonic()
+    with RunProgress(label, total, _say) as progress:
+        outputs, lines = run_rules(settings, rules, history, progress)
+    return outputs, lines, time.monotonic() - started
+
+
+def run_both(settings: Any, rules: list[Path], history: Path, jobs: int,
+             ) -> list[tuple[list[dict[str, Any]], int, float]]:
+    """Both files' runs: one after the other, or with ``jobs=2`` each in a process of its
+    own at the same time (twice the memory; the runs share nothing, so the diff is the same)."""
+    total, _ = history_span(history)
+    labelled = list(zip("AB", rules, strict=True))
+    if jobs < 2:
+        return [timed_run(settings, label, path, history, total) for label, path in labelled]
+    # spawn: a fork of a process that may have threads (the progress ticker, librdkafka)
+    # can deadlock; each run starts its own interpreter, model and redis-server.
+    with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as pool:
+        futures = [pool.submit(timed_run, settings, label, path, history, total) for label, path in labelled]
+        return [f.result() for f in futures]
 
 
 def _evidence_lines(alert: BacktestAlert) -> Iterator[str]:
@@ -189,48 +170,6 @@ def diff_lines(diff: BacktestDiff, name_a: str, name_b: str) -> list[str]:
     return lines
 
 
-def read_input_topics(settings: Any, out: Path) -> int:
-    """The input topics' retained history as a replay file: account snapshots first (they
-    stand for the CRM state the flow had), then events, tickets and feedback in record-time
-    order. Returns how many records were written."""
-    from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition
-
-    found: list[tuple[int, int, str, bytes | None, bytes | None]] = []
-    order = {"accounts": 0, "events": 1, "tickets": 1, "feedback": 1}
-    for kind in order:
-        topic = settings.topic(kind)
-        consumer = Consumer({**settings.kafka_consumer(), "group.id": f"cuewire-backtest-{topic}",
-                             "enable.partition.eof": True, "enable.auto.commit": False})
-        try:
-            parts = consumer.list_topics(topic, timeout=10).topics[topic].partitions
-            consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in parts])
-            ended: set[int] = set()
-            idle_until = time.monotonic() + 60
-            while len(ended) < len(parts) and time.monotonic() < idle_until:
-                msg = consumer.poll(0.5)
-                if msg is None:
-                    continue
-                idle_until = time.monotonic() + 60
-                error = msg.error()
-                if error is not None:
-                    if error.code() == KafkaError._PARTITION_EOF:
-                        ended.add(msg.partition() or 0)
-                    continue
-                found.append((order[kind], msg.timestamp()[1], kind, msg.key(), msg.value()))
-        finally:
-            consumer.close()
-    found.sort(key=lambda r: (r[0], r[1]))
-    with out.open("wb") as fh:
-        for _, _, kind, key, value in found:
-            try:
-                body: Any = orjson.loads(value) if value else None
-            except orjson.JSONDecodeError:
-                body = value.decode("utf-8", "replace") if value else None
-            fh.write(orjson.dumps({"topic": kind, "key": key.decode("utf-8", "replace") if key else None,
-                                   "value": body}) + b"\n")
-    return len(found)
-
-
 def backtest_command(
     history: Annotated[Path | None, typer.Argument(
         exists=True, dir_okay=False, readable=True,
@@ -241,6 +180,10 @@ def backtest_command(
     from_kafka: Annotated[bool, typer.Option(
         "--from-kafka", help="replay the input topics' retained history (CUEWIRE_KAFKA_BOOTSTRAP, "
                              "CUEWIRE_TOPIC_*) instead of a file")] = False,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", min=1, max=2,
+        help="2: run both files at once, a process each (the default on two cores or more; twice "
+             "the memory); 1: one after the other")] = min(2, os.cpu_count() or 1),
 ) -> None:
     """What would a rules change do? Replays history through two rules files and prints the diff.
 
@@ -254,7 +197,7 @@ def backtest_command(
     from config.rules import load_rules
     from config.settings import load_settings
 
-    say: Callable[[str], object] = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731
+    say = _say
     if not rules or len(rules) != 2:
         raise typer.BadParameter("give exactly two rules files: --rules A.yaml --rules B.yaml",
                                  param_hint="--rules")
@@ -270,12 +213,8 @@ def backtest_command(
                 say(f"backtest: reading the input topics' retained history from {settings.kafka_bootstrap} …")
                 say(f"backtest: {read_input_topics(settings, history):,} records")
             runs = []
-            total, _ = history_span(history)
-            for label, path in zip("AB", rules, strict=True):
-                started = time.monotonic()
-                with RunProgress(label, total, say) as progress:
-                    outputs, lines = run_rules(settings, path, history, progress)
-                seconds = time.monotonic() - started
+            for label, path, (outputs, lines, seconds) in zip(
+                    "AB", rules, run_both(settings, rules, history, jobs), strict=True):
                 say(f"backtest: {label} = {path}: {lines:,} records in {seconds:.1f} s "
                     f"({lines / max(seconds, 1e-9):,.0f} records/s)")
                 runs.append(outputs)

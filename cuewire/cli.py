@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from contracts.errors import ConfigurationError, CuewireError, DependencyDown
+from cuewire.dev_commands import installed_dev_commands, register_dev_commands
 
 app = typer.Typer(
     name="cuewire",
@@ -226,48 +227,7 @@ def _register_tools() -> None:
 
 _register_tools()
 
-DEV_COMMANDS = ("loadtest", "demo")
-"""Commands the cuewire-dev distribution (dev/) adds through ``cuewire.commands`` entry points."""
-
-
-def register_dev_commands(cli: typer.Typer, found: Mapping[str, Callable[..., Any] | Exception]) -> None:
-    """Add the development tooling's commands that are installed; the others answer with
-    one line saying what to install (hidden from --help: the runtime image has none)."""
-    for name in DEV_COMMANDS:
-        command = found.get(name)
-        if callable(command):
-            cli.command(name)(command)
-        else:
-            cli.command(name, hidden=True, add_help_option=False, context_settings={
-                "allow_extra_args": True, "ignore_unknown_options": True})(_unavailable(name, command))
-
-
-def _unavailable(name: str, failure: Exception | None) -> Callable[[], None]:
-    why = (f"installed but it does not load ({failure})" if failure else "not installed here: "
-           "install cuewire-dev (pip install ./dev in a cuewire checkout, or make install)")
-
-    def command() -> None:
-        typer.secho(f"cuewire {name}: development tooling, {why}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(2)
-
-    return command
-
-
-def _installed_dev_commands() -> dict[str, Callable[..., Any] | Exception]:
-    """The installed ones; one that fails to import must not take the product's commands down."""
-    from importlib.metadata import entry_points
-
-    found: dict[str, Callable[..., Any] | Exception] = {}
-    for ep in entry_points(group="cuewire.commands"):
-        if ep.name in DEV_COMMANDS:
-            try:
-                found[ep.name] = ep.load()
-            except Exception as exc:
-                found[ep.name] = exc
-    return found
-
-
-register_dev_commands(app, _installed_dev_commands())
+register_dev_commands(app, installed_dev_commands())
 
 rules_app = typer.Typer(help="Work with rules files.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")

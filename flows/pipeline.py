@@ -100,6 +100,6 @@ def build_flow(
     outputs += [source_errors] if source_errors else []
     publish("publish", sink, parts.publisher, *outputs)
     if parts.shadow:  # CUEWIRE_SHADOW_RULES: a candidate's alerts beside these, to the .shadow topics
-        shadow_branch("shadow", ticket.signals, event.signals, ticket.near_misses, ticks, ticket.candidates,
-                      parts.shadow, shadow_sink, live)
+        shadow_branch("shadow", ticket.scored, ticket.signals, event.signals, ticks, parts.shadow,
+                      shadow_sink, live)
     return flow

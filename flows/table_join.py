@@ -19,7 +19,7 @@ from typing import cast
 
 from bytewax.operators import StatefulBatchLogic
 
-from flows import metrics
+from flows import metrics, shutdown
 from flows.record_failures import is_dependency_failure
 from flows.stages.failures import DeadLetters, counts_round_trips
 from flows.stages.items import Decoded, Located
@@ -198,6 +198,14 @@ class HandOff(StatefulBatchLogic[Located, Located, list[Located]]):
         return [], StatefulBatchLogic.RETAIN
 
     def on_eof(self) -> tuple[Iterable[Located], bool]:
+        if not self._live and shutdown.STOP.is_set():
+            # A bounded run stopped part-way (SIGTERM, Ctrl-C) has not reached its input's
+            # end: handing on now would decide the first part alone, before records of the
+            # rest that come earlier in event time (an absence timer would fire on a window
+            # that lacks them). What is held stays in the snapshot, and the next run decides
+            # it all at the end, as one uninterrupted run does (one without a recovery store
+            # reads it again).
+            return (), StatefulBatchLogic.RETAIN
         held, self._held = self._held, []
         return held, StatefulBatchLogic.RETAIN
 

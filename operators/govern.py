@@ -84,6 +84,7 @@ from operators.governance_model import (
     TicketSpan,
     Verdict,
     ViewKeys,
+    dismissal_of,
     snooze_of,
 )
 from operators.governance_records import (
@@ -122,6 +123,7 @@ __all__ = [
     "candidate_from_dict",
     "candidate_to_dict",
     "decision_order",
+    "dismissal_of",
     "explain_entry",
     "govern",
     "iso",
@@ -220,6 +222,13 @@ def _decide(
     # Inside an open alert's cooldown (either direction in event time: records arrive out
     # of order across partitions) the candidate is that alert's news, not a new alert.
     thread = open_thread(entries, at, span)
+    if thread is not None:
+        closed = [s for s in state.view.snoozes.get(cool_key, ())
+                  if s.closes_thread and s.alert_id == thread.thread_id]
+        if closed:
+            who = closed[0].by or "a reviewer"
+            return Verdict(c, "suppressed", f"dismissed: {who} dismissed alert {thread.thread_id}; "
+                           "new evidence for it is not sent")
 
     if thread is None and len(published) >= policy.daily_cap:
         retry = next_day_start(at, zone)

@@ -111,14 +111,18 @@ class CooldownEntry:
 
 @dataclass(frozen=True, slots=True)
 class Snooze:
-    """A reviewer's snooze of a rule for an account: quiet for evidence before ``until``."""
+    """A reviewer's snooze of a rule for an account: quiet for evidence before ``until``.
+
+    A dismissal is kept the same way, with ``closes_thread``: it silences no new alert,
+    only new evidence for the dismissed alert's own thread (kept until ``until``)."""
 
     alert_id: str
     until: datetime
     by: str | None = None
+    closes_thread: bool = False
 
     def silences(self, at: datetime) -> bool:
-        return aware(at) < self.until
+        return not self.closes_thread and aware(at) < self.until
 
 
 def snooze_of(alert_id: str, decision: str, until: datetime | None, by: str | None) -> Snooze | None:
@@ -133,6 +137,26 @@ def snooze_of(alert_id: str, decision: str, until: datetime | None, by: str | No
     if decision != "snoozed" or until is None:
         return None
     return Snooze(alert_id, aware(until).astimezone(UTC), by)
+
+
+DISMISSAL_KEPT = timedelta(days=30)
+"""How long a dismissal is kept: longer than any thread's cooldown."""
+
+
+def dismissal_of(alert_id: str, decision: str, at: datetime | None, by: str | None) -> Snooze | None:
+    """The thread a feedback decision closes, if any: a dismissed alert is no longer open
+    (CONTRACTS.md: only "an alert that is still open" takes new evidence).
+
+    >>> from datetime import UTC, datetime
+    >>> closed = dismissal_of("a1", "dismissed", datetime(2026, 12, 1, tzinfo=UTC), "riley@vendor.com")
+    >>> closed.closes_thread, closed.silences(datetime(2026, 12, 2, tzinfo=UTC))
+    (True, False)
+    >>> dismissal_of("a1", "approved", datetime(2026, 12, 1, tzinfo=UTC), None) is None
+    True
+    """
+    if decision != "dismissed" or at is None:  # (a record without its time says not when)
+        return None
+    return Snooze(alert_id, aware(at).astimezone(UTC) + DISMISSAL_KEPT, by, closes_thread=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,7 @@ from operators.govern import (
     GovernanceWrites,
     Verdict,
     candidate_to_dict,
+    dismissal_of,
     explain_entry,
     retry_candidate,
     snooze_of,
@@ -148,17 +149,23 @@ class GovernanceStore(FrustratedTickets):
 
     # --- reviewers' snoozes ---------------------------------------------------------------------
 
-    def honour_snoozes(self, feedback: Sequence[Feedback]) -> list[Feedback]:
-        """Keep every ``snoozed`` decision as a snooze of its alert's rule for its account.
+    def honour_snoozes(self, feedback: Sequence[Feedback],
+                       mirrors: Sequence[GovernanceStore] = ()) -> list[Feedback]:
+        """Keep every ``snoozed`` decision as a snooze of its alert's rule for its account,
+        and every ``dismissed`` one as the closing of its alert's thread.
 
         The account and rule come from the record itself (the review console
         sends them), else from what governance kept when the alert was
         published. Returns the snoozes that named an alert this deployment
-        does not know, for the dead-letter topic. Idempotent: a redelivered
-        record adds the same member again.
+        does not know, for the dead-letter topic (a dismissal of one closes
+        nothing). Idempotent: a redelivered record adds the same member again.
+        Each of ``mirrors`` (a shadow branch's governance) keeps the same snoozes
+        in its own keys, in the same round trip: the reviewers' decisions would
+        bind a candidate rules file once promoted.
         """
         asked = [(fb, s) for fb in feedback
-                 if (s := snooze_of(fb.alert_id, fb.decision, fb.until, fb.by)) is not None]
+                 if (s := snooze_of(fb.alert_id, fb.decision, fb.until, fb.by)
+                     or dismissal_of(fb.alert_id, fb.decision, fb.at, fb.by)) is not None]
         if not asked:
             return []
         unnamed = sorted({fb.alert_id for fb, _ in asked if not (fb.account_id and fb.rule)})
@@ -171,16 +178,18 @@ class GovernanceStore(FrustratedTickets):
         for fb, snooze in asked:
             target = (fb.account_id, fb.rule) if fb.account_id and fb.rule else known.get(fb.alert_id)
             if target is None:
-                unknown.append(fb)
+                if not snooze.closes_thread:  # a dismissal of an alert unknown here closes nothing
+                    unknown.append(fb)
                 continue
-            key = self._ks.governance_snooze(*target)
-            pipe.zadd(key, {snooze_member(snooze): snooze.until.timestamp()})
-            pipe.zremrangebyrank(key, 0, -(COOLDOWN_HISTORY + 1))
             # Kept for the snooze's span in event time (never until a wall-clock instant,
             # which a replay of older history has long passed), however far ahead it ends.
             lifetime = snooze_lifetime(snooze.until, fb.at, timedelta(seconds=self._ttls.governance_snooze))
-            pipe.expire(key, int(lifetime.total_seconds()), gt=True)
-            pipe.expire(key, int(lifetime.total_seconds()), nx=True)
+            for store in (self, *mirrors):
+                key = store._ks.governance_snooze(*target)
+                pipe.zadd(key, {snooze_member(snooze): snooze.until.timestamp()})
+                pipe.zremrangebyrank(key, 0, -(COOLDOWN_HISTORY + 1))
+                pipe.expire(key, int(lifetime.total_seconds()), gt=True)
+                pipe.expire(key, int(lifetime.total_seconds()), nx=True)
         if len(pipe):
             pipe.execute()
         return unknown

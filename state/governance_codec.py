@@ -38,13 +38,15 @@ def cooldown_entry(member: bytes) -> CooldownEntry:
 
 
 def snooze_member(snooze: Snooze) -> bytes:
-    return orjson.dumps({"alert_id": snooze.alert_id, "until": utc_text(snooze.until), "by": snooze.by},
-                        option=orjson.OPT_SORT_KEYS)
+    body: dict[str, object] = {"alert_id": snooze.alert_id, "until": utc_text(snooze.until), "by": snooze.by}
+    if snooze.closes_thread:  # a dismissal (a snooze kept before dismissals has no such field)
+        body["closes_thread"] = True
+    return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
 
 
 def snooze_from(member: bytes) -> Snooze:
     data = orjson.loads(member)
-    return Snooze(data["alert_id"], utc_time(data["until"]), data.get("by"))
+    return Snooze(data["alert_id"], utc_time(data["until"]), data.get("by"), bool(data.get("closes_thread")))
 
 
 def alert_member(account_id: str, rule_id: str) -> bytes:

@@ -36,6 +36,12 @@ class EventTimeStore:
         uow.expire(self._key, self._ttl)
         return 1
 
+    def save(self, newest: Mapping[tuple[str, int], datetime]) -> None:
+        """Keep each partition's newest event time now, in one round trip."""
+        uow = UnitOfWork(self._r)
+        self.stage_save(uow, newest)
+        uow.send()
+
     def load(self) -> dict[tuple[str, int], datetime]:
         found: dict[tuple[str, int], datetime] = {}
         members = cast(list[tuple[bytes, float]], self._r.zrange(self._key, 0, -1, withscores=True))

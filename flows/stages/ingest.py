@@ -2,11 +2,15 @@
 
 Decoding notes how far each input partition has been read (the event clock) and
 follows each batch with a mark of how far this worker has read its partitions, so
-``order-by-log`` (the accounts stage) knows when a record may go on.
+``order-by-log`` (the accounts stage) knows when a record may go on. The event clock is
+kept in Redis about once a second, so a run resumed after kill -9 starts it where this
+one had read to, on every partition (one read to its end before the last snapshot is
+never read again).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +29,10 @@ from flows.stages.items import Decoded, Incoming, Outgoing
 from operators.decode import Limits, decode_record
 from operators.ordering import OrderPolicy, PartitionMark
 from operators.records import Event, Feedback, Ticket
+from state.progress import EventTimeStore
+
+EVENT_CLOCK_KEPT_EVERY = 1.0
+"""Seconds (monotonic) between two saves of the event clock to Redis."""
 
 
 class Decoder:
@@ -32,12 +40,18 @@ class Decoder:
     checkpoint follower (refreshed here, where every batch passes)."""
 
     def __init__(self, *, limits: Limits, event_time: EventClock, order_policy: OrderPolicy,
-                 follower: CheckpointFollower | None, clock: Callable[[], datetime]) -> None:
+                 follower: CheckpointFollower | None, clock: Callable[[], datetime],
+                 event_times: EventTimeStore | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.limits = limits
         self.event_time = event_time
         self.order_policy = order_policy
         self.follower = follower
         self.clock = clock
+        self.event_times = event_times
+        """Where the event clock is kept for a resumed run (``cuewire run``; a replay has none)."""
+        self._monotonic = monotonic
+        self._kept_at: float | None = None
         self._records_in: dict[str, Any] = {}
 
     def decode(self, incoming: Incoming) -> Decoded:
@@ -92,9 +106,18 @@ class Decoder:
             if isinstance(record, Ticket | Event):
                 at = record.created_at if isinstance(record, Ticket) else record.timestamp
                 self.event_time.saw(d.incoming.coords.topic, d.incoming.coords.partition, at)
+        self._keep_event_clock()
         out: list[Decoded | PartitionMark] = list(batch)
         out += self._partition_marks(batch)
         return out
+
+    def _keep_event_clock(self) -> None:
+        if self.event_times is None:
+            return
+        now = self._monotonic()
+        if self._kept_at is None or now - self._kept_at >= EVENT_CLOCK_KEPT_EVERY:
+            self._kept_at = now
+            self.event_times.save(self.event_time.newest())
 
     def _partition_marks(self, batch: list[Decoded]) -> list[PartitionMark]:
         newest: dict[tuple[str, int], tuple[int, int]] = {}

@@ -30,10 +30,12 @@ class FeedbackSteps:
     """Feedback into the learner and the reviewers' snoozes into governance."""
 
     def __init__(self, *, learner: FeedbackLearner | None, governance: GovernanceStore,
-                 dead_letters: DeadLetters) -> None:
+                 dead_letters: DeadLetters, shadow_governance: GovernanceStore | None = None) -> None:
         self.learner = learner
         self.governance = governance
         self.dead_letters = dead_letters
+        self.shadow_governance = shadow_governance
+        """A shadow branch's governance (``CUEWIRE_SHADOW_RULES``): it honours the snoozes too."""
 
     @counts_round_trips("learn-feedback")
     def learn_feedback(self, keyed: tuple[str, list[Decoded]]) -> list[Outgoing]:
@@ -66,8 +68,9 @@ class FeedbackSteps:
 
     def _honour_snoozes(self, batch: list[Decoded]) -> list[Outgoing]:
         """Keep reviewers' snoozes for governance; a snooze of an unknown alert is a dead letter."""
+        mirrors = [self.shadow_governance] if self.shadow_governance is not None else []
         unknown = {id(fb) for fb in self.governance.honour_snoozes(
-            [cast(Feedback, d.record) for d in batch])}
+            [cast(Feedback, d.record) for d in batch], mirrors)}
         return [self.dead_letters.of(Incoming("feedback", d.incoming.coords.key, None, d.incoming.coords),
                                      "snooze not honoured: the alert is unknown here and the record "
                                      "names no account_id and rule", "learn-feedback")

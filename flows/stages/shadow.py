@@ -12,11 +12,12 @@ An alert both files raise has the same id on both topics (ids are deterministic 
 rule, account and evidence, and each branch has its own ledger), which is how
 ``cuewire report --shadow`` tells overlap from change.
 
-Signals and the ticket gate are derived once, by the live file (scoring and
-resolving are not repeated), so a candidate must raise the same signals and gate
-tickets alike: :func:`check_candidate` refuses one that does not at start-up (what
-a signal or gate change would do is ``cuewire backtest``'s question). Its steps
-are ``<flow>.shadow.…``; without a candidate the flow has none of them.
+Tickets are scored once; the branch gates the scored tickets with the candidate's own
+ticket gate (``gate_tickets``, the tickets stage's gate steps), so a gate change shows
+as the alerts it adds and removes. Signals are derived once, by the live file, so a
+candidate must raise the same signals: :func:`check_candidate` refuses one that does
+not at start-up (what a signal change would do is ``cuewire backtest``'s question).
+Its steps are ``<flow>.shadow.…``; without a candidate the flow has none of them.
 """
 
 from __future__ import annotations
@@ -31,10 +32,10 @@ from contracts.errors import ConfigurationError
 from flows.progress import Progress
 from flows.rules_source import ActiveRules
 from flows.stages.govern import Governor, governance
-from flows.stages.items import Outgoing, PendingAlert, Tick
+from flows.stages.items import Outgoing, ScoredTicket, Tick
 from flows.stages.patterns import PatternEngine, patterns
 from flows.stages.publish import Publisher, publish
-from operators.near_miss import NearMiss
+from flows.stages.tickets import TicketSteps, gate_tickets
 from operators.signals import Signal
 
 STEP = "shadow"
@@ -43,8 +44,9 @@ STEP = "shadow"
 
 @dataclass
 class ShadowParts:
-    """The branch's collaborators: the candidate's patterns, governance and ledger."""
+    """The branch's collaborators: the candidate's ticket gate, patterns, governance and ledger."""
 
+    tickets: TicketSteps
     patterns: PatternEngine
     governor: Governor
     publisher: Publisher
@@ -62,27 +64,26 @@ def is_shadow_step(step_id: str, flow_id: str = "cuewire") -> bool:
 
 
 def check_candidate(live: ActiveRules, candidate: ActiveRules, path: object) -> None:
-    """Refuse a candidate whose signals or ticket gate differ from the live file's: the
-    branch reads the signals and ticket candidates the live file derived."""
-    different = [what for what, same in (("signals", live.table == candidate.table),
-                                         ("ticket gate", live.gate == candidate.gate)) if not same]
-    if different:
+    """Refuse a candidate whose signals differ from the live file's: the branch reads the
+    signals the live file derived."""
+    if live.table != candidate.table:
         raise ConfigurationError(
-            f"CUEWIRE_SHADOW_RULES={path}: its {' and '.join(different)} "
-            f"{'differs' if different == ['ticket gate'] else 'differ'} from the live rules "
-            "file's; a shadow branch reads the live signals and ticket gate, so change those in both "
-            "files, or try the change with `cuewire backtest --rules LIVE --rules CANDIDATE HISTORY`")
+            f"CUEWIRE_SHADOW_RULES={path}: its signals differ from the live rules file's; a "
+            "shadow branch reads the live signals, so change those in both files, or try the "
+            "change with `cuewire backtest --rules LIVE --rules CANDIDATE HISTORY`")
 
 
 @operator
-def shadow_branch(step_id: str, ticket_signals: Stream[Signal], event_signals: Stream[Signal],
-                  near_misses: Stream[NearMiss], ticks: Stream[Tick], ticket_candidates: Stream[PendingAlert],
+def shadow_branch(step_id: str, scored_tickets: Stream[ScoredTicket], ticket_signals: Stream[Signal],
+                  event_signals: Stream[Signal], ticks: Stream[Tick],
                   parts: ShadowParts, sink: FixedPartitionedSink[Outgoing, None] | None,
                   live: bool = True) -> None:
-    """The candidate's patterns, governance and publishing of the live stages' signals,
-    near misses and ticket candidates, to ``sink`` (the ``.shadow`` topics)."""
+    """The candidate's ticket gate, patterns, governance and publishing of the live stages'
+    scored tickets and signals, to ``sink`` (the ``.shadow`` topics: the tickets below the
+    candidate's gate are on its digest topic too)."""
     if sink is None:
         raise ConfigurationError("a shadow rules file needs the .shadow output topics: no shadow sink given")
-    found = patterns("patterns", ticket_signals, event_signals, near_misses, ticks, parts.patterns)
-    governed = governance("govern", ticket_candidates, found.candidates, parts.governor, live)
-    publish("publish", sink, parts.publisher, governed, found.digest)
+    gated = gate_tickets(scored_tickets, parts.tickets)
+    found = patterns("patterns", ticket_signals, event_signals, gated.near_misses, ticks, parts.patterns)
+    governed = governance("govern", gated.candidates, found.candidates, parts.governor, live)
+    publish("publish", sink, parts.publisher, governed, found.digest, gated.digest, *gated.dead_letters)

@@ -117,18 +117,20 @@ def passed_gate(gated: GatedTicket) -> bool:
 
 
 @dataclass(frozen=True)
-class Tickets:
+class GatedTickets:
     candidates: Stream[PendingAlert]
     digest: Stream[Outgoing]
-    """Below-gate and unattached tickets, and the dead letters of scoring and gating."""
+    """Below-gate and unattached tickets, and the dead letters of gating."""
     near_misses: Stream[NearMiss]
-    signals: Stream[Signal]
-    dead_letters: Stream[Outgoing]
+    dead_letters: tuple[Stream[Outgoing], ...]
+    """Of candidates and of near misses, apart (the caller merges them with its own)."""
 
 
-@operator
-def tickets(step_id: str, located: Stream[Located], steps: TicketSteps) -> Tickets:
-    scored = op.map("score-tickets", located, steps.score)               # ScoredTicket
+def gate_tickets(scored: Stream[ScoredTicket], steps: TicketSteps) -> GatedTickets:
+    """Scored tickets through ``steps``' gate: candidates, digest entries, near misses.
+
+    A plain function, not a composite: its steps are its caller's (``tickets.gate-tickets``
+    …, and the shadow branch's own ``shadow.gate-tickets`` … with the candidate's gate)."""
     gated = op.map("gate-tickets", scored, steps.gate_ticket)            # GatedTicket
     by_gate = op.branch("split-gated", gated, passed_gate)
     below_gate = op.flat_map("render-ticket-digest", by_gate.falses, steps.render_ticket_digest)  # Outgoing
@@ -136,7 +138,26 @@ def tickets(step_id: str, located: Stream[Located], steps: TicketSteps) -> Ticke
         "ticket-candidates", by_gate.trues, steps.ticket_candidate))    # PendingAlert, dlq
     near, failed_near = dead_letters_apart("split-failed-near-misses", op.flat_map(
         "ticket-near-misses", by_gate.falses, steps.ticket_near_miss))  # NearMiss, dlq
+    return GatedTickets(candidates, below_gate, near, (failed, failed_near))
+
+
+@dataclass(frozen=True)
+class Tickets:
+    candidates: Stream[PendingAlert]
+    digest: Stream[Outgoing]
+    """Below-gate and unattached tickets, and the dead letters of scoring and gating."""
+    near_misses: Stream[NearMiss]
+    signals: Stream[Signal]
+    dead_letters: Stream[Outgoing]
+    scored: Stream[ScoredTicket]
+    """Every ticket with its score (a shadow rules file gates them with its own gate)."""
+
+
+@operator
+def tickets(step_id: str, located: Stream[Located], steps: TicketSteps) -> Tickets:
+    scored = op.map("score-tickets", located, steps.score)               # ScoredTicket
+    gated = gate_tickets(scored, steps)
     signals, failed_signals = dead_letters_apart("split-failed-signals", op.flat_map(
         "ticket-signals", scored, steps.ticket_signals))                # Signal, dlq
-    dead = op.merge("merge-dead-letters", failed, failed_near, failed_signals)
-    return Tickets(candidates, below_gate, near, signals, dead)
+    dead = op.merge("merge-dead-letters", *gated.dead_letters, failed_signals)
+    return Tickets(gated.candidates, gated.digest, gated.near_misses, signals, dead, scored)

@@ -87,6 +87,17 @@ def test_the_command_prints_each_moved_alert_with_its_evidence(tmp_path: Path) -
     assert added[2].strip().startswith("event m5 at") and added[3].strip().startswith("event m6 at")
 
 
+def test_both_files_at_once_print_the_diff_of_one_after_the_other(tmp_path: Path) -> None:
+    a = rules_file(tmp_path / "a.yaml", pricing_mrr=2000, export_mrr=500, export_priority="low")
+    b = rules_file(tmp_path / "b.yaml", pricing_mrr=1000, export_mrr=3000, export_priority="high")
+    hist = str(history(tmp_path / "h.jsonl"))
+    printed = [CliRunner().invoke(app, ["backtest", "--jobs", jobs, "--rules", str(a), "--rules", str(b),
+                                        hist]) for jobs in ("1", "2")]
+    assert [r.exit_code for r in printed] == [0, 0], [r.output for r in printed]
+    assert printed[0].stdout == printed[1].stdout
+    assert "only in A: 2   only in B: 1   priority changed: 3" in printed[1].stdout
+
+
 def test_the_command_refuses_one_rules_file(tmp_path: Path) -> None:
     a = rules_file(tmp_path / "a.yaml", pricing_mrr=2000, export_mrr=500, export_priority="low")
     result = CliRunner().invoke(app, ["backtest", "--rules", str(a), str(history(tmp_path / "h.jsonl"))])

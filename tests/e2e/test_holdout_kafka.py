@@ -14,7 +14,8 @@ from confluent_kafka import Producer
 from config.rules import load_rules
 from config.settings import Settings
 from cuewire.app import run_kafka
-from cuewire.backtest_cmd import read_input_topics, run_rules
+from cuewire.backtest_cmd import run_rules
+from cuewire.kafka_history import read_input_topics
 from cuewire.measure_input import read_kafka
 from cuewire.report_cmd import report_lines
 from flows.kafka_io import ensure_topics, read_to_end

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from config.settings import Settings
-from cuewire.app import make_parts
+from cuewire.wiring import make_parts
 from flows.pipeline import build_flow
 from flows.replay_io import CallbackSink, file_inputs
 from flows.stages.items import Outgoing

@@ -12,11 +12,14 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from config.rules import DEFAULT_RULES
 from config.settings import Settings
 from cuewire.app import replay
 from cuewire.cli import app
 from flows.stages.items import Outgoing
 from tests.e2e.test_backtest import D0, history, rules_file
+from tests.replay_world import CALM, FURIOUS, Line, account, at, feedback, ticket, track
+from tests.replay_world import rules_file as small_rules_file
 
 pytestmark = pytest.mark.e2e
 Run = dict[str, list[dict[str, Any]]]
@@ -67,6 +70,69 @@ def test_a_lowered_threshold_adds_exactly_its_alerts_and_leaves_the_live_ones_al
     assert [(rule, account) for rule, account, _ in extra] == [("pricing-interest", "acct_mid")]
     assert alerts(both) <= alerts(both, "alerts.shadow")
     assert not {i for _, _, i in extra} & {a["id"] for a in both["alerts"] + both.get("digest", [])}
+
+
+def test_a_candidate_ticket_gate_alerts_on_exactly_the_tickets_it_lets_in(tmp_path: Path) -> None:
+    """Tickets are scored once; the shadow branch gates the scores with the candidate's gate."""
+    lines = [account("loud"), account("quiet"),  # MRR 200: only the score alone opens the gate
+             ticket("loud", 1, 1, 10, FURIOUS), ticket("quiet", 1, 1, 10, CALM)]
+    history_file = tmp_path / "tickets.jsonl"
+    history_file.write_bytes(b"\n".join(orjson.dumps(line) for line in lines) + b"\n")
+    open_gate = tmp_path / "open-gate.yaml"
+    open_gate.write_text(DEFAULT_RULES.read_text().replace("score_alone: 80", "score_alone: 0"))
+
+    def run_tickets(shadow: Path | None) -> Run:
+        out: Run = {}
+
+        def keep(suffix: str) -> Any:
+            return lambda batch: [out.setdefault(o.kind + suffix, []).append(orjson.loads(o.value))
+                                  for o in batch]
+        replay(Settings(shadow_rules=shadow), history_file, keep(""), clock=lambda: HISTORY_CLOCK,
+               write_shadow=keep(".shadow"))
+        return out
+
+    alone, both = run_tickets(None), run_tickets(open_gate)
+    assert live_outputs(both) == live_outputs(alone)  # record for record
+    gate = "ticket-frustration-gate"
+    assert {(r, a) for r, a, _ in alerts(both) if r == gate} == {(gate, "loud")}
+    shadow_gated = {(r, a) for r, a, _ in alerts(both, "alerts.shadow") if r == gate}
+    assert shadow_gated == {(gate, "loud"), (gate, "quiet")}
+    [loud] = [i for r, a, i in alerts(both) if a == "loud"]
+    assert loud in {i for _, _, i in alerts(both, "alerts.shadow")}  # the same alert, the same id
+
+    def below_gate(kind: str) -> set[str]:
+        return {d["subject"] for d in both.get(kind, [])
+                if d["type"] == "io.cuewire.digest.ticket.below_gate"}
+    assert below_gate("digest") == {"quiet"} and below_gate("digest.shadow") == set()
+
+
+def test_a_reviewers_snooze_silences_the_rule_on_the_shadow_branch_too(tmp_path: Path) -> None:
+    """Once promoted, the candidate would be bound by the reviewers' snoozes: so is its shadow."""
+    rules = small_rules_file(tmp_path / "pricing.yaml", [
+        {"id": "pricing", "signal": "upgrade_intent",
+         "when": {"count": {"of": "upgrade_intent", "at_least": 2, "within": "7d"}}}],
+        {"upgrade_intent": ["Pricing Page Viewed"]})
+    lines: list[Line] = [account("snoozed"), account("awake")]
+    lines += [feedback(alert_id="a-earlier", decision="snoozed", until="2099-01-01T00:00:00Z",
+                       account_id="snoozed", rule="pricing", at=at(0, 8), by="riley@vendor.test")]
+    # Feedback is learned in batches of 500 (or after 5 s): these fill the batch, so the
+    # snooze is kept before the replay's end governs anything.
+    lines += [feedback(alert_id=f"a-pad-{i}", decision="snoozed", until=at(10), account_id=f"pad_{i}",
+                       rule="pricing", at=at(0, 8)) for i in range(500)]
+    lines += [track(a, "Pricing Page Viewed", 1, h) for a in ("snoozed", "awake") for h in (10, 11)]
+    history_file = tmp_path / "snoozes.jsonl"
+    history_file.write_bytes(b"\n".join(orjson.dumps(line) for line in lines) + b"\n")
+    out: Run = {}
+
+    def keep(suffix: str) -> Any:
+        return lambda batch: [out.setdefault(o.kind + suffix, []).append(orjson.loads(o.value))
+                              for o in batch]
+    replay(Settings(rules=rules, shadow_rules=rules), history_file, keep(""), clock=lambda: HISTORY_CLOCK,
+           write_shadow=keep(".shadow"))
+    assert {a for _, a, _ in alerts(out)} == {"awake"}
+    assert alerts(out, "alerts.shadow") == alerts(out)
+    held = [d for d in out.get("digest.shadow", []) if d["subject"] == "snoozed"]
+    assert [d["data"]["reason"].split(":", 1)[0] for d in held] == ["snoozed"]
 
 
 def test_shadow_windows_and_cooldowns_never_touch_the_live_ones(tmp_path: Path) -> None:

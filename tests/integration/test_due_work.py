@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from config.settings import Settings
-from cuewire.app import make_parts
+from cuewire.wiring import make_parts
 from flows.pipeline import Parts
 from flows.stages.items import Outgoing, PendingAlert, Tick
 from operators.govern import Candidate

@@ -25,7 +25,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from typer.testing import CliRunner
 
-from cuewire.cli import DEV_COMMANDS, register_dev_commands
+from cuewire.dev_commands import DEV_COMMANDS, register_dev_commands
 
 ROOT = Path(__file__).parents[2]
 DEV = ROOT / "dev"

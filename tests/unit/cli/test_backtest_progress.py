@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from cuewire.backtest_cmd import RunProgress
+from cuewire.backtest_progress import RunProgress
 
 
 def test_backtest_progress_says_how_far_it_has_got() -> None:

@@ -15,7 +15,7 @@ import pytest
 from bytewax.dataflow import Dataflow, Operator
 
 from config.settings import Settings
-from cuewire.app import make_parts
+from cuewire.wiring import make_parts
 from flows.kafka_io import KafkaOutSink, kafka_inputs
 from flows.pipeline import build_flow
 from flows.replay_io import CallbackSink, file_inputs

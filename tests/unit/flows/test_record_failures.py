@@ -13,7 +13,7 @@ import pytest
 from bytewax.testing import run_main
 
 from config.settings import Settings
-from cuewire.app import make_parts
+from cuewire.wiring import make_parts
 from flows.pipeline import Parts, build_flow
 from flows.replay_io import CallbackSink, file_inputs
 from flows.stages.items import Outgoing

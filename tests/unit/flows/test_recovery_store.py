@@ -12,7 +12,7 @@ from bytewax.recovery import init_db_dir
 
 from config.settings import Settings
 from contracts.errors import ConfigurationError
-from cuewire.app import make_parts
+from cuewire.wiring import make_parts
 from flows.pipeline import build_flow
 from flows.recovery_store import check_recovery_store, stranded_steps
 from flows.replay_io import CallbackSink, file_inputs

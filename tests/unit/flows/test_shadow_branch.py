@@ -16,7 +16,8 @@ from bytewax.recovery import init_db_dir
 from config.rules import DEFAULT_RULES
 from config.settings import Settings
 from contracts.errors import ConfigurationError
-from cuewire.app import json_lines_writer, make_parts
+from cuewire.app import json_lines_writer
+from cuewire.wiring import make_parts
 from flows import metrics
 from flows.kafka_io import KafkaOutSink, kafka_inputs
 from flows.pipeline import build_flow
@@ -27,6 +28,9 @@ from state.keys import Keyspace
 from tests.unit.flows.test_flow_shape import PINNED_STEP_IDS, stage_steps
 
 SHADOW_STEP_IDS = [
+    "shadow.gate-tickets", "shadow.split-gated", "shadow.render-ticket-digest",
+    "shadow.ticket-candidates", "shadow.split-failed-candidates",
+    "shadow.ticket-near-misses", "shadow.split-failed-near-misses",
     "shadow.patterns.merge-signals", "shadow.patterns.match-patterns", "shadow.patterns.split-digests",
     "shadow.govern.merge-candidates", "shadow.govern.order-candidates", "shadow.govern.govern",
     "shadow.publish.merge-outgoing", "shadow.publish.key-outgoing", "shadow.publish.publish",
@@ -102,17 +106,20 @@ def test_shadow_outputs_are_the_live_topics_siblings() -> None:
     assert shadow.input_topics == settings.input_topics and settings.output_topics == ["a", "d", "q"]
 
 
-def test_a_candidate_with_other_signals_or_gate_is_refused(tmp_path: Path) -> None:
+def test_a_candidate_with_other_signals_is_refused_and_one_with_another_gate_is_not(tmp_path: Path) -> None:
     governance = candidate(tmp_path, ("cooldown: 48h", "cooldown: 24h"))  # governance may differ
     assert make_parts(Settings(shadow_rules=governance), fakeredis.FakeRedis()).shadow is not None
-    gate = candidate(tmp_path, ("score_alone: 80", "score_alone: 70"))
-    with pytest.raises(ConfigurationError, match=r"its ticket gate differs.*cuewire backtest"):
-        make_parts(Settings(shadow_rules=gate), fakeredis.FakeRedis())
+    gate = candidate(tmp_path, ("score_alone: 80", "score_alone: 70"))  # the branch gates on its own
+    parts = make_parts(Settings(shadow_rules=gate), fakeredis.FakeRedis())
+    assert parts.shadow is not None
+    shadow_gate, live_gate = parts.shadow.tickets.rules.current().gate, parts.tickets.rules.current().gate
+    assert shadow_gate is not None and live_gate is not None
+    assert (shadow_gate.score_alone, live_gate.score_alone) == (70, 80)
     doc = yaml.safe_load(DEFAULT_RULES.read_text())
     doc["signals"]["events"][0]["events"].append("Pricing Calculator Used")
     signals = tmp_path / "signals.yaml"
     signals.write_text(yaml.safe_dump(doc))
-    with pytest.raises(ConfigurationError, match="its signals differ from"):
+    with pytest.raises(ConfigurationError, match=r"its signals differ from.*cuewire backtest"):
         make_parts(Settings(shadow_rules=signals), fakeredis.FakeRedis())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flows import shutdown
 from flows.event_clock import EventClock
 from flows.stages.accounts import ORDER_SHARDS, account_shard, is_ticket
 from flows.stages.failures import DeadLetters, is_output
@@ -58,6 +59,24 @@ def test_a_bounded_run_hands_a_shard_its_records_at_the_end_and_a_live_one_at_on
     assert list(live.on_batch(records)[0]) == records
 
 
+def test_a_bounded_run_stopped_part_way_keeps_its_records_for_the_next_run() -> None:
+    # Handing on at a stop would decide the input's first part alone; the next run would
+    # then decide the rest against it, not all of it together as one run does.
+    records = [located("acct_42", b"k"), located("acct_7", b"k")]
+    bounded = HandOff(live=False, resume=None)
+    bounded.on_batch(records)
+    shutdown.STOP.set()
+    try:
+        assert list(bounded.on_eof()[0]) == []
+        assert bounded.snapshot() == records
+        live = HandOff(live=True, resume=None)
+        assert list(live.on_batch(records)[0]) == records  # a live run has handed them on
+    finally:
+        shutdown.STOP.clear()
+    resumed = HandOff(live=False, resume=bounded.snapshot())
+    assert list(resumed.on_eof()[0]) == records
+
+
 def decoded(topic: str, partition: int, offset: int, ms: int | None) -> Decoded:
     coords = Coordinates(topic, partition, offset, None, ms)
     return Decoded(ticket(offset), Incoming("tickets", None, b"{}", coords))
@@ -93,3 +112,26 @@ def test_a_dead_letter_is_told_apart_from_the_items_it_travels_with() -> None:
     dead = DeadLetters(lambda: AT).record_failed("ticket-signals", located("acct_42", b"k"), KeyError("x"))
     assert is_output(dead) and dead.kind == "dlq"
     assert not is_output(located("acct_42", b"k"))
+
+
+class KeptClocks:
+    """Stands in for ``EventTimeStore``: what was saved, when."""
+
+    def __init__(self) -> None:
+        self.saved: list[dict[tuple[str, int], datetime]] = []
+
+    def save(self, newest: dict[tuple[str, int], datetime]) -> None:
+        self.saved.append(newest)
+
+
+def test_the_event_clock_is_kept_about_once_a_second_for_a_resumed_run() -> None:
+    kept, now = KeptClocks(), [100.0]
+    decoder = Decoder(limits=Limits(), event_time=EventClock(), follower=None, clock=lambda: AT,
+                      order_policy=OrderPolicy(), event_times=kept,  # type: ignore[arg-type]
+                      monotonic=lambda: now[0])
+    decoder.mark_partitions([decoded("tickets", 0, 5, 1000)])
+    decoder.mark_partitions([decoded("tickets", 1, 2, 1000)])  # within the second: not again
+    assert kept.saved == [{("tickets", 0): AT}]
+    now[0] += 1.0
+    decoder.mark_partitions([decoded("tickets", 1, 3, 1000)])
+    assert kept.saved[-1] == {("tickets", 0): AT, ("tickets", 1): AT}  # every partition read so far
