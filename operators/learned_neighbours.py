@@ -1,4 +1,4 @@
-"""The topic head's second opinion: a vote of the labelled examples nearest a ticket.
+"""The topic head's and the intents' second opinion: a vote of the labelled examples nearest a ticket.
 
 A linear head weighs every feature the same way in every ticket; a new voice
 ("the Pipedrive thing has not pushed a deal since Friday") is often closer to a
@@ -7,7 +7,9 @@ keeps every topic-labelled example's representation, unit-normalised in each
 part (sparse words, pairs and n-grams; dense word vectors), and scores a ticket
 by cosine similarity, the two parts averaged. The :data:`NEIGHBOURS` nearest
 vote for their topics, each weighted ``exp(similarity / TEMPERATURE)``, and
-the topic head reads ``(1 - BLEND) * linear + BLEND * vote``.
+the topic head reads ``(1 - BLEND) * linear + BLEND * vote``. The same
+neighbours vote on some intents, among those whose label says whether they have
+it, at :data:`INTENT_BLEND`.
 
 Chosen on the dev split and on ``train2.jsonl``'s writers held out (the linear
 head alone 0.82 / 0.80 topic accuracy; blended 0.84 / 0.81); the vote alone is
@@ -39,6 +41,17 @@ NEIGHBOURS = 15
 TEMPERATURE = 0.05
 BLEND = 0.3
 """The vote's share of the topic head's probabilities."""
+INTENT_BLEND = {"cancellation": 0.5, "api_question": 0.5, "billing_dispute": 0.5}
+"""The same neighbours' share of an intent's probability, among those of them whose label
+says whether they have it. "We're consolidating everything into Asana: how do we get it all
+out?" is a cancellation by LABELLING.md's rules, though few of its words are: its nearest
+examples say so. Chosen per intent by cross-validation over held-out blocks of the corpus
+(``python -m cuewire_dev.evaluate_cv``): cancellation recall at precision 0.85 from 0.81 to
+0.85 (0.82 at a share of 0.3), and on ``train2.jsonl``'s writers held out from 0.92 to 0.94;
+API questions and billing disputes gain precision at the same recall. Intents said by few
+examples (upgrade questions, feature requests) and full exports lost recall or precision to
+the vote, whose neighbours mostly lack them: they, and intents a taxonomy adds, keep the
+linear reading."""
 COMMON_SHARE = 0.02
 """A sparse row found in more than this share of the examples is not looked up..."""
 COMMON_AT_LEAST = 20
@@ -54,17 +67,31 @@ class NeighbourIndex:
     """The labelled examples' unit representations and their topics (class indices)."""
 
     def __init__(self, sparse_t: sparse.csr_matrix, dense: np.ndarray, labels: np.ndarray,
-                 classes: int) -> None:
+                 classes: int, intents: np.ndarray | None = None,
+                 intents_known: np.ndarray | None = None,
+                 intent_blend: np.ndarray | None = None) -> None:
         self.sparse_t = sparse_t
         """(BUCKETS, examples): row ``r`` holds every example's weight of sparse row ``r``."""
         self.dense = dense
         self.labels = labels
         self.classes = classes
+        self.intents = intents if intents is not None else np.zeros((len(labels), 0), np.float32)
+        """(examples, intents): 1 where an example has the intent."""
+        self.intents_known = (intents_known if intents_known is not None
+                              else np.zeros_like(self.intents))
+        """(examples, intents): 1 where its label says whether it has it."""
+        self.intent_blend = (intent_blend if intent_blend is not None
+                             else np.zeros(self.intents.shape[1], np.float32))
+        """Per intent, the vote's share of its probability (:data:`INTENT_BLEND`)."""
 
     @classmethod
     def build(cls, reps: Sequence[TicketRepresentation], labels: Sequence[int],
-              classes: int) -> NeighbourIndex:
-        """The index of ``reps`` labelled ``labels`` (class index per rep, -1: not a topic example)."""
+              classes: int, intents: np.ndarray | None = None,
+              intents_known: np.ndarray | None = None,
+              intent_names: Sequence[str] = ()) -> NeighbourIndex:
+        """The index of ``reps`` labelled ``labels`` (class index per rep, -1: not a topic
+        example), with each rep's intents and which of them its label knows (rows of
+        ``intents`` / ``intents_known``, columns ``intent_names``), when given."""
         keep = [i for i, label in enumerate(labels) if label >= 0]
         chosen = [reps[i] for i in keep]
         indptr = np.cumsum([0, *(len(r.rows) for r in chosen)])
@@ -83,8 +110,15 @@ class NeighbourIndex:
         if common.any():
             t = (sparse.diags((~common).astype(np.float32)) @ t).tocsr()
             t.eliminate_zeros()
+        kept_intents = kept_known = None
+        if intents is not None and intents_known is not None:
+            kept_intents = np.asarray(intents, np.float32)[keep].reshape(len(keep), -1)
+            kept_known = np.asarray(intents_known, np.float32)[keep].reshape(len(keep), -1)
+        blend = np.asarray([INTENT_BLEND.get(name, 0.0) for name in intent_names], np.float32)
+        if kept_intents is not None and len(blend) != kept_intents.shape[1]:
+            raise ValueError("intent_names must name every column of intents")
         return cls(t, dense, np.asarray([labels[i] for i in keep], np.int64),
-                   classes)
+                   classes, kept_intents, kept_known, blend if kept_intents is not None else None)
 
     def __len__(self) -> int:
         return int(self.labels.shape[0])
@@ -118,19 +152,58 @@ class NeighbourIndex:
         return np.bincount(t.indices[positions], weights=t.data[positions]
                            * np.repeat(weights, lengths), minlength=len(self))
 
-    def vote(self, rep: TicketRepresentation) -> np.ndarray:
-        """The nearest examples' topics, weighted by closeness: probabilities over the classes."""
-        out = np.zeros(self.classes, dtype=np.float32)
+    def nearest(self, rep: TicketRepresentation) -> tuple[np.ndarray, np.ndarray]:
+        """The :data:`NEIGHBOURS` nearest examples and their weights ``exp(similarity /
+        TEMPERATURE)`` (relative to the nearest's)."""
         n = len(self)
-        if not n:
-            return out
         sims = self.similarities(rep)
         k = min(NEIGHBOURS, n)
         top = np.argpartition(-sims, k - 1)[:k] if k < n else np.arange(n)
-        weights = np.exp((sims[top] - sims[top].max()) / TEMPERATURE)
+        return top, np.exp((sims[top] - sims[top].max()) / TEMPERATURE)
+
+    def vote(self, rep: TicketRepresentation) -> np.ndarray:
+        """The nearest examples' topics, weighted by closeness: probabilities over the classes."""
+        out = np.zeros(self.classes, dtype=np.float32)
+        if not len(self):
+            return out
+        top, weights = self.nearest(rep)
+        return self._topic_vote(top, weights)
+
+    def _topic_vote(self, top: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.classes, dtype=np.float32)
         np.add.at(out, self.labels[top], weights)
         out /= out.sum()
         return out
+
+    def _intent_vote(self, top: np.ndarray, weights: np.ndarray,
+                     linear: np.ndarray) -> np.ndarray:
+        """Per intent, the weighted share of the nearest examples that have it, among those
+        whose label knows; the linear reading where none does."""
+        known = self.intents_known[top]
+        said = weights @ known
+        has = weights @ (self.intents[top] * known)
+        width = min(len(linear), said.shape[0])
+        vote = linear.copy()
+        seen = said[:width] > 0
+        vote[:width][seen] = has[:width][seen] / said[:width][seen]
+        return vote
+
+    def blended_all(self, topic: np.ndarray, intents: np.ndarray,
+                    rep: TicketRepresentation) -> tuple[np.ndarray, np.ndarray]:
+        """The topic head's and the intents' probabilities with the nearest examples' votes
+        mixed in (one look-up for both; classes learned later keep the linear reading)."""
+        if not len(self):
+            return topic, intents
+        top, weights = self.nearest(rep)
+        out = topic * (1.0 - BLEND)
+        out[: self.classes] += BLEND * self._topic_vote(top, weights)[: len(out)]
+        if not self.intents.shape[1]:
+            return out, intents
+        share = np.zeros(len(intents), np.float32)
+        width = min(len(intents), len(self.intent_blend))
+        share[:width] = self.intent_blend[:width]
+        mixed = (1.0 - share) * intents + share * self._intent_vote(top, weights, intents)
+        return out, mixed
 
     def blended(self, linear: np.ndarray, rep: TicketRepresentation) -> np.ndarray:
         """The topic head's probabilities with the vote mixed in (classes learned later keep
@@ -147,14 +220,16 @@ class NeighbourIndex:
         t = self.sparse_t
         return {"nn_data": t.data, "nn_indices": t.indices, "nn_indptr": t.indptr,
                 "nn_dense": self.dense, "nn_labels": self.labels,
-                "nn_classes": np.array(self.classes)}
+                "nn_classes": np.array(self.classes), "nn_intents": self.intents,
+                "nn_intents_known": self.intents_known, "nn_intent_blend": self.intent_blend}
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray]) -> NeighbourIndex:
         labels = arrays["nn_labels"]
         t = sparse.csr_matrix((arrays["nn_data"], arrays["nn_indices"], arrays["nn_indptr"]),
                               shape=(BUCKETS, len(labels)))
-        return cls(t, arrays["nn_dense"], labels, int(arrays["nn_classes"]))
+        return cls(t, arrays["nn_dense"], labels, int(arrays["nn_classes"]),
+                   arrays["nn_intents"], arrays["nn_intents_known"], arrays["nn_intent_blend"])
 
     @classmethod
     def empty(cls, classes: int) -> NeighbourIndex:

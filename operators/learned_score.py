@@ -5,8 +5,8 @@
   shipped multilingual word vectors);
 * heads — :mod:`operators.heads`: frustration (P ≥ 50 / 65 / 80, turned into the
   0–100 score by :mod:`operators.frustration_scale`), signal, topic, intents;
-  the topic head's reading is blended with a vote of the nearest labelled
-  examples (:mod:`operators.learned_neighbours`);
+  the topic head's and the intents' readings are blended with a vote of the
+  nearest labelled examples (:mod:`operators.learned_neighbours`);
 * evidence — :mod:`operators.explain`: the words that drove each head, the key
   sentence, the nearest labelled examples.
 
@@ -120,11 +120,13 @@ class LearnedScorer:
         heads = Heads(head_classes(taxonomy, examples), representer.dimensions)
         reps = [representer.represent(t.text) for t in examples]
         x_sparse, x_dense = design_matrix(reps)
-        heads.fit(x_sparse, x_dense, targets_of(heads, examples))
+        targets = targets_of(heads, examples)
+        heads.fit(x_sparse, x_dense, targets)
         topic_index = {name: i for i, name in enumerate(heads.classes["topic"])}
         neighbours = NeighbourIndex.build(
             reps, [topic_index.get(t.topic, -1) if t.topic else -1 for t in examples],
-            len(heads.classes["topic"]))
+            len(heads.classes["topic"]), targets.y["intents"], targets.mask["intents"],
+            heads.classes["intents"])
         scorer = cls(taxonomy, representer, heads, [], np.zeros((0, 1), dtype=np.float32),
                      neighbours)
         scorer.rarity, scorer.default_rarity = rarity_of(reps)
@@ -158,12 +160,12 @@ class LearnedScorer:
         heads = self.heads
         probs = heads.probabilities(heads.logits(rep))
         frustration = frustration_scale.monotone(probs["frustration"].tolist())
-        topic_p = self.neighbours.blended(probs["topic"], rep)
+        topic_p, intent_probs = self.neighbours.blended_all(probs["topic"], probs["intents"], rep)
         t = int(topic_p.argmax())
         signal_p = probs["signal"]
         s = int(signal_p.argmax())
         signal = heads.classes["signal"][s]
-        intent_p = dict(zip(heads.classes["intents"], probs["intents"].tolist(), strict=True))
+        intent_p = dict(zip(heads.classes["intents"], intent_probs.tolist(), strict=True))
         intents = intents_shown(intent_p)
         return Assessment(
             frustration, frustration_scale.exact_score(frustration),

@@ -1,7 +1,7 @@
 """A ticket's problem vector: the unit vector the ticket model compares problems by, before
 :mod:`operators.problem` quantises it into the fingerprint windows keep.
 
-It joins the model's topic reading (square-rooted, so a split reading still
+It joins the model's topic reading (flattened, so a split reading still
 counts), the leading components of the text's word vectors, and its distinctive
 words — content words hashed with a sign into a few buckets, weighted by how
 rare they are in the corpus (names of tools, reports and fields).
@@ -17,6 +17,13 @@ from operators import explain
 from operators.ticket_repr import TicketRepresentation, bucket
 
 PROBLEM_TOPIC_WEIGHT = 2.0
+PROBLEM_TOPIC_POWER = 0.45
+"""The topic reading enters as ``p ** PROBLEM_TOPIC_POWER``, flatter than ``p``, so a split
+reading still counts. Chosen with the topic head's penalty (:data:`operators.heads.L2_BY_HEAD`)
+by cross-validation over held-out blocks of the corpus: that head reads more sharply, and at
+0.5 (a square root) two re-wordings whose readings now split were judged different problems
+(agreement on re-worded triples 0.83, from 0.93); at 0.45, 0.93 again, false-same rate 0.26
+(0.23 before; 0.38 at 0.4)."""
 PROBLEM_DENSE = 32
 """Leading word-vector components kept in the problem fingerprint (the table is PCA-ordered)."""
 PROBLEM_DENSE_WEIGHT = 0.5
@@ -31,7 +38,8 @@ def problem_vector(rep: TicketRepresentation, topic_p: np.ndarray, known_topics:
                    distinctive: np.ndarray) -> np.ndarray:
     """The unit problem vector of ``rep``, given the topic head's probabilities (of which
     the first ``known_topics`` count: a topic learned later must not change its size)."""
-    vector = np.concatenate([np.sqrt(topic_p[:known_topics]) * PROBLEM_TOPIC_WEIGHT,
+    topic = np.power(topic_p[:known_topics], PROBLEM_TOPIC_POWER)
+    vector = np.concatenate([topic * PROBLEM_TOPIC_WEIGHT,
                              rep.dense[:PROBLEM_DENSE] * PROBLEM_DENSE_WEIGHT,
                              distinctive * PROBLEM_WORDS_WEIGHT])
     norm = float(np.linalg.norm(vector))

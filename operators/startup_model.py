@@ -30,7 +30,7 @@ from operators.training_data import taxonomy_examples, training_files
 if TYPE_CHECKING:
     from operators.learned_score import LearnedScorer
 
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 """Bump when training changes in a way the hashed settings do not show."""
 
 
@@ -58,10 +58,13 @@ def training_settings() -> dict[str, Any]:
         (heads_module, ("EPOCHS", "ADAM_LR", "L2", "MAX_BALANCE", "BALANCE_POWER")),
         (ticket_repr, ("BUCKETS", "NGRAM_SIZES", "NGRAM_WEIGHT", "EMBEDDING_WEIGHT")),
     ) for name in names}
+    settings["l2_by_head"] = dict(sorted(heads_module.L2_BY_HEAD.items()))
     settings["neighbours"] = [learned_neighbours.NEIGHBOURS, learned_neighbours.TEMPERATURE,
-                              learned_neighbours.BLEND, learned_neighbours.COMMON_SHARE,
+                              learned_neighbours.BLEND, sorted(learned_neighbours.INTENT_BLEND.items()),
+                              learned_neighbours.COMMON_SHARE,
                               learned_neighbours.COMMON_AT_LEAST]
-    settings["problem"] = [problem_vector.PROBLEM_TOPIC_WEIGHT, problem_vector.PROBLEM_DENSE,
+    settings["problem"] = [problem_vector.PROBLEM_TOPIC_WEIGHT, problem_vector.PROBLEM_TOPIC_POWER,
+                           problem_vector.PROBLEM_DENSE,
                            problem_vector.PROBLEM_DENSE_WEIGHT, problem_vector.PROBLEM_WORDS,
                            problem_vector.PROBLEM_WORDS_WEIGHT]
     return settings

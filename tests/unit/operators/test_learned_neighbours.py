@@ -103,3 +103,70 @@ def test_the_index_survives_its_arrays(representer: Representer, index: Neighbou
     again = NeighbourIndex.from_arrays(index.arrays())
     probe = rep(representer, "wrong invoice amount")
     assert np.allclose(again.vote(probe), index.vote(probe))
+
+
+INTENT_EXAMPLES = [
+    ("We are moving everything to Asana, how do we get all our projects out?", 0, 1.0, 1.0),
+    ("Consolidating into Freshdesk next quarter: we need every record exported", 0, 1.0, 1.0),
+    ("The HubSpot connector stopped syncing contacts", 0, 0.0, 1.0),
+    ("Please refund the double charge on our card", 1, 0.0, 0.0),
+]
+"""(text, topic, has the intent, whether its label says so)."""
+SHARE = learned_neighbours.INTENT_BLEND["cancellation"]
+
+
+@pytest.fixture(scope="module")
+def intent_index(representer: Representer) -> NeighbourIndex:
+    return NeighbourIndex.build(
+        [representer.represent(t) for t, *_ in INTENT_EXAMPLES], [t for _, t, _, _ in INTENT_EXAMPLES],
+        2, np.array([[has] for *_, has, _ in INTENT_EXAMPLES], np.float32),
+        np.array([[known] for *_, known in INTENT_EXAMPLES], np.float32), ["cancellation"])
+
+
+def test_the_nearest_examples_lift_an_intent_they_have(representer: Representer,
+                                                       intent_index: NeighbourIndex) -> None:
+    probe = rep(representer, "we're moving all our projects to Asana, how do we export them?")
+    linear = np.array([0.1], dtype=np.float32)
+    topic, intents = intent_index.blended_all(np.array([0.5, 0.5], np.float32), linear.copy(), probe)
+    assert intents[0] > linear[0] + 0.5 * SHARE * 0.5
+    assert intents[0] <= (1 - SHARE) * linear[0] + SHARE
+    assert topic[0] > topic[1]
+
+
+def test_examples_whose_label_does_not_say_cast_no_intent_vote(representer: Representer) -> None:
+    texts = ["Please refund the double charge on our card", "You charged us twice, refund it"]
+    index = NeighbourIndex.build([representer.represent(t) for t in texts], [1, 1], 2,
+                                 np.ones((2, 1), np.float32), np.zeros((2, 1), np.float32),
+                                 ["cancellation"])
+    linear = np.array([0.2], dtype=np.float32)
+    _, intents = index.blended_all(np.array([0.5, 0.5], np.float32), linear.copy(),
+                                   rep(representer, "refund the double charge"))
+    assert intents[0] == pytest.approx(0.2)
+
+
+def test_an_intent_learned_later_keeps_its_linear_reading(representer: Representer,
+                                                          intent_index: NeighbourIndex) -> None:
+    linear = np.array([0.1, 0.8], dtype=np.float32)
+    _, intents = intent_index.blended_all(np.array([0.5, 0.5], np.float32), linear.copy(),
+                                          rep(representer, "moving to Asana, export everything"))
+    assert intents[1] == pytest.approx(0.8)
+
+
+def test_the_intent_votes_survive_the_arrays(representer: Representer,
+                                             intent_index: NeighbourIndex) -> None:
+    again = NeighbourIndex.from_arrays(intent_index.arrays())
+    probe = rep(representer, "moving to Asana, export everything")
+    linear = np.array([0.3], np.float32)
+    topic = np.array([0.5, 0.5], np.float32)
+    assert np.allclose(again.blended_all(topic.copy(), linear.copy(), probe)[1],
+                       intent_index.blended_all(topic.copy(), linear.copy(), probe)[1])
+
+
+def test_an_intent_without_a_share_keeps_its_linear_reading(representer: Representer) -> None:
+    texts = [t for t, *_ in INTENT_EXAMPLES]
+    index = NeighbourIndex.build([representer.represent(t) for t in texts], [0, 0, 0, 1], 2,
+                                 np.ones((4, 1), np.float32), np.ones((4, 1), np.float32),
+                                 ["upgrade_question"])
+    _, intents = index.blended_all(np.array([0.5, 0.5], np.float32), np.array([0.1], np.float32),
+                                   rep(representer, "moving to Asana, export everything"))
+    assert intents[0] == pytest.approx(0.1)
