@@ -27,8 +27,8 @@ HISTORY_CLOCK = D0 - timedelta(days=1)
 """Pinned before the history, as backtests do: governance follows event time alone."""
 
 
-def run(tmp_path: Path, rules: Path, shadow: Path | None) -> Run:
-    """One replay of the backtest's history; its outputs by kind (``alerts.shadow`` …)."""
+def replayed(history_file: Path, rules: Path | None, shadow: Path | None) -> Run:
+    """One replay of ``history_file``; its outputs by kind (``alerts.shadow`` …)."""
     out: Run = {}
 
     def keep(suffix: str) -> Any:
@@ -37,9 +37,14 @@ def run(tmp_path: Path, rules: Path, shadow: Path | None) -> Run:
                 out.setdefault(o.kind + suffix, []).append(orjson.loads(o.value))
         return write
 
-    replay(Settings(rules=rules, shadow_rules=shadow), history(tmp_path / "h.jsonl"), keep(""),
+    replay(Settings(rules=rules, shadow_rules=shadow), history_file, keep(""),
            clock=lambda: HISTORY_CLOCK, write_shadow=keep(".shadow"))
     return out
+
+
+def run(tmp_path: Path, rules: Path, shadow: Path | None) -> Run:
+    """One replay of the backtest's history."""
+    return replayed(history(tmp_path / "h.jsonl"), rules, shadow)
 
 
 def alerts(found: Run, kind: str = "alerts") -> set[tuple[str, str, str]]:
@@ -81,17 +86,7 @@ def test_a_candidate_ticket_gate_alerts_on_exactly_the_tickets_it_lets_in(tmp_pa
     open_gate = tmp_path / "open-gate.yaml"
     open_gate.write_text(DEFAULT_RULES.read_text().replace("score_alone: 80", "score_alone: 0"))
 
-    def run_tickets(shadow: Path | None) -> Run:
-        out: Run = {}
-
-        def keep(suffix: str) -> Any:
-            return lambda batch: [out.setdefault(o.kind + suffix, []).append(orjson.loads(o.value))
-                                  for o in batch]
-        replay(Settings(shadow_rules=shadow), history_file, keep(""), clock=lambda: HISTORY_CLOCK,
-               write_shadow=keep(".shadow"))
-        return out
-
-    alone, both = run_tickets(None), run_tickets(open_gate)
+    alone, both = replayed(history_file, None, None), replayed(history_file, None, open_gate)
     assert live_outputs(both) == live_outputs(alone)  # record for record
     gate = "ticket-frustration-gate"
     assert {(r, a) for r, a, _ in alerts(both) if r == gate} == {(gate, "loud")}
@@ -122,13 +117,7 @@ def test_a_reviewers_snooze_silences_the_rule_on_the_shadow_branch_too(tmp_path:
     lines += [track(a, "Pricing Page Viewed", 1, h) for a in ("snoozed", "awake") for h in (10, 11)]
     history_file = tmp_path / "snoozes.jsonl"
     history_file.write_bytes(b"\n".join(orjson.dumps(line) for line in lines) + b"\n")
-    out: Run = {}
-
-    def keep(suffix: str) -> Any:
-        return lambda batch: [out.setdefault(o.kind + suffix, []).append(orjson.loads(o.value))
-                              for o in batch]
-    replay(Settings(rules=rules, shadow_rules=rules), history_file, keep(""), clock=lambda: HISTORY_CLOCK,
-           write_shadow=keep(".shadow"))
+    out = replayed(history_file, rules, rules)
     assert {a for _, a, _ in alerts(out)} == {"awake"}
     assert alerts(out, "alerts.shadow") == alerts(out)
     held = [d for d in out.get("digest.shadow", []) if d["subject"] == "snoozed"]
