@@ -1,7 +1,6 @@
 """Running the flow: ``cuewire run`` between Kafka and Redis, ``cuewire replay`` embedded over a
 file; what they run is :func:`flows.pipeline.build_flow` over :func:`cuewire.wiring.make_parts`."""
 
-
 from __future__ import annotations
 
 import contextlib
@@ -115,11 +114,9 @@ def run_kafka(settings: Settings, *, workers: int = 1, process_id: int | None = 
             "restart every process (with -r to resume); the next start settles what was in flight"
         ) from None
     if recovery_dir:
-        # How far event time got, for the run that resumes from this snapshot. Patterns save
-        # it as they look for due work; a bounded run stopped part-way (SIGTERM) handed
-        # nothing on to them, and its input may already be read to the end on some
-        # partitions, which the next run then never reads: without this its timers would
-        # wait for an event time that never comes.
+        # How far event time got, exactly as this run ends (decoding keeps it about once a
+        # second): the next run never re-reads a partition read to its end, and its
+        # timers would wait for that partition's event time.
         event_times.save(parts.event_time.newest())
     publisher.progress.report(publisher.clock())  # what the last stretch published, for runs that end
     if shadow:
