@@ -1,10 +1,10 @@
 """``python -m bench.stage_cpu``: where a ``cuewire replay`` spends its CPU, stage by stage.
 
 Replays a history once (written first if the file does not exist, as ``bench.replay``
-writes it) and prints the thread CPU time spent in the rule side's batch steps
-(``match-patterns``, ``govern``, the ledger's claim and confirm) and in the whole
-flow, with a digest of every output record: two checkouts that print the same digest
-published the same records. Thread CPU, not wall time: on a shared machine the load
+writes it) and prints the thread CPU time spent in decode, ``resolve-accounts``, ticket
+scoring, the rule side's batch steps (``match-patterns``, ``govern``, the ledger's claim
+and confirm) and in the whole flow, with a digest of every output record: two checkouts
+that print the same digest published the same records. Thread CPU, not wall time: on a shared machine the load
 moves wall time several-fold between runs, CPU time far less. To compare two
 commits, run each checkout in turn (``PYTHONPATH=<checkout>``), several times.
 """
@@ -20,10 +20,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-STEPS = (("flows.stages.patterns", "PatternEngine", "match_patterns", "patterns"),
+STEPS = (("flows.stages.ingest", "Decoder", "decode_batch", "decode"),
+         ("flows.table_join", "AccountJoin", "resolve", "resolve"),
+         ("flows.stages.tickets", "TicketSteps", "score", "scoring"),
+         ("flows.stages.patterns", "PatternEngine", "match_patterns", "patterns"),
          ("flows.stages.govern", "Governor", "govern", "govern"),
          ("flows.stages.publish", "Publisher", "claim", "publish"),
          ("flows.stages.publish", "Publisher", "published", "publish"))
+RULE_SIDE = frozenset({"patterns", "govern", "publish"})
 
 
 def _timed(spent: dict[str, float], label: str, method: Callable[..., Any]) -> Callable[..., Any]:
@@ -64,9 +68,10 @@ def main(argv: list[str]) -> int:
     digest = hashlib.sha256()
     for kind, value in sorted(outputs):
         digest.update(kind.encode() + b"\0" + value + b"\n")
+    rule_side = sum(v for k, v in spent.items() if k in RULE_SIDE)
     print(f"thread CPU {time.thread_time() - started:.2f} s (start-up included); "
           + ", ".join(f"{k} {v:.2f} s" for k, v in sorted(spent.items()))
-          + f"; rule side {sum(spent.values()):.2f} s; {len(outputs)} outputs, "
+          + f"; rule side {rule_side:.2f} s; {len(outputs)} outputs, "
           f"digest {digest.hexdigest()[:16]}")
     return 0
 
