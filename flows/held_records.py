@@ -4,9 +4,8 @@
 bounded run until the input ends. As objects a record costs about 1.2 kB (its
 dataclasses, strings, datetimes and dicts each carry their own header); packed,
 a few hundred bytes. :class:`HeldRecords` keeps the last records as they came
-and, once a shard holds more than :data:`UNPACKED`, packs them :data:`CHUNK` at a
-time into one pickle (protocol 5) of flat tuples; at the end it rebuilds them, in
-the order they came.
+and packs them :data:`CHUNK` at a time into one pickle (protocol 5) of flat
+tuples; at the end it rebuilds them, in the order they came.
 
 The account tables a record was joined with (``Resolved.account``) are shared by
 every record of that account: they are kept once, by reference, beside the
@@ -49,13 +48,6 @@ from operators.resolve import Resolved
 CHUNK = 1024
 """Records packed into one pickle: enough that a pickle's own overhead (the class
 names, the memo) is a few bytes per record, few enough that packing is no pause."""
-
-UNPACKED = 8192
-"""Records a shard keeps as they came before it packs any. Packing and rebuilding cost
-about a twentieth of a replay's CPU, and below this a shard's records are a few MB
-(16 shards, ≈ 160 MB at most) while a bounded run's peak comes after the hand-off
-anyway; past it, the held records' memory grows with the input and packing pays.
-A snapshot packs whatever it holds, this many or not."""
 
 NO_ACCOUNT = -1
 
@@ -110,7 +102,7 @@ class HeldRecords:
         before = len(self.recent)
         self.recent += records
         self.count += len(self.recent) - before
-        if len(self.recent) >= CHUNK and self.count > UNPACKED:
+        if len(self.recent) >= CHUNK:
             self.pack()
 
     def pack(self) -> None:

@@ -186,9 +186,9 @@ class HandOff(StatefulBatchLogic[Located, Located, HeldRecords]):
     A bounded input (``--exit-at-end``, a replay) is handed on at its end, all of a
     shard's records in one batch: the batch steps after it (patterns, governance)
     decide a batch's candidates together, so when batches were cut by how the work
-    is split, one worker and several could decide differently. Until then, past the
-    first few thousand, they are kept packed (``flows/held_records.py``): a few hundred
-    bytes each, not the 1.2 kB of their objects."""
+    is split, one worker and several could decide differently. Until then they are
+    kept packed (``flows/held_records.py``): a few hundred bytes each, not the 1.2 kB
+    of their objects."""
 
     def __init__(self, live: bool, resume: HeldRecords | list[Located] | None) -> None:
         self._live = live

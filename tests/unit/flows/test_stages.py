@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from flows import shutdown
 from flows.event_clock import EventClock
-from flows.held_records import CHUNK, UNPACKED, HeldRecords
+from flows.held_records import CHUNK
 from flows.stages.accounts import ORDER_SHARDS, account_shard, is_ticket
 from flows.stages.failures import DeadLetters, is_output
 from flows.stages.ingest import Decoder, is_feedback, is_rejected
@@ -84,7 +84,7 @@ def test_a_bounded_run_hands_on_every_record_it_held_packed_in_the_order_it_came
     event = Event("m1", "track", AT, name="Plan Compared", user_id="u1", properties={"plan": "pro"})
     records = [Located(Resolved(ticket(n) if n % 3 else event, f"acct_{n % 7}", accounts[f"acct_{n % 7}"],
                                 "explicit"), Coordinates("t", n % 2, n, b"k%d" % n, 1_000 + n))
-               for n in range(UNPACKED + 3 * CHUNK + 5)]
+               for n in range(3 * CHUNK + 5)]
     dead = Outgoing("dlq", None, b"{}")
     records.append(Located(Resolved(ticket(1), None, None), Coordinates("t", 0, 1), dead))
     bounded = HandOff(live=False, resume=None)
@@ -98,17 +98,6 @@ def test_a_bounded_run_hands_on_every_record_it_held_packed_in_the_order_it_came
     assert list(bounded.on_eof()[0]) == []  # nothing held twice
     resumed = HandOff(live=False, resume=pickle.loads(pickle.dumps(snapshot)))
     assert list(resumed.on_eof()[0]) == records
-
-
-def test_a_shard_packs_nothing_until_it_holds_more_than_it_keeps_as_objects() -> None:
-    records = [located("acct_42", b"k%d" % n, ticket(n)) for n in range(UNPACKED + CHUNK)]
-    held = HeldRecords()
-    for start in range(0, UNPACKED, 500):
-        held.extend(records[start:min(start + 500, UNPACKED)])
-    assert held.chunks == [] and len(held.recent) == UNPACKED == len(held)
-    held.extend(records[UNPACKED:])
-    assert len(held.chunks) == 1 and held.recent == []
-    assert list(held.records()) == records
 
 
 def test_a_snapshot_from_before_records_were_packed_resumes() -> None:
