@@ -71,6 +71,38 @@ def test_plain_tree_cleans_every_string_value_and_leaves_the_rest() -> None:
     assert plain_tree(tree) == {"a": "x", "n": 3, "l": ["y", {"k": "z"}], "none": None}
 
 
+class _Text(str):
+    pass
+
+
+def _string_by_string(value: object) -> object:
+    """What plain_tree promises, a string at a time."""
+    if isinstance(value, str):
+        return plain_text(value)
+    if isinstance(value, dict):
+        return {k: _string_by_string(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_string_by_string(v) for v in value]
+    return value
+
+
+_TEXTS = st.lists(st.sampled_from(["a", " ", "<", "b>", "\n", "\t", "\r", "\x1b[1m", "\x85", "\u202e",
+                                    "\u2028", "é"]), max_size=8).map("".join)
+_TREES = st.recursive(
+    st.one_of(_TEXTS, _TEXTS.map(_Text), st.integers(), st.floats(allow_nan=False), st.none(),
+              st.booleans()),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.lists(inner, max_size=4).map(tuple),
+                            st.dictionaries(st.sampled_from(["a", "b", "<c>"]), inner, max_size=4)),
+    max_leaves=20)
+
+
+@given(_TREES)
+def test_plain_tree_cleans_as_string_by_string_would_in_lists_tuples_and_dicts(tree: object) -> None:
+    out = plain_tree(tree)
+    assert out == _string_by_string(tree)
+    assert repr(out) == repr(_string_by_string(tree))  # tuples come out as lists, as before
+
+
 def intercom(body_html: str, name: str = "Dana Lee") -> dict:
     return {"type": "notification_event", "topic": "conversation.user.created", "id": "notif_1",
             "app_id": "app1", "created_at": 1795169700,
