@@ -144,7 +144,14 @@ def iso(at: datetime) -> str:
     >>> iso(datetime(2026, 11, 20, 10, 15, tzinfo=UTC))
     '2026-11-20T10:15:00Z'
     """
-    return at.isoformat().replace("+00:00", "Z")
+    if at.tzinfo is not UTC:
+        return at.isoformat().replace("+00:00", "Z")
+    text = _ISO.get(at)
+    if text is None:
+        if len(_ISO) >= _WRITTEN_TIMES:
+            _ISO.clear()
+        text = _ISO[at] = at.isoformat().replace("+00:00", "Z")
+    return text
 
 
 def iso_minutes(at: datetime) -> str:
@@ -157,6 +164,23 @@ def iso_minutes(at: datetime) -> str:
     >>> iso_minutes(datetime(2026, 11, 20, 10, 0, 30, tzinfo=UTC))
     '2026-11-20T10:00:30Z'
     """
+    if at.tzinfo is UTC and (text := _ISO_MINUTES.get(at)) is not None:
+        return text
     whole_minute = at.second == 0 == at.microsecond
     text = at.astimezone(UTC).isoformat(timespec="minutes" if whole_minute else "seconds")
-    return text.replace("+00:00", "Z")
+    text = text.replace("+00:00", "Z")
+    if at.tzinfo is UTC:
+        if len(_ISO_MINUTES) >= _WRITTEN_TIMES:
+            _ISO_MINUTES.clear()
+        _ISO_MINUTES[at] = text
+    return text
+
+
+_WRITTEN_TIMES = 16_384
+"""UTC times :func:`iso` and :func:`iso_minutes` each keep written (then start again): a
+signal's time is written into every alert, reason and explanation it is evidence in, and
+an aware datetime's ``isoformat`` costs several times this look-up. Only times in
+:data:`~datetime.UTC` itself are kept: equal datetimes in two zones are one key but
+are not written alike."""
+_ISO: dict[datetime, str] = {}
+_ISO_MINUTES: dict[datetime, str] = {}
