@@ -44,9 +44,15 @@ def signal_evidence(signal: Signal) -> dict[str, Any]:
     }
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+"""``%b`` as the C locale writes it (the flow never sets a locale): formatted here, since
+``strftime`` was most of describing a signal, four to a pattern alert."""
+
+
 def _describe_signal(signal: Signal) -> str:
     what = signal.name.replace("_", " ")
-    when = signal.at.strftime("%b %d %H:%M")
+    at = signal.at
+    when = f"{_MONTHS[at.month - 1]} {at.day:02d} {at.hour:02d}:{at.minute:02d}"
     if signal.kind == "ticket":
         first_line = next(iter((signal.text or "").splitlines()), "")
         return f"{what} (ticket “{first_line[:60]}”, {when})"

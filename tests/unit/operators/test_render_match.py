@@ -57,3 +57,9 @@ def test_a_ticket_signal_without_text_still_renders() -> None:
     # A helpdesk status change carries no words; its evidence line must not break the alert.
     empty = Signal("acct_42", "upgrade_intent", "s", AT, "ticket", "s", "s", text="")  # type: ignore[arg-type]
     assert "upgrade intent (ticket “”" in alert(empty)["summary"]
+
+
+def test_the_summary_dates_each_signal_as_month_day_and_minute() -> None:
+    summary = alert(signal(0), signal(24 * 41 + 13.75))["summary"]
+    assert summary.endswith("upgrade intent (Pricing, Nov 20 10:00); upgrade intent (Pricing, Dec 31 23:45).")
+    assert "(Pricing, Jan 01 00:00)" in alert(signal(24 * 41 + 14))["summary"]
