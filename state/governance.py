@@ -56,6 +56,7 @@ from operators.govern import (
 )
 from operators.records import Feedback
 from operators.snooze_expiry import snooze_lifetime
+from state.commands import stage_set
 from state.frustrated_tickets import FrustratedTickets, TicketChanges, TicketStatus
 from state.governance_codec import (
     alert_key,
@@ -136,8 +137,8 @@ class GovernanceStore(FrustratedTickets):
             longest = max(int((e.until - e.since).total_seconds()) for e in entries)
             pipe.expire(key, max(self._ttls.governance_cooldown, longest + DAY))
             for e in entries:
-                pipe.set(self._ks.governance_alert(e.alert_id), alert_member(account_id, rule_id),
-                         ex=self._ttls.governance_alert)
+                stage_set(pipe, self._ks.governance_alert(e.alert_id), alert_member(account_id, rule_id),
+                          ex=self._ttls.governance_alert)
         for (account_id, day), alert_ids in writes.published.items():
             key = self._ks.governance_day(account_id, day.isoformat())
             pipe.sadd(key, *alert_ids)

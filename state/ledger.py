@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 
 import redis
 
+from state.commands import stage_set
 from state.keys import Keyspace, TTLs
 
 SENT = b"sent"
@@ -71,7 +72,8 @@ class AlertLedger:
         pipe = self._r.pipeline(transaction=False)
         for record_id in first:
             # GET: what the id held, so a loss to this run's own earlier claim can be told apart.
-            pipe.set(self._ks.alert(record_id), self._pending, nx=True, get=True, ex=self._ttls.alert_pending)
+            stage_set(pipe, self._ks.alert(record_id), self._pending, nx=True, get=True,
+                      ex=self._ttls.alert_pending)
         # The whole batch into the outbox in one HSET: a command per record cost as much again.
         pipe.hset(outbox, mapping={self._field(record_id): records[i][1] for record_id, i in first.items()})
         pipe.expire(outbox, self._ttls.alert_sent)
@@ -93,7 +95,7 @@ class AlertLedger:
             return
         pipe = self._r.pipeline(transaction=False)
         for record_id in record_ids:
-            pipe.set(self._ks.alert(record_id), SENT, ex=self._ttls.alert_sent)
+            stage_set(pipe, self._ks.alert(record_id), SENT, ex=self._ttls.alert_sent)
         pipe.hdel(self._ks.alert_outbox(), *[self._field(r) for r in record_ids])
         pipe.execute()
 
@@ -133,7 +135,7 @@ class AlertLedger:
             return 0
         pipe = self._r.pipeline(transaction=False)
         for record_id in record_ids:
-            pipe.set(self._ks.alert(record_id), SENT, ex=self._ttls.alert_sent, get=True)
+            stage_set(pipe, self._ks.alert(record_id), SENT, ex=self._ttls.alert_sent, get=True)
         return sum(1 for previous in pipe.execute() if previous != SENT)
 
     def settle(self, entries: Sequence[OutboxEntry]) -> None:
@@ -142,6 +144,6 @@ class AlertLedger:
             return
         pipe = self._r.pipeline(transaction=False)
         for record_id in {e.record_id for e in entries}:
-            pipe.set(self._ks.alert(record_id), SENT, ex=self._ttls.alert_sent)
+            stage_set(pipe, self._ks.alert(record_id), SENT, ex=self._ttls.alert_sent)
         pipe.hdel(self._ks.alert_outbox(), *[e.field for e in entries])
         pipe.execute()

@@ -45,6 +45,7 @@ import redis
 from redis.client import Pipeline
 
 from contracts.errors import ConfigurationError, DependencyDown
+from state.commands import stage_set
 from state.keys import Keyspace, TTLs
 
 MODEL_NAME = "scorer"
@@ -231,7 +232,7 @@ class AlertTexts:
         """:meth:`remember`'s writes, added to ``pipe``; returns how many."""
         count = 0
         for alert_id, text in alerts:
-            pipe.set(self._keys.alert_text(alert_id), text.encode("utf-8"), ex=self._ttl)
+            stage_set(pipe, self._keys.alert_text(alert_id), text.encode("utf-8"), ex=self._ttl)
             count += 1
         return count
 

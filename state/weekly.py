@@ -31,6 +31,7 @@ import redis
 
 from operators.near_miss import NearMiss
 from operators.weekly_digest import iso_week, week_bounds
+from state.commands import stage_set
 from state.keys import Keyspace, TTLs
 from state.unit_of_work import UnitOfWork
 
@@ -111,7 +112,7 @@ class WeeklyDigestStore:
         ledger would drop a copy either way.
         """
         pipe = self._r.pipeline(transaction=False)
-        pipe.set(self._ks.weekly_digest_sent(owner, week), b"1", nx=True, ex=self._sent_ttl)
+        stage_set(pipe, self._ks.weekly_digest_sent(owner, week), b"1", nx=True, ex=self._sent_ttl)
         pipe.zrange(self._ks.weekly_digest(owner, week), 0, -1)
         pipe.zrem(self._ks.weekly_digest_index(), orjson.dumps([owner, week]))
         won, members, _ = pipe.execute()
