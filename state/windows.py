@@ -26,6 +26,13 @@ import redis
 
 from operators.match import Timer
 from operators.signals import Signal
+from state.commands import (
+    stage_expire,
+    stage_zadd,
+    stage_zremrangebyrank,
+    stage_zremrangebyscore,
+    stage_zrevrangebyscore,
+)
 from state.keys import Keyspace, TTLs
 from state.unit_of_work import Reply, UnitOfWork
 
@@ -109,10 +116,10 @@ class WindowStore:
         for (account_id, name), members in by_key.items():
             # One ZADD, one trim and one EXPIRE per window, however many signals it gets.
             key = self._ks.window(account_id, name)
-            uow.zadd(key, members)
-            uow.zremrangebyscore(key, "-inf", max(members.values()) - 2 * self._horizon_ms)
-            uow.zremrangebyrank(key, 0, -(WINDOW_CAP + 1))
-            uow.expire(key, self._ttl)
+            stage_zadd(uow, key, members)
+            stage_zremrangebyscore(uow, key, "-inf", max(members.values()) - 2 * self._horizon_ms)
+            stage_zremrangebyrank(uow, key, 0, -(WINDOW_CAP + 1))
+            stage_expire(uow, key, self._ttl)
         timer_members = {
             orjson.dumps({"rule": t.rule_id, "account_id": t.first.account_id, "name": t.first.name,
                           "first": t.first.to_member()}, option=orjson.OPT_SORT_KEYS): _ms(t.due)
@@ -126,8 +133,8 @@ class WindowStore:
         for account_id, (names, since) in reads.items():
             for name in sorted(names):
                 limit = READ_LIMIT + per_key.get((account_id, name), 0)
-                uow.zrevrangebyscore(self._ks.window(account_id, name), "+inf", _ms(since),
-                                      start=0, num=limit)
+                stage_zrevrangebyscore(uow, self._ks.window(account_id, name), "+inf", _ms(since),
+                                       start=0, num=limit)
                 order.append((account_id, name))
 
         def read(replies: list[Any]) -> Windows:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import fakeredis
 import pytest
 
-from state.commands import stage_set
+from state.commands import (
+    stage_expire,
+    stage_set,
+    stage_zadd,
+    stage_zremrangebyrank,
+    stage_zremrangebyscore,
+    stage_zrevrangebyscore,
+)
 
 
 @pytest.mark.parametrize("nx", [False, True])
@@ -30,3 +37,21 @@ def test_replies_read_as_set_reads_them(get: bool) -> None:
     stage_set(ours, "o-taken", b"x", nx=True, get=get, ex=60)
     assert ours.execute() == theirs.execute() == ([None, b"sent"] if get else [True, None])
     assert 0 < client.ttl("o-free") <= 60 and client.get("o-taken") == b"sent"
+
+
+def test_the_window_exchanges_commands_are_redis_pys_own() -> None:
+    theirs = fakeredis.FakeRedis(server=fakeredis.FakeServer()).pipeline(transaction=False)
+    ours = fakeredis.FakeRedis(server=fakeredis.FakeServer()).pipeline(transaction=False)
+    members = {b'{"key":"a"}': 1_000, b'{"key":"b"}': 2_000}
+    theirs.zadd("w", members)
+    stage_zadd(ours, "w", members)
+    theirs.zremrangebyscore("w", "-inf", 500)
+    stage_zremrangebyscore(ours, "w", "-inf", 500)
+    theirs.zremrangebyrank("w", 0, -101)
+    stage_zremrangebyrank(ours, "w", 0, -101)
+    theirs.expire("w", 86_400)
+    stage_expire(ours, "w", 86_400)
+    theirs.zrevrangebyscore("w", "+inf", 1_500, start=0, num=50)
+    stage_zrevrangebyscore(ours, "w", "+inf", 1_500, start=0, num=50)
+    assert ours.command_stack == theirs.command_stack
+    assert ours.execute() == theirs.execute() == [2, 0, 0, True, [b'{"key":"b"}']]
