@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 from scipy import sparse  # type: ignore[import-untyped]
@@ -55,5 +57,5 @@ def test_adams_step_settles_to_nothing_over_the_last_epochs() -> None:
     epochs = heads_module.EPOCHS
     steps = [heads_module._schedule(s, epochs) for s in range(1, epochs + 1)]
     assert steps[: epochs // 4] == [1.0] * (epochs // 4)
-    assert all(a >= b for a, b in zip(steps, steps[1:], strict=False))
+    assert all(a >= b for a, b in pairwise(steps))
     assert steps[-1] < 0.02
