@@ -37,7 +37,7 @@ import numpy as np
 
 from config.taxonomy import Taxonomy, load_taxonomy
 from operators import explain, frustration_scale, problem
-from operators.assessment import Assessment, intents_shown
+from operators.assessment import INTENT_TOPIC_SHARE, Assessment, intents_shown, with_topics
 from operators.corpus import LabelledTicket, load_tickets
 from operators.heads import FRUSTRATION_LEVELS, Heads
 from operators.learned_neighbours import NeighbourIndex
@@ -85,6 +85,7 @@ class LearnedScorer:
         """Inverse document frequency of the corpus's words: rare words say which problem it is."""
         self.default_rarity = 1.0
         self._word_slots: dict[str, tuple[int, float]] = {}
+        self._intent_topics: dict[str, str | None] = {i.id: i.topic for i in taxonomy.intents}
 
     @property
     def featurizer(self) -> Representer:
@@ -166,6 +167,11 @@ class LearnedScorer:
         s = int(signal_p.argmax())
         signal = heads.classes["signal"][s]
         intent_p = dict(zip(heads.classes["intents"], intent_probs.tolist(), strict=True))
+        topics = heads.classes["topic"]
+        intent_p = with_topics(intent_p, {topic: float(topic_p[topics.index(topic)])
+                                          for name in INTENT_TOPIC_SHARE
+                                          if (topic := self._intent_topics.get(name)) in topics},
+                               self._intent_topics)
         intents = intents_shown(intent_p)
         return Assessment(
             frustration, frustration_scale.exact_score(frustration),

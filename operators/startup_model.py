@@ -30,7 +30,7 @@ from operators.training_data import taxonomy_examples, training_files
 if TYPE_CHECKING:
     from operators.learned_score import LearnedScorer
 
-CACHE_VERSION = 4
+CACHE_VERSION = 8
 """Bump when training changes in a way the hashed settings do not show."""
 
 
@@ -55,8 +55,8 @@ class TrainedModels(Protocol):
 def training_settings() -> dict[str, Any]:
     """The trainer's and the representation's settings: a change to one trains anew."""
     settings: dict[str, Any] = {name: getattr(module, name) for module, names in (
-        (heads_module, ("EPOCHS", "ADAM_LR", "L2", "MAX_BALANCE", "BALANCE_POWER")),
-        (ticket_repr, ("BUCKETS", "NGRAM_SIZES", "NGRAM_WEIGHT", "EMBEDDING_WEIGHT")),
+        (heads_module, ("EPOCHS", "ADAM_LR", "LR_SETTLE", "L2", "MAX_BALANCE", "BALANCE_POWER")),
+        (ticket_repr, ("BUCKETS", "NGRAM_SIZES", "NGRAM_WEIGHT", "EMBEDDING_WEIGHT", "SUBJECT_WEIGHT")),
     ) for name in names}
     settings["l2_by_head"] = dict(sorted(heads_module.L2_BY_HEAD.items()))
     settings["neighbours"] = [learned_neighbours.NEIGHBOURS, learned_neighbours.TEMPERATURE,

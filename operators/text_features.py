@@ -103,6 +103,10 @@ class Featurizer:
             return _BOOSTER, word, booster, capitals
         return _WORD, word, self.lexicon.get(word), capitals
 
+    def words_of(self, text: str) -> list[str]:
+        """The normalised words of ``text`` (no boundaries, no emoticons)."""
+        return [w for w in tokens_of(text) if w and w[0] not in EMOTICON_STARTS]
+
     def extract(self, text: str) -> TextFeatures:
         cache = self._tokens
         raw_tokens = TOKEN.findall(text)

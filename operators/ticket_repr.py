@@ -6,7 +6,8 @@ Two parts:
   :class:`~operators.text_features.Featurizer` (negation-marked), the
   character 3–5-grams of every word (so "intergration", "Integrationen" and
   "integración" share most of their features with "integration"), the lexicon
-  sentiment and shape features, and the taxonomy's hint phrases as matched;
+  sentiment and shape features, the taxonomy's hint phrases as matched, and the
+  subject line's words once more, marked apart (:data:`SUBJECT_WEIGHT`);
 * **dense**: the weighted mean of the words' rows in the shipped word-vector
   table (:mod:`operators.word_vectors`), a pretrained multilingual
   representation that places "cancel", "kündigen", "résilier" and "wind down"
@@ -41,6 +42,12 @@ NGRAM_WEIGHT = 2.0
 EMBEDDING_WEIGHT = 1.0
 CACHE_SIZE = 200_000
 NO_TERM = -1
+SUBJECT_WEIGHT = 1.0
+"""Weight of the subject line's words, marked apart (``s:<word>``), shared as the body's are:
+the subject names what a ticket is about ("HubSpot-Sync seit DREI Tagen tot") where the body
+tells the story. Topic accuracy across held-out blocks of the corpus (``python -m
+cuewire_dev.evaluate_cv``) 0.782 → 0.794, on the dev split 0.865 → 0.892, on ``train2.jsonl``'s
+writers held out 0.826 → 0.832; at 0.5 and 2.0 it gained less across the blocks."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +136,15 @@ class Representer:
             value_array = np.concatenate([value_array, np.full(total, unit, dtype=np.float32)])
             term_array = np.concatenate([term_array, np.repeat(
                 np.asarray(ngram_terms, dtype=np.int64), [len(p) for p in ngram_parts])])
+        if SUBJECT_WEIGHT and "\n" in text:
+            # Ordered, as the n-grams are: the rows' order sets the order floats are summed in.
+            subject = dict.fromkeys(self.featurizer.words_of(text.split("\n", 1)[0]))
+            if subject:
+                unit = SUBJECT_WEIGHT / math.sqrt(len(subject))
+                row_array = np.concatenate([row_array, np.fromiter(
+                    (self._row("s:" + w) for w in subject), np.int64, len(subject))])
+                value_array = np.concatenate([value_array, np.full(len(subject), unit, np.float32)])
+                term_array = np.concatenate([term_array, np.full(len(subject), NO_TERM, np.int64)])
         dense = self.vectors.mean(words) * EMBEDDING_WEIGHT
         return TicketRepresentation(row_array, value_array, term_array, dense, terms,
                                     features.hits, features.charged, words)

@@ -2,10 +2,14 @@
 alone, and the boundaries between sentences and clauses.
 
 A token is compared in lower case with its apostrophes dropped ("Can’t" → "cant"),
-as the taxonomy's phrases and the sentiment lexicon are.
+as the taxonomy's phrases and the sentiment lexicon are; a French elided article or
+pronoun before a vowel is dropped with its apostrophe ("l’équipe" → "équipe", "qu'on"
+→ "on"), so the word is the one the word vectors and the other tickets know.
 
 >>> tokens_of("Can’t log in. Again :(")
 ['cant', 'log', 'in', 'again', ':(']
+>>> tokens_of("L'export de l’équipe n'est pas là, d'accord?")
+['export', 'de', 'équipe', 'est', 'pas', 'là', 'accord']
 """
 
 from __future__ import annotations
@@ -31,10 +35,20 @@ NEGATIONS = frozenset({
 })
 
 
+ELIDED = frozenset({"l", "d", "j", "n", "s", "c", "m", "t", "qu", "jusqu", "lorsqu", "puisqu",
+                    "quoiqu"})
+"""French words that lose their vowel before another word's ("l'équipe", "qu'il", "n'est")."""
+ELISION = re.compile(r"^(\w+)['’]([aeiouyhàâéèêëîïôûœ]\w*)$")
+
+
 def normalise_word(word: str) -> str:
-    """How a token is compared: lower case, apostrophes dropped ("Can’t" → "cant")."""
+    """How a token is compared: lower case, apostrophes dropped ("Can’t" → "cant"), a French
+    elision's first word dropped ("l’équipe" → "équipe")."""
     word = word.lower()
     if "'" in word or "’" in word:
+        elided = ELISION.match(word)
+        if elided is not None and elided.group(1) in ELIDED:
+            word = elided.group(2)
         word = word.replace("'", "").replace("’", "")
     return word
 

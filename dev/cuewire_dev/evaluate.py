@@ -12,7 +12,8 @@ written to ``bench/results/eval.json`` / ``eval.md``:
 
 * frustration ROC AUC of the unrounded score, VADER's compound alongside;
 * signal macro-F1 (``null`` counted as a class of its own);
-* topic accuracy, overall and per language;
+* topic accuracy, overall and per language, and the topics most often taken for
+  another (labelled → predicted, how many);
 * precision and recall of every intent (cancellation and API question first);
 * same-problem agreement on re-worded triples: the share of triples whose third
   ticket is judged the same problem as both earlier ones (what ``same: problem``
@@ -93,6 +94,22 @@ def precision_recall(truth: Sequence[bool], predicted: Sequence[bool]) -> dict[s
             "n": tp + fn}
 
 
+def topic_confusions(truth: Sequence[str], predicted: Sequence[str | None],
+                     most: int = 8) -> list[tuple[str, str, int]]:
+    """The ``most`` commonest (labelled, predicted, count) of the tickets whose topic was missed.
+
+    >>> topic_confusions(["api", "api", "billing"], ["integration", "integration", "billing"])
+    [('api', 'integration', 2)]
+    """
+    counts: dict[tuple[str, str], int] = {}
+    for t, p in zip(truth, predicted, strict=True):
+        if t != p:
+            key = (t, p or "none")
+            counts[key] = counts.get(key, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:most]
+    return [(t, p, n) for (t, p), n in ranked]
+
+
 def signal_macro_f1(truth: Sequence[str | None], predicted: Sequence[str | None]) -> float:
     classes = sorted({t or "none" for t in truth})
     scores = []
@@ -129,6 +146,8 @@ def evaluate(scorer: LearnedScorer, tickets: Sequence[LabelledTicket]) -> dict[s
         lang: round(sum(1 for t, s in group if s.topic == t.topic) / len(group), 4)
         for lang in sorted({t.lang or "?" for t, _ in with_topic})
         if (group := [(t, s) for t, s in with_topic if (t.lang or "?") == lang])}
+    out["topic_confusions"] = topic_confusions([t.topic or "" for t, _ in with_topic],
+                                               [s.topic for _, s in with_topic])
     with_intents = [(t, s) for t, s in zip(tickets, scores, strict=True) if t.intents is not None]
     names = sorted({i for t, _ in with_intents for i in t.intents or ()}
                    | set(scorer.heads.classes["intents"]))
@@ -184,6 +203,8 @@ def render_table(r: dict[str, Any], split: str) -> Table:
     table.add_row("topic accuracy", f"{r['topic_accuracy']:.3f}")
     for lang, acc in r["topic_accuracy_by_language"].items():
         table.add_row(f"  topic accuracy, {lang}", f"{acc:.3f}")
+    table.add_row("  most taken for another (labelled → predicted)",
+                  ", ".join(f"{t} → {p} {n}" for t, p, n in r["topic_confusions"][:4]))
     for name, pr in r["intents"].items():
         table.add_row(f"intent {name}: precision / recall (n)",
                       f"{pr['precision']:.3f} / {pr['recall']:.3f} ({pr['n']})")
@@ -210,6 +231,8 @@ def render_markdown(r: dict[str, Any], split: str, source: str) -> str:
     lines.append(f"| topic accuracy | {r['topic_accuracy']:.3f} |")
     for lang, acc in r["topic_accuracy_by_language"].items():
         lines.append(f"| topic accuracy, {lang} | {acc:.3f} |")
+    lines.append("| topics most taken for another (labelled → predicted) | "
+                 + ", ".join(f"{t} → {p} {n}" for t, p, n in r["topic_confusions"][:4]) + " |")
     for name, pr in r["intents"].items():
         lines.append(f"| {name}: precision / recall (n) | {pr['precision']:.3f} / "
                      f"{pr['recall']:.3f} ({pr['n']}) |")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 from scipy import sparse  # type: ignore[import-untyped]
@@ -49,3 +51,11 @@ def test_an_explicit_penalty_overrides_every_head(monkeypatch: pytest.MonkeyPatc
             "frustration": np.zeros((rows, 1), np.float32)}
     heads.fit(x, np.zeros((rows, 1), np.float32), Targets(y, mask), epochs=50, l2=0.0)
     assert heads.sparse_w[0, 0] - heads.sparse_w[0, 1] > 1.0
+
+
+def test_adams_step_settles_to_nothing_over_the_last_epochs() -> None:
+    epochs = heads_module.EPOCHS
+    steps = [heads_module._schedule(s, epochs) for s in range(1, epochs + 1)]
+    assert steps[: epochs // 4] == [1.0] * (epochs // 4)
+    assert all(a >= b for a, b in pairwise(steps))
+    assert steps[-1] < 0.02
