@@ -114,6 +114,13 @@ def test_the_third_file_copies_no_ticket_and_no_sentence_of_the_others() -> None
             assert seen.setdefault(sentence, row["id"]) == row["id"], row["id"]
 
 
+def test_the_third_file_weights_the_languages_the_model_was_weakest_in() -> None:
+    langs = [row["lang"] for _, row in rows(TRAIN3)]
+    assert len(langs) >= 600
+    assert (langs.count("es") + langs.count("fr")) / len(langs) >= 0.4
+    assert langs.count("de") / len(langs) >= 0.18
+
+
 def test_every_training_file_reaches_the_start_up_model_and_the_held_out_splits() -> None:
     assert TRAIN3 in training_files() and TRAIN3 in training_files(with_dev=False)
     ids = {t.id for t in load_tickets(TRAIN3)}
