@@ -27,6 +27,10 @@ CORPUS_DIR = Path(__file__).resolve().parents[1] / "config" / "corpus"
 TRAIN = CORPUS_DIR / "train.jsonl"
 TRAIN2 = CORPUS_DIR / "train2.jsonl"
 """Training tickets by other writers, in another voice: what generalises is learned from both."""
+TRAIN3 = CORPUS_DIR / "train3.jsonl"
+"""More training tickets where the model was weakest: Spanish, French and German, topics it
+confused, euphemistic cancellations and full exports beside their look-alikes, and frustration
+around the gate's boundary."""
 DEV = CORPUS_DIR / "dev.jsonl"
 
 

@@ -1,0 +1,129 @@
+"""The shipped labelled corpus keeps ``config/corpus/LABELLING.md``'s rules, line by line, and
+every training file reaches the start-up model and the splits that measure it."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from cuewire_dev.evaluate import held_out_training
+from operators.corpus import DEV, TRAIN, TRAIN2, TRAIN3, load_tickets
+from operators.training_data import training_files
+
+FIELDS = {"id", "lang", "tone", "subject", "body", "frustration", "frustrated", "signal", "topic",
+          "intents", "problem"}
+LANGS = {"en", "de", "es", "fr"}
+TONES = {"plain", "angry", "sarcastic", "polite_serious", "non_native", "typos", "terse",
+         "rambling"}
+TOPICS = {"integration", "data_integrity", "export", "billing", "performance", "login_access",
+          "ui_bug", "how_to", "plan_seats", "api", "cancellation", "other"}
+INTENTS = {"cancellation", "full_export", "api_question", "upgrade_question", "billing_dispute",
+           "feature_request"}
+SIGNALS = {"churn_risk", "upgrade_intent", "feature_gap", "billing_issue", None}
+CORE = {"data_integrity", "integration", "performance", "login_access", "export", "api"}
+"""Topics whose frustrated tickets are a broken core workflow: churn risk."""
+PREFIX = {TRAIN: "tr", TRAIN2: "tr2", TRAIN3: "tr", DEV: "dv"}
+SPLIT_TOPIC = {"pg-tr-en-027"}
+"""Triples whose hand check moved one ticket to another topic (LABELLING.md, "the hand check")."""
+CORPUS = (TRAIN, TRAIN2, TRAIN3, DEV)
+
+
+def rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    for number, line in enumerate(path.read_bytes().splitlines(), start=1):
+        if line.strip():
+            yield number, orjson.loads(line)
+
+
+def signal_breaks_the_order(row: dict[str, Any]) -> bool:
+    """True when the signal contradicts LABELLING.md's order (the first rule that applies wins).
+
+    A competitor's mention or a full export to leave also mean churn risk, which the labels
+    alone cannot show, so only what they do show is checked.
+
+    >>> signal_breaks_the_order({"intents": ["cancellation"], "signal": "billing_issue",
+    ...                          "frustrated": False, "topic": "billing"})
+    True
+    >>> signal_breaks_the_order({"intents": ["full_export"], "signal": None, "frustrated": False,
+    ...                          "topic": "export"})
+    False
+    """
+    intents: set[str] = set(row["intents"])
+    signal: str | None = row["signal"]
+    if "cancellation" in intents or (row["frustrated"] and row["topic"] in CORE):
+        return signal != "churn_risk"
+    if "billing_dispute" in intents:
+        return signal not in {"churn_risk", "billing_issue"}
+    if intents & {"upgrade_question", "api_question"}:
+        return signal not in {"churn_risk", "billing_issue", "upgrade_intent"}
+    if "feature_request" in intents:
+        return signal is None
+    return False
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)
+def test_every_line_holds_the_labelling_rules_fields_and_values(path: Path) -> None:
+    for number, row in rows(path):
+        where = f"{path.name} line {number}"
+        assert set(row) == FIELDS, where
+        assert row["lang"] in LANGS and row["tone"] in TONES and row["topic"] in TOPICS, where
+        assert re.fullmatch(rf"{PREFIX[path]}-{row['lang']}-\d{{4}}", row["id"]), where
+        assert isinstance(row["subject"], str) and isinstance(row["body"], str), where
+        assert row["body"].strip(), where
+        assert isinstance(row["frustration"], int) and 0 <= row["frustration"] <= 100, where
+        assert row["frustrated"] is (row["frustration"] >= 50), where
+        assert set(row["intents"]) <= INTENTS and len(set(row["intents"])) == len(row["intents"]), where
+        assert row["signal"] in SIGNALS, where
+        assert not signal_breaks_the_order(row), where
+
+
+def test_ids_are_unique_across_the_corpus() -> None:
+    ids = [row["id"] for path in CORPUS for _, row in rows(path)]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)
+def test_a_problem_group_is_one_files_triple_on_one_topic(path: Path) -> None:
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for _, row in rows(path):
+        if row["problem"] is not None:
+            groups[row["problem"]].append(row)
+    assert groups
+    for problem, members in groups.items():
+        assert len(members) == 3, problem
+        assert len({m["topic"] for m in members}) == 1 or problem in SPLIT_TOPIC, problem
+    others = {row["problem"] for other in CORPUS if other != path for _, row in rows(other)}
+    assert not set(groups) & others
+
+
+def sentences(body: str) -> set[str]:
+    return {s.strip() for s in re.split(r"(?<=[.!?])\s+|\n", body) if len(s.strip()) > 40}
+
+
+def test_the_third_file_copies_no_ticket_and_no_sentence_of_the_others() -> None:
+    earlier = set().union(*(sentences(row["body"]) for p in (TRAIN, TRAIN2, DEV) for _, row in rows(p)))
+    seen: dict[str, str] = {}
+    for _, row in rows(TRAIN3):
+        for sentence in sentences(row["body"]):
+            assert sentence not in earlier, row["id"]
+            assert seen.setdefault(sentence, row["id"]) == row["id"], row["id"]
+
+
+def test_the_third_file_weights_the_languages_the_model_was_weakest_in() -> None:
+    langs = [row["lang"] for _, row in rows(TRAIN3)]
+    assert len(langs) >= 600
+    assert (langs.count("es") + langs.count("fr")) / len(langs) >= 0.4
+    assert langs.count("de") / len(langs) >= 0.18
+
+
+def test_every_training_file_reaches_the_start_up_model_and_the_held_out_splits() -> None:
+    assert TRAIN3 in training_files() and TRAIN3 in training_files(with_dev=False)
+    ids = {t.id for t in load_tickets(TRAIN3)}
+    for split in ("dev", "proxy"):
+        learned = held_out_training(split)
+        assert learned is not None and ids <= {t.id for t in learned}, split
