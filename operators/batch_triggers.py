@@ -13,7 +13,8 @@ earlier batches left, and the result is the same set of evaluations.
 
 One subtlety keeps it exact: a window reading counts one signal per key, the first in
 the range, so a later signal kept from before is not a trigger of its own when a batch
-signal of the same key (a ticket's next record) comes before it in the range.
+signal of the same key (a ticket's next record, or another reading of the same record) comes
+before it in the range, in the window's order: time, record id, name.
 
 >>> from datetime import UTC, datetime, timedelta
 >>> from config.rules import load_rules
@@ -62,8 +63,8 @@ class BatchSignals:
     def shadows(self, kept: Signal, names: frozenset[str], since: datetime, until: datetime) -> bool:
         """Whether a batch signal of ``kept``'s key, of ``names``, in ``(since, until]``,
         comes before it: a window reading would count that one for the key instead."""
-        before = (kept.at, kept.record_id)
-        return any(s.name in names and since < s.at <= until and (s.at, s.record_id) < before
+        before = (kept.at, kept.record_id, kept.name)
+        return any(s.name in names and since < s.at <= until and (s.at, s.record_id, s.name) < before
                    for s in self._by_key.get(kept.key, ()))
 
 

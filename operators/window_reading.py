@@ -1,7 +1,7 @@
 """Reading an account's signal window: by name, between two times, one signal per key.
 
 Windows come newest first from Redis (:mod:`state.windows`) and in any order from
-tests; each signal name's list is put in (time, record id) order once and kept
+tests; each signal name's list is put in (time, record id, name) order once and kept
 while the caller's list is unchanged, so the many triggers and rules of one
 account's batch share one ordering, and every read is a bisection.
 
@@ -21,14 +21,14 @@ from datetime import datetime
 from operators.signals import Signal
 
 Window = Mapping[str, Sequence[Signal]]
-"""Signals of one account by name, any order; duplicates by ``key`` allowed (first wins)."""
+"""Signals of one account by name, any order; duplicates by ``key`` allowed (the first wins)."""
 
 ORDER_CACHE_SIZE = 4096
 """Signal lists whose (time, record) order is kept between calls."""
 
 
 def ordered(signals: Sequence[Signal]) -> list[Signal]:
-    """The signals by (time, record id): a window's order. The result is shared: do not modify it."""
+    """The signals by (time, record id, name): a window's order. The result is shared: do not modify it."""
     return _ordered(signals)[0]
 
 
@@ -51,17 +51,19 @@ def after(window: Window, names: Iterable[str], since: datetime, until: datetime
 
 
 def unique(signals: Sequence[Signal]) -> list[Signal]:
-    """The signals by (time, record id), one per key: the first."""
+    """The signals by (time, record id, name), one per key: the first."""
     return _first_per_key(sorted(signals, key=_order))
 
 
 _Ordering = tuple[list[Signal], list[datetime], bool]
-"""A list's signals by (time, record id), their times, and whether any key repeats."""
+"""A list's signals by (time, record id, name), their times, and whether any key repeats."""
 _orderings: dict[int, tuple[Sequence[Signal], int, _Ordering]] = {}
 
 
-def _order(s: Signal) -> tuple[datetime, str]:
-    return s.at, s.record_id
+def _order(s: Signal) -> tuple[datetime, str, str]:
+    # The name breaks a tie of one record's signals (a ticket read as two intents), so the
+    # key's first does not hang on which name's list the caller happened to give first.
+    return s.at, s.record_id, s.name
 
 
 def _ordered(signals: Sequence[Signal]) -> _Ordering:
@@ -82,7 +84,7 @@ _mergings: dict[tuple[tuple[int, int], ...], tuple[list[Sequence[Signal]], _Orde
 
 
 def _merged(lists: list[Sequence[Signal]]) -> _Ordering:
-    # Several names' lists in one (time, record id) order, kept while none of them changes:
+    # Several names' lists in one (time, record id, name) order, kept while none of them changes:
     # the triggers of one account's batch all read the same few lists. A stable sort of the
     # lists in the caller's order, as sorting each read's concatenation would give.
     key = tuple((id(signals), len(signals)) for signals in lists)

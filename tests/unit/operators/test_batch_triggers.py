@@ -61,3 +61,16 @@ def test_a_kept_signal_after_a_batch_signal_of_its_key_is_not_a_trigger_of_its_o
     assert [t.key for t in later_triggers(rule, late, window)] == ["m1", "t9"]
     assert later_triggers(rule, late, window)[1] is next_record  # the key's first: the batch's
     assert later_triggers_in_batch(rule, late, batch.prior(window), batch) == [late]
+
+
+def test_two_readings_of_one_record_tie_the_same_way_in_both_readings() -> None:
+    # One ticket record read as two intents: same key, time and record id. The window's
+    # order breaks the tie by name, and the batch reading must break it the same way.
+    rule = next(r for r in RULES if r.id == "upgrade-intent")
+    earlier = Signal("a", "api_question", "t1", s.T0, "ticket", "t1", "r1")
+    next_record = Signal("a", "api_question", "t1", s.T0 + timedelta(minutes=1), "ticket", "t1", "r2")
+    kept = Signal("a", "upgrade_intent", "t1", s.T0 + timedelta(minutes=1), "ticket", "t1", "r2")
+    batch = [earlier, next_record]
+    window = window_of([kept, *batch])
+    assert [t.name for t in later_triggers(rule, earlier, window)] == ["api_question", "api_question"]
+    assert evaluations(batch, window, in_batch=True) == evaluations(batch, window, in_batch=False)
