@@ -42,10 +42,10 @@ from typing import Any
 
 import orjson
 from rich.console import Console
-from rich.table import Table
 
 from config.taxonomy import load_taxonomy
 from cuewire_dev.checkout import ROOT
+from cuewire_dev.eval_report import render_markdown, render_table, summary_line
 from cuewire_dev.eval_sentiment import macro_f1, roc_auc, vader_compound
 from operators.corpus import DEV, TRAIN2, LabelledTicket, load_tickets
 from operators.learned_score import LearnedScorer, training_files
@@ -192,81 +192,6 @@ def same_problem_agreement(tickets: Sequence[LabelledTicket], scores: Sequence[S
             "all_pairs_agreement": round(all_pairs / len(triples), 4) if triples else float("nan"),
             "topic_agreement": round(topic_agree / len(triples), 4) if triples else float("nan"),
             "false_same_rate": round(false_same / len(sample), 4) if sample else float("nan")}
-
-
-def render_table(r: dict[str, Any], split: str) -> Table:
-    table = Table(title=f"Ticket model on the {split} split ({r['n']} tickets)")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
-    table.add_row("frustration AUC (VADER)", f"{r['frustration_auc']:.3f} ({r['vader_auc']:.3f})")
-    table.add_row("signal macro-F1", f"{r['signal_macro_f1']:.3f}")
-    table.add_row("topic accuracy", f"{r['topic_accuracy']:.3f}")
-    for lang, acc in r["topic_accuracy_by_language"].items():
-        table.add_row(f"  topic accuracy, {lang}", f"{acc:.3f}")
-    table.add_row("  most taken for another (labelled → predicted)",
-                  ", ".join(f"{t} → {p} {n}" for t, p, n in r["topic_confusions"][:4]))
-    for name, pr in r["intents"].items():
-        table.add_row(f"intent {name}: precision / recall (n)",
-                      f"{pr['precision']:.3f} / {pr['recall']:.3f} ({pr['n']})")
-    sp = r["same_problem"]
-    table.add_row(f"same problem on {sp['triples']} re-worded triples",
-                  f"{sp['problem_agreement']:.3f} (topic {sp['topic_agreement']:.3f}; false-same "
-                  f"{sp['false_same_rate']:.3f})")
-    for level, pr in r["gate"].items():
-        table.add_row(f"gate at {level}: precision / recall",
-                      f"{pr['precision']:.3f} / {pr['recall']:.3f} ({pr['n']})")
-    for level, ece in r["calibration_error"].items():
-        table.add_row(f"calibration error of P(≥ {level})", f"{ece:.3f}")
-    table.add_row("tickets per CPU-second (one at a time)", f"{r['tickets_per_second']:,.0f}")
-    return table
-
-
-def render_markdown(r: dict[str, Any], split: str, source: str) -> str:
-    lines = [f"### Ticket model on the {split} split (`make eval`)", "",
-             f"{r['n']} tickets from `{source}`, never trained on; the model as the flow trains "
-             "it at start-up.", "", "| measure | value |", "|---|---:|"]
-    lines.append(f"| frustration AUC (VADER compound) | {r['frustration_auc']:.3f} "
-                 f"({r['vader_auc']:.3f}) |")
-    lines.append(f"| signal macro-F1 | {r['signal_macro_f1']:.3f} |")
-    lines.append(f"| topic accuracy | {r['topic_accuracy']:.3f} |")
-    for lang, acc in r["topic_accuracy_by_language"].items():
-        lines.append(f"| topic accuracy, {lang} | {acc:.3f} |")
-    lines.append("| topics most taken for another (labelled → predicted) | "
-                 + ", ".join(f"{t} → {p} {n}" for t, p, n in r["topic_confusions"][:4]) + " |")
-    for name, pr in r["intents"].items():
-        lines.append(f"| {name}: precision / recall (n) | {pr['precision']:.3f} / "
-                     f"{pr['recall']:.3f} ({pr['n']}) |")
-    sp = r["same_problem"]
-    lines.append(f"| same-problem agreement, {sp['triples']} triples (same topic; false-same "
-                 f"rate) | {sp['problem_agreement']:.3f} ({sp['topic_agreement']:.3f}; "
-                 f"{sp['false_same_rate']:.3f}) |")
-    for level, pr in r["gate"].items():
-        lines.append(f"| gate at {level}: precision / recall | {pr['precision']:.3f} / "
-                     f"{pr['recall']:.3f} |")
-    for level, ece in r["calibration_error"].items():
-        lines.append(f"| expected calibration error, P(≥ {level}) | {ece:.3f} |")
-    lines.append(f"| tickets per CPU-second, one at a time | {r['tickets_per_second']:,.0f} |")
-    lines += ["", "Reproduce: `make eval` (or `python -m cuewire_dev.evaluate --split dev`).", ""]
-    return "\n".join(lines)
-
-
-def summary_line(r: dict[str, Any]) -> str:
-    intents = r["intents"]
-    gate = r["gate"]["65"]
-    pairs = [
-        ("frustration_auc", r["frustration_auc"]), ("vader_auc", r["vader_auc"]),
-        ("signal_macro_f1", r["signal_macro_f1"]), ("topic_accuracy", r["topic_accuracy"]),
-        *((f"topic_accuracy_{lang}", acc) for lang, acc in r["topic_accuracy_by_language"].items()),
-        ("cancellation_precision", intents["cancellation"]["precision"]),
-        ("cancellation_recall", intents["cancellation"]["recall"]),
-        ("api_question_precision", intents["api_question"]["precision"]),
-        ("api_question_recall", intents["api_question"]["recall"]),
-        ("same_problem_agreement", r["same_problem"]["problem_agreement"]),
-        ("gate65_precision", gate["precision"]), ("gate65_recall", gate["recall"]),
-        ("ece50", r["calibration_error"]["50"]),
-        ("tickets_per_second", r["tickets_per_second"]), ("n", r["n"]),
-    ]
-    return " ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in pairs)
 
 
 def held_out_training(split: str) -> list[LabelledTicket] | None:

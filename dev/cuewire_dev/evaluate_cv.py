@@ -21,7 +21,8 @@ from pathlib import Path
 import orjson
 
 from config.taxonomy import load_taxonomy
-from cuewire_dev.evaluate import RESULTS, console, render_table, summary_line
+from cuewire_dev.eval_report import render_table, summary_line
+from cuewire_dev.evaluate import RESULTS, console
 from cuewire_dev.evaluate import evaluate as measure
 from operators.corpus import DEV, TRAIN, LabelledTicket, load_tickets
 from operators.learned_score import Assessment, LearnedScorer, training_files
