@@ -31,6 +31,10 @@ TRAIN3 = CORPUS_DIR / "train3.jsonl"
 """More training tickets where the model was weakest: Spanish, French and German, topics it
 confused, euphemistic cancellations and full exports beside their look-alikes, and frustration
 around the gate's boundary."""
+TRAIN4 = CORPUS_DIR / "train4.jsonl"
+"""Training tickets for what the model still over- or under-calls: topic ``other`` beside plain
+how-to questions, cancellation look-alikes that are not leaving beside fresh cancellations, and
+irritation just below the gate at 65 beside clear escalation above it."""
 DEV = CORPUS_DIR / "dev.jsonl"
 
 

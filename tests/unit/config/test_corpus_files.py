@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from cuewire_dev.evaluate import held_out_training
-from operators.corpus import DEV, TRAIN, TRAIN2, TRAIN3, load_tickets
+from operators.corpus import DEV, TRAIN, TRAIN2, TRAIN3, TRAIN4, load_tickets
 from operators.training_data import training_files
 
 FIELDS = {"id", "lang", "tone", "subject", "body", "frustration", "frustrated", "signal", "topic",
@@ -28,10 +28,10 @@ INTENTS = {"cancellation", "full_export", "api_question", "upgrade_question", "b
 SIGNALS = {"churn_risk", "upgrade_intent", "feature_gap", "billing_issue", None}
 CORE = {"data_integrity", "integration", "performance", "login_access", "export", "api"}
 """Topics whose frustrated tickets are a broken core workflow: churn risk."""
-PREFIX = {TRAIN: "tr", TRAIN2: "tr2", TRAIN3: "tr", DEV: "dv"}
+PREFIX = {TRAIN: "tr", TRAIN2: "tr2", TRAIN3: "tr", TRAIN4: "tr", DEV: "dv"}
 SPLIT_TOPIC = {"pg-tr-en-027"}
 """Triples whose hand check moved one ticket to another topic (LABELLING.md, "the hand check")."""
-CORPUS = (TRAIN, TRAIN2, TRAIN3, DEV)
+CORPUS = (TRAIN, TRAIN2, TRAIN3, TRAIN4, DEV)
 
 
 def rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -105,10 +105,12 @@ def sentences(body: str) -> set[str]:
     return {s.strip() for s in re.split(r"(?<=[.!?])\s+|\n", body) if len(s.strip()) > 40}
 
 
-def test_the_third_file_copies_no_ticket_and_no_sentence_of_the_others() -> None:
-    earlier = set().union(*(sentences(row["body"]) for p in (TRAIN, TRAIN2, DEV) for _, row in rows(p)))
+@pytest.mark.parametrize("path", (TRAIN3, TRAIN4), ids=lambda p: p.name)
+def test_a_later_file_copies_no_ticket_and_no_sentence_of_the_earlier_ones(path: Path) -> None:
+    earlier_files = (TRAIN, TRAIN2, DEV) if path == TRAIN3 else (TRAIN, TRAIN2, TRAIN3, DEV)
+    earlier = set().union(*(sentences(row["body"]) for p in earlier_files for _, row in rows(p)))
     seen: dict[str, str] = {}
-    for _, row in rows(TRAIN3):
+    for _, row in rows(path):
         for sentence in sentences(row["body"]):
             assert sentence not in earlier, row["id"]
             assert seen.setdefault(sentence, row["id"]) == row["id"], row["id"]
@@ -121,9 +123,10 @@ def test_the_third_file_weights_the_languages_the_model_was_weakest_in() -> None
     assert langs.count("de") / len(langs) >= 0.18
 
 
-def test_every_training_file_reaches_the_start_up_model_and_the_held_out_splits() -> None:
-    assert TRAIN3 in training_files() and TRAIN3 in training_files(with_dev=False)
-    ids = {t.id for t in load_tickets(TRAIN3)}
+@pytest.mark.parametrize("path", (TRAIN3, TRAIN4), ids=lambda p: p.name)
+def test_every_training_file_reaches_the_start_up_model_and_the_held_out_splits(path: Path) -> None:
+    assert path in training_files() and path in training_files(with_dev=False)
+    ids = {t.id for t in load_tickets(path)}
     for split in ("dev", "proxy"):
         learned = held_out_training(split)
         assert learned is not None and ids <= {t.id for t in learned}, split
