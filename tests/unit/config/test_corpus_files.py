@@ -123,6 +123,15 @@ def test_the_third_file_weights_the_languages_the_model_was_weakest_in() -> None
     assert langs.count("de") / len(langs) >= 0.18
 
 
+def test_the_fourth_file_weights_german_topic_other_and_the_band_below_the_gate() -> None:
+    labelled = [row for _, row in rows(TRAIN4)]
+    langs = [row["lang"] for row in labelled]
+    assert len(labelled) >= 300
+    assert max(set(langs), key=langs.count) == "de" and langs.count("de") / len(langs) >= 0.3
+    assert sum(row["topic"] == "other" for row in labelled) / len(labelled) >= 0.15
+    assert sum(50 <= row["frustration"] < 65 for row in labelled) >= 80
+
+
 @pytest.mark.parametrize("path", (TRAIN3, TRAIN4), ids=lambda p: p.name)
 def test_every_training_file_reaches_the_start_up_model_and_the_held_out_splits(path: Path) -> None:
     assert path in training_files() and path in training_files(with_dev=False)
