@@ -32,6 +32,7 @@ import redis
 
 from state.commands import stage_set
 from state.keys import Keyspace, TTLs
+from state.scripts import MAX_UNPACK, ScriptSupport
 
 SENT = b"sent"
 _SEP = "\x1f"
@@ -52,6 +53,7 @@ class AlertLedger:
         self._ttls = ttls
         self._run = run_id
         self._pending = f"pending:{run_id}".encode()
+        self._scripts = ScriptSupport(client)
 
     def _field(self, record_id: str) -> str:
         # One field per claiming thread: two workers of a run claiming the same id at once
@@ -61,14 +63,38 @@ class AlertLedger:
     def claim(self, records: Sequence[tuple[str, bytes]]) -> list[bool]:
         """For each ``(id, payload)`` in order, whether this run should publish it now.
 
-        One round trip; a second only when some id was not this run's to publish
+        One round trip: one ``EVAL`` of :data:`CLAIM` where the server runs scripts; else a
+        pipeline, and a second round trip only when some id was not this run's to publish
         (a restart re-reading history), to take those records back out of the outbox."""
         if not records:
             return []
-        outbox = self._ks.alert_outbox()
         first: dict[str, int] = {}
         for i, (record_id, _payload) in enumerate(records):
             first.setdefault(record_id, i)
+        won = self._claim_script(records, first) if self._scripts.worth_trying() else None
+        if won is None:
+            won = self._claim_commands(records, first)
+        return [won[record_id] and first[record_id] == i for i, (record_id, _) in enumerate(records)]
+
+    def _claim_script(self, records: Sequence[tuple[str, bytes]], first: dict[str, int]
+                      ) -> dict[str, bool] | None:
+        """:meth:`claim` as one ``EVAL`` of :data:`CLAIM`; ``None`` if the server refused it."""
+        args: list[Any] = [self._pending, self._ttls.alert_pending, self._ttls.alert_sent]
+        for record_id, i in first.items():
+            args += (self._field(record_id), records[i][1])
+        keys = [*(self._ks.alert(record_id) for record_id in first), self._ks.alert_outbox()]
+        try:
+            replies = self._r.eval(CLAIM, len(keys), *keys, *args)
+        except redis.ResponseError as exc:
+            if self._scripts.refused(exc):
+                return None
+            raise
+        return {record_id: replies[n] == 1 for n, record_id in enumerate(first)}
+
+    def _claim_commands(self, records: Sequence[tuple[str, bytes]], first: dict[str, int]
+                        ) -> dict[str, bool]:
+        """:meth:`claim` as plain commands, for a server that runs no scripts."""
+        outbox = self._ks.alert_outbox()
         pipe = self._r.pipeline(transaction=False)
         for record_id in first:
             # GET: what the id held, so a loss to this run's own earlier claim can be told apart.
@@ -87,12 +113,22 @@ class AlertLedger:
                 if not won[record_id] and replies[n] != self._pending]
         if lost:
             self._r.hdel(outbox, *lost)
-        return [won[record_id] and first[record_id] == i for i, (record_id, _) in enumerate(records)]
+        return won
 
     def confirm(self, record_ids: Sequence[str]) -> None:
-        """The ids' records are acknowledged by Kafka: sent, and out of the outbox."""
+        """The ids' records are acknowledged by Kafka: sent, and out of the outbox (one
+        ``EVAL`` of :data:`CONFIRM`, or a pipeline where the server runs no scripts)."""
         if not record_ids:
             return
+        if self._scripts.worth_trying():
+            keys = [*(self._ks.alert(r) for r in record_ids), self._ks.alert_outbox()]
+            try:
+                self._r.eval(CONFIRM, len(keys), *keys, SENT, self._ttls.alert_sent,
+                             *(self._field(r) for r in record_ids))
+                return
+            except redis.ResponseError as exc:
+                if not self._scripts.refused(exc):
+                    raise
         pipe = self._r.pipeline(transaction=False)
         for record_id in record_ids:
             stage_set(pipe, self._ks.alert(record_id), SENT, ex=self._ttls.alert_sent)
@@ -147,3 +183,49 @@ class AlertLedger:
             stage_set(pipe, self._ks.alert(record_id), SENT, ex=self._ttls.alert_sent)
         pipe.hdel(self._ks.alert_outbox(), *[e.field for e in entries])
         pipe.execute()
+
+
+_IN_PIECES = f"""
+local function in_pieces(command, key, list)
+  for from = 1, #list, {MAX_UNPACK} do
+    redis.call(command, key, unpack(list, from, math.min(from + {MAX_UNPACK} - 1, #list)))
+  end
+end
+"""
+
+CLAIM = f"""{_IN_PIECES}
+local n, outbox, pending = #KEYS - 1, KEYS[#KEYS], ARGV[1]
+local won, kept, lost = {{}}, {{}}, {{}}
+for i = 1, n do
+  local was = redis.call('SET', KEYS[i], pending, 'NX', 'GET', 'EX', ARGV[2])
+  local field, payload = ARGV[2 + 2 * i], ARGV[3 + 2 * i]
+  won[i] = was and 0 or 1
+  if not was or was == pending then
+    kept[#kept + 1] = field
+    kept[#kept + 1] = payload
+  else
+    lost[#lost + 1] = field
+  end
+end
+in_pieces('HSET', outbox, kept)
+redis.call('EXPIRE', outbox, ARGV[3])
+in_pieces('HDEL', outbox, lost)
+return won
+"""
+"""The claim in one call. ``KEYS``: each id's ledger key, then the outbox. ``ARGV``: this
+run's pending mark, its TTL and the outbox's; then each id's outbox field and payload.
+Each id is ``SET … NX GET EX`` as :meth:`AlertLedger._claim_commands` sets it; the outbox
+keeps the entries of ids won now or pending for this run already and loses the others'
+(there, one ``HSET`` of all and an ``HDEL`` of the lost); the reply is 1 for each id won."""
+
+CONFIRM = f"""{_IN_PIECES}
+local n, fields = #KEYS - 1, {{}}
+for i = 1, n do
+  redis.call('SET', KEYS[i], ARGV[1], 'EX', ARGV[2])
+  fields[i] = ARGV[2 + i]
+end
+in_pieces('HDEL', KEYS[n + 1], fields)
+return n
+"""
+"""The confirmation in one call. ``KEYS``: each id's ledger key, then the outbox. ``ARGV``:
+the sent mark, its TTL, then each id's outbox field."""

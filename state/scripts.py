@@ -27,7 +27,9 @@ def no_scripts(exc: redis.ResponseError) -> bool:
 
 
 class ScriptSupport:
-    """Whether ``client``'s server runs scripts, asked with one ``EVAL`` the first time."""
+    """Whether ``client``'s server runs scripts: found out by a store's first script call
+    (:meth:`worth_trying`, :meth:`refused`), or, for a script staged in a pipeline, asked
+    with one ``EVAL`` the first time (:meth:`available`)."""
 
     def __init__(self, client: redis.Redis) -> None:
         self._r = client
@@ -39,7 +41,17 @@ class ScriptSupport:
                 self._r.eval("return 1", 0)
                 self._known = True
             except redis.ResponseError as exc:
-                if not no_scripts(exc):
+                if not self.refused(exc):
                     raise
-                self._known = False
-        return self._known
+        return bool(self._known)
+
+    def worth_trying(self) -> bool:
+        """Whether to send a script (rather than its commands): no refusal seen yet."""
+        return self._known is not False
+
+    def refused(self, exc: redis.ResponseError) -> bool:
+        """Whether ``exc`` is the server refusing scripts (then they are not tried again)."""
+        if no_scripts(exc):
+            self._known = False
+            return True
+        return False
