@@ -85,10 +85,13 @@ class WindowStore:
             found = self._parsed_old.get(cache_key)
             if found is None:
                 found = Signal.from_member(orjson.loads(member), account_id, name)
-            if len(self._parsed) >= PARSED_CACHE_SIZE:
-                self._parsed_old, self._parsed = self._parsed, {}
-            self._parsed[cache_key] = found
+            self._keep(cache_key, found)
         return found
+
+    def _keep(self, cache_key: tuple[str, str, bytes], signal: Signal) -> None:
+        if len(self._parsed) >= PARSED_CACHE_SIZE:
+            self._parsed_old, self._parsed = self._parsed, {}
+        self._parsed[cache_key] = signal
 
     def exchange(
         self,
@@ -118,6 +121,10 @@ class WindowStore:
             per_key[(s.account_id, s.name)] = per_key.get((s.account_id, s.name), 0) + 1
             member = orjson.dumps(s.to_member(), option=orjson.OPT_SORT_KEYS)
             by_key.setdefault((s.account_id, s.name), {})[member] = _ms(s.at)
+            if s.at.tzinfo is UTC:
+                # What this member reads back as is the signal itself (a UTC time is written
+                # and read without change): the batch's own signals need no parsing.
+                self._keep((s.account_id, s.name, member), s)
         timer_members = {
             orjson.dumps({"rule": t.rule_id, "account_id": t.first.account_id, "name": t.first.name,
                           "first": t.first.to_member()}, option=orjson.OPT_SORT_KEYS): _ms(t.due)

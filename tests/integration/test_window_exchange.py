@@ -93,3 +93,15 @@ def test_an_in_process_redis_reads_back_the_same_windows(redis_url: str, unique:
     fakeredis = pytest.importorskip("fakeredis")
     scripted = _run(connect(redis_url), Keyspace(f"s{unique}:"))
     assert scripted == _run(fakeredis.FakeRedis(), Keyspace(f"s{unique}:"))
+
+
+def test_a_batch_reads_its_own_signals_as_a_fresh_store_parses_them(redis_url: str, unique: str) -> None:
+    client = connect(redis_url)
+    ks = Keyspace(f"t{unique}:")
+    first = _batches()[0]
+    reads = {s.account_id: ({"upgrade_intent", "cart_started"}, T0 - HORIZON) for s in first}
+    writer = WindowStore(client, ks, TTLs(), horizon=HORIZON)
+    own = writer.exchange(first, (), reads)
+    parsed = WindowStore(client, ks, TTLs(), horizon=HORIZON).exchange((), (), reads)
+    assert own == parsed
+    assert sum(len(signals) for names in own.values() for signals in names.values()) == len(first)
