@@ -32,7 +32,7 @@ import redis
 
 from state.commands import stage_set
 from state.keys import Keyspace, TTLs
-from state.scripts import MAX_UNPACK, ScriptSupport
+from state.scripts import MAX_UNPACK, SCRIPT_PIECE, ScriptSupport
 
 SENT = b"sent"
 _SEP = "\x1f"
@@ -63,7 +63,7 @@ class AlertLedger:
     def claim(self, records: Sequence[tuple[str, bytes]]) -> list[bool]:
         """For each ``(id, payload)`` in order, whether this run should publish it now.
 
-        One round trip: one ``EVAL`` of :data:`CLAIM` where the server runs scripts; else a
+        One round trip: ``EVAL`` s of :data:`CLAIM` where the server runs scripts; else a
         pipeline, and a second round trip only when some id was not this run's to publish
         (a restart re-reading history), to take those records back out of the outbox."""
         if not records:
@@ -78,18 +78,34 @@ class AlertLedger:
 
     def _claim_script(self, records: Sequence[tuple[str, bytes]], first: dict[str, int]
                       ) -> dict[str, bool] | None:
-        """:meth:`claim` as one ``EVAL`` of :data:`CLAIM`; ``None`` if the server refused it."""
-        args: list[Any] = [self._pending, self._ttls.alert_pending, self._ttls.alert_sent]
-        for record_id, i in first.items():
-            args += (self._field(record_id), records[i][1])
-        keys = [*(self._ks.alert(record_id) for record_id in first), self._ks.alert_outbox()]
-        try:
-            replies = self._r.eval(CLAIM, len(keys), *keys, *args)
-        except redis.ResponseError as exc:
-            if self._scripts.refused(exc):
-                return None
-            raise
-        return {record_id: replies[n] == 1 for n, record_id in enumerate(first)}
+        """:meth:`claim` as ``EVAL`` s of :data:`CLAIM` (:data:`SCRIPT_PIECE` ids each, in one
+        round trip); ``None`` if the server refused them."""
+        ids = list(first)
+        pieces = []
+        for at in range(0, len(ids), SCRIPT_PIECE):
+            args: list[Any] = [self._pending, self._ttls.alert_pending, self._ttls.alert_sent]
+            for record_id in ids[at:at + SCRIPT_PIECE]:
+                args += (self._field(record_id), records[first[record_id]][1])
+            pieces.append(([*(self._ks.alert(r) for r in ids[at:at + SCRIPT_PIECE]),
+                            self._ks.alert_outbox()], args))
+        replies = self._run_pieces(CLAIM, pieces)
+        if replies is None:
+            return None
+        return dict(zip(ids, (won == 1 for piece in replies for won in piece), strict=True))
+
+    def _run_pieces(self, script: str, pieces: list[tuple[list[str], list[Any]]]) -> list[Any] | None:
+        """Each (keys, args) an ``EVAL`` of ``script``, all in one pipeline; their replies, or
+        ``None`` if the server refused to run scripts (then nothing ran)."""
+        pipe = self._r.pipeline(transaction=False)
+        for keys, args in pieces:
+            pipe.pipeline_execute_command("EVAL", script, len(keys), *keys, *args)
+        replies: list[Any] = pipe.execute(raise_on_error=False)
+        for reply in replies:
+            if isinstance(reply, redis.ResponseError):
+                if self._scripts.refused(reply):
+                    return None
+                raise reply
+        return replies
 
     def _claim_commands(self, records: Sequence[tuple[str, bytes]], first: dict[str, int]
                         ) -> dict[str, bool]:
@@ -116,19 +132,18 @@ class AlertLedger:
         return won
 
     def confirm(self, record_ids: Sequence[str]) -> None:
-        """The ids' records are acknowledged by Kafka: sent, and out of the outbox (one
-        ``EVAL`` of :data:`CONFIRM`, or a pipeline where the server runs no scripts)."""
+        """The ids' records are acknowledged by Kafka: sent, and out of the outbox (``EVAL`` s
+        of :data:`CONFIRM` in one pipeline, or plain commands where the server runs no scripts)."""
         if not record_ids:
             return
         if self._scripts.worth_trying():
-            keys = [*(self._ks.alert(r) for r in record_ids), self._ks.alert_outbox()]
-            try:
-                self._r.eval(CONFIRM, len(keys), *keys, SENT, self._ttls.alert_sent,
-                             *(self._field(r) for r in record_ids))
+            pieces = []
+            for at in range(0, len(record_ids), SCRIPT_PIECE):
+                ids = record_ids[at:at + SCRIPT_PIECE]
+                pieces.append(([*(self._ks.alert(r) for r in ids), self._ks.alert_outbox()],
+                               [SENT, self._ttls.alert_sent, *(self._field(r) for r in ids)]))
+            if self._run_pieces(CONFIRM, pieces) is not None:
                 return
-            except redis.ResponseError as exc:
-                if not self._scripts.refused(exc):
-                    raise
         pipe = self._r.pipeline(transaction=False)
         for record_id in record_ids:
             stage_set(pipe, self._ks.alert(record_id), SENT, ex=self._ttls.alert_sent)

@@ -20,6 +20,13 @@ MAX_UNPACK = 4000
 holds about 8,000): a longer list goes in several calls."""
 
 
+SCRIPT_PIECE = 1000
+"""Windows, timers, reads or ledger ids one script call takes at most: a script holds the
+server while it runs, so a bounded run's batch of a hundred thousand goes in pieces of a
+few milliseconds each (all in one pipeline), not in one call that blocks other clients
+for seconds (past ``lua-time-limit`` they would be told the server is busy)."""
+
+
 def no_scripts(exc: redis.ResponseError) -> bool:
     """Whether the server refused to run a script at all (rather than a script failing)."""
     words = str(exc).lower()

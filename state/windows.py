@@ -37,7 +37,7 @@ from state.commands import (
     stage_zrevrangebyscore,
 )
 from state.keys import Keyspace, TTLs
-from state.scripts import MAX_UNPACK, ScriptSupport
+from state.scripts import MAX_UNPACK, SCRIPT_PIECE, ScriptSupport
 from state.unit_of_work import Reply, UnitOfWork
 
 Windows = dict[str, dict[str, list[Signal]]]
@@ -141,11 +141,11 @@ class WindowStore:
         if not (by_key or timer_members or order):
             return Reply.of({})
         if self._scripts.available():
-            first = len(uow)
-            self._stage_script(uow, by_key, timer_members, order, since_ms, limits)
+            first, pieces = self._stage_script(uow, by_key, timer_members, order, since_ms, limits)
 
             def read_script(replies: list[Any]) -> Windows:
-                return self._windows(order, replies[first])
+                return self._windows(order, [members for piece in replies[first:first + pieces]
+                                             for members in piece])
 
             return uow.read(read_script)
         self._stage_commands(uow, by_key, timer_members)
@@ -168,23 +168,37 @@ class WindowStore:
 
     def _stage_script(self, uow: UnitOfWork, by_key: dict[tuple[str, str], dict[bytes, int]],
                       timer_members: dict[bytes, int], order: list[tuple[str, str]],
-                      since_ms: list[int], limits: list[int]) -> None:
-        """The exchange as one ``EVAL`` of :data:`EXCHANGE` (its reply: the windows read)."""
+                      since_ms: list[int], limits: list[int]) -> tuple[int, int]:
+        """The exchange as ``EVAL`` s of :data:`EXCHANGE`, the writes, the timers and then the
+        reads, at most :data:`SCRIPT_PIECE` of them each (a script holds the server while it
+        runs). Returns where the ``EVAL`` s' replies start and how many they are."""
+        written, timers = list(by_key.items()), list(timer_members.items())
+        reads = list(zip(order, since_ms, limits, strict=True))
+        first, n = len(uow), len(written) + len(timers) + len(reads)
+        for at in range(0, n, SCRIPT_PIECE):
+            # In order, so every read runs after every write: positions [at, at + piece) of
+            # written + timers + reads.
+            upto, w, t = at + SCRIPT_PIECE, len(written), len(written) + len(timers)
+            self._stage_piece(uow, written[at:upto], timers[max(at - w, 0):max(upto - w, 0)],
+                              reads[max(at - t, 0):max(upto - t, 0)])
+        return first, len(uow) - first
+
+    def _stage_piece(self, uow: UnitOfWork, written: list[tuple[tuple[str, str], dict[bytes, int]]],
+                     timers: list[tuple[bytes, int]], reads: list[tuple[tuple[str, str], int, int]]) -> None:
         window = self._ks.window
-        keys: list[str] = [window(account_id, name) for account_id, name in by_key]
-        args: list[Any] = [len(by_key), len(timer_members), len(order), WINDOW_CAP, self._ttl,
-                           self._timers_ttl]
+        keys: list[str] = [window(account_id, name) for (account_id, name), _ in written]
+        args: list[Any] = [len(written), len(timers), len(reads), WINDOW_CAP, self._ttl, self._timers_ttl]
         trim = 2 * self._horizon_ms
-        for members in by_key.values():
+        for _, members in written:
             args += (len(members), max(members.values()) - trim)
             for member, score in members.items():
                 args += (score, member)
-        if timer_members:
+        if timers:
             keys.append(self._ks.timers())
-            for member, score in timer_members.items():
+            for member, score in timers:
                 args += (score, member)
-        keys += [window(account_id, name) for account_id, name in order]
-        for since_at, limit in zip(since_ms, limits, strict=True):
+        keys += [window(account_id, name) for (account_id, name), _, _ in reads]
+        for _, since_at, limit in reads:
             args += (since_at, limit)
         uow.pipeline_execute_command("EVAL", EXCHANGE, len(keys), *keys, *args)
 

@@ -84,3 +84,14 @@ def test_a_ledger_refused_scripts_does_not_ask_again(unique: str) -> None:
     ledger.confirm(["a1"])
     assert ledger.claim(_records("a1", "a2")) == [False, True]
     assert [e.record_id for e in ledger.outbox()] == ["a2"]
+
+
+def test_a_big_claim_goes_in_pieces_with_the_same_answers(
+        redis_url: str, unique: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A script holds the server while it runs: a bounded run's claim is several calls."""
+    client = connect(redis_url)
+    whole = _scenario(client, Keyspace(f"w{unique}:"))
+    monkeypatch.setattr("state.ledger.SCRIPT_PIECE", 3)
+    scripts = _calls(client, "eval")
+    assert _scenario(client, Keyspace(f"p{unique}:")) == whole
+    assert _calls(client, "eval") - scripts > 5000 // 3

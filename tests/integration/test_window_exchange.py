@@ -105,3 +105,14 @@ def test_a_batch_reads_its_own_signals_as_a_fresh_store_parses_them(redis_url: s
     parsed = WindowStore(client, ks, TTLs(), horizon=HORIZON).exchange((), (), reads)
     assert own == parsed
     assert sum(len(signals) for names in own.values() for signals in names.values()) == len(first)
+
+
+def test_a_big_exchange_goes_in_pieces_and_reads_what_it_wrote(
+        redis_url: str, unique: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A script holds the server while it runs: a bounded run's batch is several calls."""
+    client = connect(redis_url)
+    whole = _run(client, Keyspace(f"w{unique}:"))
+    monkeypatch.setattr("state.windows.SCRIPT_PIECE", 7)
+    scripts = _calls(client, "eval")
+    assert _run(client, Keyspace(f"p{unique}:")) == whole
+    assert _calls(client, "eval") - scripts > 2 * len(_batches())
