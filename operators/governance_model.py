@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from operators.owner_time import aware
+from operators.value_class import value_class
 
 Priority = Literal["critical", "high", "medium", "low"]
 Outcome = Literal["publish", "suppressed", "deferred"]
@@ -33,7 +34,7 @@ CLOSED_TICKET_KEEP = timedelta(days=30)
 """A frustrated ticket closed longer than this before a candidate is forgotten."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Candidate:
     """An alert a rule wants to publish.
 
@@ -75,7 +76,7 @@ class ThreadUpdate:
     open_until: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Verdict:
     """What governance decided for one candidate, and why in words."""
 

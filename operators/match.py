@@ -14,7 +14,7 @@ read by :func:`operators.rule_progress.evaluate`, which near misses share.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import Any
 
@@ -23,13 +23,14 @@ from operators import rule_progress as progress
 from operators.gate import renewal_days
 from operators.rule_progress import Window
 from operators.signals import Signal, matches
+from operators.value_class import value_class
 from operators.window_reading import after
 
 __all__ = ["Match", "Timer", "Window", "absences_due", "account_conditions_hold", "evaluate",
            "later_triggers", "match_of", "timers_for"]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Match:
     rule: Rule
     account_id: str
@@ -38,7 +39,7 @@ class Match:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Timer:
     """An absence to check at ``due``: did ``first`` go without ``missing``?"""
 

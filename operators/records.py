@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from operators.value_class import value_class
+
 TicketSource = Literal["zendesk", "intercom", "generic"]
 CLOSED_STATUSES = frozenset({"solved", "closed", "resolved"})
 """Statuses that leave a ticket closed, lower-cased as the normalisers leave them: Zendesk's
@@ -18,7 +20,7 @@ CLOSED_STATUSES = frozenset({"solved", "closed", "resolved"})
 EventType = Literal["track", "page", "identify", "group"]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Coordinates:
     """Where a record came from: enough to find it again, never its content."""
 
@@ -88,7 +90,7 @@ class Ticket:
         return self.body or self.subject
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Event:
     """One Segment-spec message (track, page, identify or group)."""
 

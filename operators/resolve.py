@@ -40,10 +40,11 @@ from operators.identity_keys import LookupKey as LookupKey
 from operators.identity_keys import account_links, email_domain
 from operators.identity_keys import candidate_keys as candidate_keys
 from operators.records import AccountUpdate, Event, Feedback, Record, Ticket
+from operators.value_class import value_class
 from operators.versions import Versions, as_of, with_version
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Resolved:
     record: Record
     account_id: str | None

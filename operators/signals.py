@@ -26,9 +26,10 @@ from typing import Any, Literal
 from config.rules import EventSignal, PropertyCondition, RulesFile
 from operators.records import Event, Ticket
 from operators.score import Score
+from operators.value_class import value_class
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Signal:
     account_id: str
     name: str

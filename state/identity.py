@@ -26,6 +26,7 @@ from redis.commands.core import Script
 
 from operators.versions import Versions, latest
 from state.keys import Keyspace, TTLs
+from state.scripts import no_scripts
 from state.unit_of_work import Reply, UnitOfWork
 
 LookupKey = tuple[str, str]
@@ -84,7 +85,7 @@ class IdentityStore:
                 self._write_tables(keys=names, args=[*values, *ttls])
                 return
             except redis.ResponseError as exc:
-                if not _no_scripts(exc):
+                if not no_scripts(exc):
                     raise
                 self._write_tables = None  # and write them as plain commands, below
         pipe = self._r.pipeline(transaction=False)
@@ -103,12 +104,6 @@ end
 return n
 """
 """``SET key value EX ttl`` for each key: values in ``ARGV[1..n]``, TTLs in ``ARGV[n+1..2n]``."""
-
-
-def _no_scripts(exc: redis.ResponseError) -> bool:
-    """Whether the server refused to run a script at all (rather than a write failing)."""
-    words = str(exc).lower()
-    return "unknown command" in words or words.startswith("noperm") or "no permissions" in words
 
 
 class TableCache:

@@ -32,6 +32,7 @@ import redis
 
 from state.commands import stage_set
 from state.keys import Keyspace, TTLs
+from state.scripts import MAX_UNPACK, SCRIPT_PIECE, ScriptSupport
 
 SENT = b"sent"
 _SEP = "\x1f"
@@ -52,6 +53,7 @@ class AlertLedger:
         self._ttls = ttls
         self._run = run_id
         self._pending = f"pending:{run_id}".encode()
+        self._scripts = ScriptSupport(client)
 
     def _field(self, record_id: str) -> str:
         # One field per claiming thread: two workers of a run claiming the same id at once
@@ -61,14 +63,54 @@ class AlertLedger:
     def claim(self, records: Sequence[tuple[str, bytes]]) -> list[bool]:
         """For each ``(id, payload)`` in order, whether this run should publish it now.
 
-        One round trip; a second only when some id was not this run's to publish
+        One round trip: ``EVAL`` s of :data:`CLAIM` where the server runs scripts; else a
+        pipeline, and a second round trip only when some id was not this run's to publish
         (a restart re-reading history), to take those records back out of the outbox."""
         if not records:
             return []
-        outbox = self._ks.alert_outbox()
         first: dict[str, int] = {}
         for i, (record_id, _payload) in enumerate(records):
             first.setdefault(record_id, i)
+        won = self._claim_script(records, first) if self._scripts.worth_trying() else None
+        if won is None:
+            won = self._claim_commands(records, first)
+        return [won[record_id] and first[record_id] == i for i, (record_id, _) in enumerate(records)]
+
+    def _claim_script(self, records: Sequence[tuple[str, bytes]], first: dict[str, int]
+                      ) -> dict[str, bool] | None:
+        """:meth:`claim` as ``EVAL`` s of :data:`CLAIM` (:data:`SCRIPT_PIECE` ids each, in one
+        round trip); ``None`` if the server refused them."""
+        ids = list(first)
+        pieces = []
+        for at in range(0, len(ids), SCRIPT_PIECE):
+            args: list[Any] = [self._pending, self._ttls.alert_pending, self._ttls.alert_sent]
+            for record_id in ids[at:at + SCRIPT_PIECE]:
+                args += (self._field(record_id), records[first[record_id]][1])
+            pieces.append(([*(self._ks.alert(r) for r in ids[at:at + SCRIPT_PIECE]),
+                            self._ks.alert_outbox()], args))
+        replies = self._run_pieces(CLAIM, pieces)
+        if replies is None:
+            return None
+        return dict(zip(ids, (won == 1 for piece in replies for won in piece), strict=True))
+
+    def _run_pieces(self, script: str, pieces: list[tuple[list[str], list[Any]]]) -> list[Any] | None:
+        """Each (keys, args) an ``EVAL`` of ``script``, all in one pipeline; their replies, or
+        ``None`` if the server refused to run scripts (then nothing ran)."""
+        pipe = self._r.pipeline(transaction=False)
+        for keys, args in pieces:
+            pipe.pipeline_execute_command("EVAL", script, len(keys), *keys, *args)
+        replies: list[Any] = pipe.execute(raise_on_error=False)
+        for reply in replies:
+            if isinstance(reply, redis.ResponseError):
+                if self._scripts.refused(reply):
+                    return None
+                raise reply
+        return replies
+
+    def _claim_commands(self, records: Sequence[tuple[str, bytes]], first: dict[str, int]
+                        ) -> dict[str, bool]:
+        """:meth:`claim` as plain commands, for a server that runs no scripts."""
+        outbox = self._ks.alert_outbox()
         pipe = self._r.pipeline(transaction=False)
         for record_id in first:
             # GET: what the id held, so a loss to this run's own earlier claim can be told apart.
@@ -87,12 +129,21 @@ class AlertLedger:
                 if not won[record_id] and replies[n] != self._pending]
         if lost:
             self._r.hdel(outbox, *lost)
-        return [won[record_id] and first[record_id] == i for i, (record_id, _) in enumerate(records)]
+        return won
 
     def confirm(self, record_ids: Sequence[str]) -> None:
-        """The ids' records are acknowledged by Kafka: sent, and out of the outbox."""
+        """The ids' records are acknowledged by Kafka: sent, and out of the outbox (``EVAL`` s
+        of :data:`CONFIRM` in one pipeline, or plain commands where the server runs no scripts)."""
         if not record_ids:
             return
+        if self._scripts.worth_trying():
+            pieces = []
+            for at in range(0, len(record_ids), SCRIPT_PIECE):
+                ids = record_ids[at:at + SCRIPT_PIECE]
+                pieces.append(([*(self._ks.alert(r) for r in ids), self._ks.alert_outbox()],
+                               [SENT, self._ttls.alert_sent, *(self._field(r) for r in ids)]))
+            if self._run_pieces(CONFIRM, pieces) is not None:
+                return
         pipe = self._r.pipeline(transaction=False)
         for record_id in record_ids:
             stage_set(pipe, self._ks.alert(record_id), SENT, ex=self._ttls.alert_sent)
@@ -147,3 +198,49 @@ class AlertLedger:
             stage_set(pipe, self._ks.alert(record_id), SENT, ex=self._ttls.alert_sent)
         pipe.hdel(self._ks.alert_outbox(), *[e.field for e in entries])
         pipe.execute()
+
+
+_IN_PIECES = f"""
+local function in_pieces(command, key, list)
+  for from = 1, #list, {MAX_UNPACK} do
+    redis.call(command, key, unpack(list, from, math.min(from + {MAX_UNPACK} - 1, #list)))
+  end
+end
+"""
+
+CLAIM = f"""{_IN_PIECES}
+local n, outbox, pending = #KEYS - 1, KEYS[#KEYS], ARGV[1]
+local won, kept, lost = {{}}, {{}}, {{}}
+for i = 1, n do
+  local was = redis.call('SET', KEYS[i], pending, 'NX', 'GET', 'EX', ARGV[2])
+  local field, payload = ARGV[2 + 2 * i], ARGV[3 + 2 * i]
+  won[i] = was and 0 or 1
+  if not was or was == pending then
+    kept[#kept + 1] = field
+    kept[#kept + 1] = payload
+  else
+    lost[#lost + 1] = field
+  end
+end
+in_pieces('HSET', outbox, kept)
+redis.call('EXPIRE', outbox, ARGV[3])
+in_pieces('HDEL', outbox, lost)
+return won
+"""
+"""The claim in one call. ``KEYS``: each id's ledger key, then the outbox. ``ARGV``: this
+run's pending mark, its TTL and the outbox's; then each id's outbox field and payload.
+Each id is ``SET … NX GET EX`` as :meth:`AlertLedger._claim_commands` sets it; the outbox
+keeps the entries of ids won now or pending for this run already and loses the others'
+(there, one ``HSET`` of all and an ``HDEL`` of the lost); the reply is 1 for each id won."""
+
+CONFIRM = f"""{_IN_PIECES}
+local n, fields = #KEYS - 1, {{}}
+for i = 1, n do
+  redis.call('SET', KEYS[i], ARGV[1], 'EX', ARGV[2])
+  fields[i] = ARGV[2 + i]
+end
+in_pieces('HDEL', KEYS[n + 1], fields)
+return n
+"""
+"""The confirmation in one call. ``KEYS``: each id's ledger key, then the outbox. ``ARGV``:
+the sent mark, its TTL, then each id's outbox field."""

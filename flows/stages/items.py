@@ -12,11 +12,12 @@ from operators.govern import Candidate
 from operators.records import Coordinates, Record, Ticket
 from operators.resolve import Resolved
 from operators.score import Score
+from operators.value_class import value_class
 
 OutKind = Literal["alerts", "digest", "dlq"]
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Incoming:
     """One input record before decoding: its kind, bytes and coordinates."""
 
@@ -26,14 +27,14 @@ class Incoming:
     coords: Coordinates
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Decoded:
     record: Record | None
     incoming: Incoming
     error: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Located:
     """A resolved record with the coordinates it arrived at (for latency and dead letters)."""
 
@@ -69,7 +70,7 @@ class Tick:
     at: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class PendingAlert:
     """An alert a rule wants to publish, before governance decides (``candidate.alert``
     holds the rendered CloudEvent)."""
@@ -80,7 +81,7 @@ class PendingAlert:
     """The triggering ticket's full text, kept with the alert so feedback can teach the model."""
 
 
-@dataclass(frozen=True, slots=True)
+@value_class
 class Outgoing:
     """One record to publish: which output, its key, its JSON value."""
 

@@ -190,6 +190,7 @@ OPERATORS: list[Operator] = [
 EXEMPT: dict[str, str] = {
     "corpus": "reads the labelled training files from disk; tests/unit/operators/test_learned_score.py",
     "dead_letter": "render_dead_letter is run through by render.* and the poison-corpus e2e test",
+    "value_class": "a class decorator, no operator: its doctest and tests/unit/operators/test_value_class.py",
     "decode": "bytes in, a record out: its property test is tests/unit/operators/test_decode_property.py",
     "explain": "numpy arrays of a fitted model in, text out; covered with the scorer",
     "frustration_scale": "maps floats to floats; its unit test (test_frustration_scale) checks monotonicity",

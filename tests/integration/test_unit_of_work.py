@@ -30,6 +30,7 @@ def test_two_stores_reads_and_writes_go_in_one_round_trip(client: redis.Redis, u
     identity = IdentityStore(client, ks, ttls)
     identity.write({("account", "acct_42"): ((0, {"mrr": 5000}),)})
     signal = Signal("acct_42", "ticket", "t1", AT, "ticket", "t1", "r1")
+    windows.exchange([], [], {"acct_7": ({"ticket"}, AT)})  # the store's first use asks for scripts
     uow = UnitsOfWork(client).begin()
     before = ROUND_TRIPS.value
     reads = {"acct_42": ({"ticket"}, AT - timedelta(days=1))}

@@ -18,14 +18,17 @@ optional_text = st.none() | st.text(max_size=30)
     key=st.text(min_size=1, max_size=20), kind=st.sampled_from(["ticket", "event"]),
     source=st.none() | st.text(min_size=1, max_size=20), record=st.none() | st.text(min_size=1, max_size=20),
     topic=optional_text, score=st.none() | st.integers(0, 100), text=optional_text, url=optional_text,
-    person=optional_text, email=optional_text, open_=st.booleans(),
+    person=optional_text, email=optional_text, open_=st.booleans(), problem=optional_text,
+    at=st.datetimes(timezones=st.just(UTC)),
 )
 def test_a_member_reads_back_as_the_signal_it_was(
         key: str, kind: str, source: str | None, record: str | None, topic: str | None,
         score: int | None, text: str | None, url: str | None, person: str | None,
-        email: str | None, open_: bool) -> None:
-    signal = Signal("acct_1", "ticket", key, AT, kind, source or key, record or key,  # type: ignore[arg-type]
-                    topic, score, text, url, person, email, open_)
+        email: str | None, open_: bool, problem: str | None, at: datetime) -> None:
+    """Every field, and a UTC time to the microsecond: ``state/windows.py`` hands a batch its
+    own signals for the members they wrote, as if read back."""
+    signal = Signal("acct_1", "ticket", key, at, kind, source or key, record or key,  # type: ignore[arg-type]
+                    topic, score, text, url, person, email, open_, problem)
     stored = orjson.loads(orjson.dumps(signal.to_member()))
     assert Signal.from_member(stored, "acct_1", "ticket") == signal
 
