@@ -33,8 +33,10 @@ from config.setting_checks import mask_url as mask_url
 from contracts.errors import ConfigurationError
 
 CHECKED_PREFIXES = ("CUEWIRE_KAFKA_", "CUEWIRE_REDIS_")
-OTHER_NAMES = frozenset({"CUEWIRE_KAFKA_VERSION"})
-"""Variables with a checked prefix that are not settings of the flow (``cuewire_dev.servers``)."""
+OTHER_NAMES = frozenset({"CUEWIRE_KAFKA_VERSION", "CUEWIRE_REDIS_SERVER"})
+"""Variables with a checked prefix that are not settings of the flow: the Kafka version
+``cuewire_dev.servers`` fetches, and the ``redis-server`` binary ``cuewire replay`` starts
+(``state.private_redis``)."""
 SHADOW_SUFFIX = ".shadow"
 """A shadow rules file's output topics are the live ones' siblings with this suffix."""
 TopicKind = Literal["events", "tickets", "accounts", "feedback", "alerts", "digest", "dlq"]

@@ -100,6 +100,16 @@ def test_an_unknown_name_suggests_the_known_one(monkeypatch: pytest.MonkeyPatch)
         load_settings()
 
 
+def test_the_redis_server_binary_replay_is_told_to_use_is_not_taken_for_a_typo(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The replay's own error tells users to set CUEWIRE_REDIS_SERVER: it must then load."""
+    monkeypatch.setenv("CUEWIRE_REDIS_SERVER", "/usr/bin/redis-server")
+    load_settings()
+    monkeypatch.setenv("CUEWIRE_REDIS_SERVERS", "/usr/bin/redis-server")
+    with pytest.raises(ConfigurationError, match="CUEWIRE_REDIS_SERVERS: not a setting"):
+        load_settings()
+
+
 def test_the_clients_log_through_a_rate_limited_python_logger() -> None:
     settings = Settings()
     for conf in (settings.kafka_producer(), settings.kafka_consumer(), settings.kafka_admin()):
