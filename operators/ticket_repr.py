@@ -35,8 +35,15 @@ from config.taxonomy import Taxonomy
 from operators.text_features import Featurizer, TaxonomyHit
 from operators.word_vectors import WordVectors, shipped_word_vectors
 
-BUCKETS = 1 << 16
-"""Rows of the hashed sparse part (a power of two)."""
+BUCKETS = 1 << 18
+"""Rows of the hashed sparse part (a power of two). The shipped corpus has about 160,000
+distinct words, word pairs, n-grams and subject words; at 1 << 16 they shared 60,000 rows
+and 9 % had a row of their own (each weight was mostly other features' noise); at 1 << 18
+they take 120,000 rows and 54 % have one. Across held-out blocks of the corpus (``python -m
+cuewire_dev.evaluate_cv``) topic accuracy 0.841 → 0.847, signal macro-F1 0.746 → 0.750,
+same-problem agreement 0.917 → 0.950; on the dev split topic 0.912 → 0.932; on
+``train2.jsonl``'s writers held out topic 0.850 → 0.852, signal 0.764 → 0.775. The weights
+take four times the memory (about 27 MB); training and scoring read only a ticket's rows."""
 NGRAM_SIZES = (3, 4, 5)
 NGRAM_WEIGHT = 2.0
 EMBEDDING_WEIGHT = 1.0

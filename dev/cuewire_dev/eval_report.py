@@ -29,6 +29,9 @@ def render_table(r: dict[str, Any], split: str) -> Table:
     for level, pr in r["gate"].items():
         table.add_row(f"gate at {level}: precision / recall",
                       f"{pr['precision']:.3f} / {pr['recall']:.3f} ({pr['n']})")
+    for name, best in r.get("best_at_floor", {}).items():
+        table.add_row(f"{name}: best precision at its recall floor (recall, at P)",
+                      f"{best['precision']:.3f} ({best['recall']:.3f}, {best['at']:.3f})")
     for level, ece in r["calibration_error"].items():
         table.add_row(f"calibration error of P(≥ {level})", f"{ece:.3f}")
     table.add_row("tickets per CPU-second (one at a time)", f"{r['tickets_per_second']:,.0f}")
@@ -57,6 +60,9 @@ def render_markdown(r: dict[str, Any], split: str, source: str) -> str:
     for level, pr in r["gate"].items():
         lines.append(f"| gate at {level}: precision / recall | {pr['precision']:.3f} / "
                      f"{pr['recall']:.3f} |")
+    for name, best in r.get("best_at_floor", {}).items():
+        lines.append(f"| {name}: best precision at its recall floor (recall, at P) | "
+                     f"{best['precision']:.3f} ({best['recall']:.3f}, {best['at']:.3f}) |")
     for level, ece in r["calibration_error"].items():
         lines.append(f"| expected calibration error, P(≥ {level}) | {ece:.3f} |")
     lines.append(f"| tickets per CPU-second, one at a time | {r['tickets_per_second']:,.0f} |")

@@ -23,6 +23,8 @@ written to ``bench/results/eval.json`` / ``eval.md``:
 * the gate: recall and precision of "score ≥ t" for labelled frustration ≥ t,
   t = 50, 65, 80;
 * calibration: expected calibration error of P(≥ 50), P(≥ 65) and P(≥ 80);
+* the best the ranking allows (:mod:`cuewire_dev.evaluate_points`): cancellation's and
+  the gate at 65's precision at their recall floors, at any threshold;
 * tickets per CPU-second, scoring one at a time (cold caches), on one core.
 
 The last line is one ``key=value`` summary.
@@ -47,6 +49,7 @@ from config.taxonomy import load_taxonomy
 from cuewire_dev.checkout import ROOT
 from cuewire_dev.eval_report import render_markdown, render_table, summary_line
 from cuewire_dev.eval_sentiment import macro_f1, roc_auc, vader_compound
+from cuewire_dev.evaluate_points import FLOORS, best_precision
 from operators.corpus import DEV, TRAIN2, LabelledTicket, load_tickets
 from operators.learned_score import LearnedScorer, training_files
 from operators.problem import same_problem
@@ -162,6 +165,15 @@ def evaluate(scorer: LearnedScorer, tickets: Sequence[LabelledTicket]) -> dict[s
         [t.frustration >= level for t, _ in rated if t.frustration is not None],
         [a.frustration[i] for t, a in rated if t.frustration is not None]), 4)
         for i, level in enumerate(LEVELS)}
+    said = [(t, a) for t, a in zip(tickets, assessments, strict=True) if t.intents is not None]
+    graded = [(t.frustration, a) for t, a in rated if t.frustration is not None]
+    out["best_at_floor"] = {
+        "cancellation": best_precision([t.intents is not None and "cancellation" in t.intents
+                                        for t, _ in said],
+                                       [a.intent_p.get("cancellation", 0.0) for _, a in said],
+                                       FLOORS["cancellation"]),
+        "gate65": best_precision([f >= 65 for f, _ in graded], [a.frustration[1] for _, a in graded],
+                                 FLOORS["gate65"])}
     out["tickets_per_second"] = round(len(tickets) / seconds, 1) if seconds else float("nan")
     return out
 
