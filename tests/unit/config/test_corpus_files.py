@@ -132,6 +132,17 @@ def test_the_fourth_file_weights_german_topic_other_and_the_band_below_the_gate(
     assert sum(50 <= row["frustration"] < 65 for row in labelled) >= 80
 
 
+def test_the_fourth_file_asks_about_the_api_in_every_language_and_tone() -> None:
+    """API questions are filed under ``api`` whoever asks (a developer, a treasurer with a
+    volunteer's script, a kiosk's installer), in every language and tone."""
+    labelled = [row for _, row in rows(TRAIN4)]
+    asks = [row for row in labelled if "api_question" in row["intents"]]
+    assert len(asks) >= 60
+    assert all(row["topic"] == "api" for row in asks)
+    assert all(sum(row["lang"] == lang for row in asks) >= 12 for lang in LANGS)
+    assert {row["tone"] for row in asks} == TONES
+
+
 @pytest.mark.parametrize("path", (TRAIN3, TRAIN4), ids=lambda p: p.name)
 def test_every_training_file_reaches_the_start_up_model_and_the_held_out_splits(path: Path) -> None:
     assert path in training_files() and path in training_files(with_dev=False)
