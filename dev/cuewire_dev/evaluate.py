@@ -206,10 +206,16 @@ def same_problem_agreement(tickets: Sequence[LabelledTicket], scores: Sequence[S
             "false_same_rate": round(false_same / len(sample), 4) if sample else float("nan")}
 
 
-def held_out_training(split: str) -> list[LabelledTicket] | None:
-    """What the model learns from when ``split`` is scored, if not the shipped corpus: the
-    dev split stays out of training, and so do the proxy's writers."""
-    if split == "dev":
+def held_out_training(split: str, given: Path | None = None) -> list[LabelledTicket] | None:
+    """What the model learns from when ``split`` (or the ``given`` file) is scored, if not the
+    shipped corpus: the dev split stays out of training, and so do the proxy's writers; a
+    given file the shipped model learns from is left out of its training too."""
+    if given is not None:
+        shipped = training_files()
+        files = [p for p in shipped if p.resolve() != given.resolve()]
+        if len(files) == len(shipped):
+            return None
+    elif split == "dev":
         files = training_files(with_dev=False)
     elif split == "proxy":
         files = [p for p in training_files() if p != TRAIN2]
@@ -224,7 +230,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--split", choices=("test", "dev", "proxy"), default="test",
                         help="test: the held-apart split (default); dev: the split tuned on; "
                              "proxy: train2.jsonl, its writers held out of training")
-    parser.add_argument("--file", type=Path, default=None, help="a labelled JSON-lines file instead")
+    parser.add_argument("--file", type=Path, default=None,
+                        help="a labelled JSON-lines file instead (one the model trains on is left "
+                             "out of training while it is scored)")
     parser.add_argument("--taxonomy", type=Path, default=None, help="taxonomy file to evaluate")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where eval.json/eval.md go")
     args = parser.parse_args(argv)
@@ -235,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     taxonomy = load_taxonomy(args.taxonomy)
     with console.status("training the start-up model"):
-        held_out = held_out_training(args.split) if not args.file else None
+        held_out = held_out_training(args.split, args.file)
         scorer = (LearnedScorer.seeded(taxonomy) if held_out is None
                   else LearnedScorer.seeded(taxonomy, held_out))
     tickets = load_tickets(source)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from cuewire_dev.evaluate import held_out_training
 from operators.corpus import DEV, TRAIN, TRAIN2, load_tickets
 
@@ -22,3 +24,15 @@ def test_the_proxy_model_still_learns_from_the_dev_split() -> None:
 
 def test_the_test_split_is_scored_by_the_shipped_model() -> None:
     assert held_out_training("test") is None
+
+
+def test_a_given_corpus_file_is_held_out_of_the_model_that_scores_it() -> None:
+    learned = held_out_training("test", TRAIN2)
+    assert learned is not None
+    assert not {t.id for t in learned} & {t.id for t in load_tickets(TRAIN2)}
+    assert {t.id for t in load_tickets(TRAIN)} <= {t.id for t in learned}
+
+
+def test_a_given_file_the_model_never_learns_from_is_scored_by_the_shipped_model(
+        tmp_path: Path) -> None:
+    assert held_out_training("proxy", tmp_path / "tickets.jsonl") is None
