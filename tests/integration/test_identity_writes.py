@@ -1,25 +1,19 @@
 """The identity tables' writes (``state/identity.py``): one script call per batch where the
 server runs scripts, the same keys, values and TTLs as plain commands where it does not."""
 
-import uuid
-
 import pytest
 import redis
 
 from state.identity import IdentityStore
 from state.keys import Keyspace, TTLs
 from state.redis_client import connect
+from tests.integration.command_calls import command_calls
 
 pytestmark = pytest.mark.integration
 
 WRITES = {("email", "dana@acme.io"): ((5, "acct_42"),),
           ("account", "acct_42"): ((1, {"mrr": 1000}), (9, {"mrr": 3200})),
           ("user", "u1"): ((3, "acct_42"), (8, None))}
-
-
-def _calls(client: redis.Redis, command: str) -> int:
-    stats = client.info("commandstats").get(f"cmdstat_{command}")
-    return int(stats["calls"]) if stats else 0
 
 
 def _landed(client: redis.Redis, ks: Keyspace, store: IdentityStore) -> None:
@@ -34,27 +28,20 @@ def test_a_batch_of_writes_is_one_script_call(redis_url: str, unique: str) -> No
     ks = Keyspace(f"t{unique}:")
     store = IdentityStore(client, ks, TTLs(account=100, identity=200))
     store.write(WRITES)  # loads the script
-    scripts, sets = _calls(client, "evalsha"), _calls(client, "set")
+    scripts, sets = command_calls(client, "evalsha"), command_calls(client, "set")
     store.write(WRITES)
-    assert _calls(client, "evalsha") - scripts == 1
-    assert _calls(client, "set") - sets == len(WRITES)  # the script's, inside the server
+    assert command_calls(client, "evalsha") - scripts == 1
+    assert command_calls(client, "set") - sets == len(WRITES)  # the script's, inside the server
     _landed(client, ks, store)
 
 
-def test_a_user_not_allowed_scripts_writes_the_same_as_plain_commands(redis_url: str, unique: str) -> None:
-    admin = connect(redis_url)
-    name, password = f"noscripts{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
-    admin.acl_setuser(name, enabled=True, passwords=[f"+{password}"], keys=["*"],
-                      commands=["+@all", "-@scripting"])
-    try:
-        client = redis.Redis.from_url(redis_url, username=name, password=password)
-        ks = Keyspace(f"t{unique}:")
-        store = IdentityStore(client, ks, TTLs(account=100, identity=200))
-        store.write(WRITES)
-        store.write(WRITES)  # and goes on without asking again
-        _landed(client, ks, store)
-    finally:
-        admin.acl_deluser(name)
+def test_a_user_not_allowed_scripts_writes_the_same_as_plain_commands(
+        unique: str, no_scripts: redis.Redis) -> None:
+    ks = Keyspace(f"t{unique}:")
+    store = IdentityStore(no_scripts, ks, TTLs(account=100, identity=200))
+    store.write(WRITES)
+    store.write(WRITES)  # and goes on without asking again
+    _landed(no_scripts, ks, store)
 
 
 def test_an_in_process_redis_writes_the_same(unique: str) -> None:

@@ -1,28 +1,15 @@
 """The ledger's claim and confirm (``state/ledger.py``): one script call each where the
 server runs scripts; the same answers, keys and outbox as plain commands where it does not."""
 
-import uuid
-from collections.abc import Iterator
-
 import pytest
 import redis
 
 from state.keys import Keyspace, TTLs
 from state.ledger import AlertLedger
 from state.redis_client import connect
+from tests.integration.command_calls import command_calls
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def no_scripts(redis_url: str) -> Iterator[redis.Redis]:
-    """A client whose ACL user may run everything but scripts."""
-    admin = connect(redis_url)
-    name, password = f"noscripts{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
-    admin.acl_setuser(name, enabled=True, passwords=[f"+{password}"], keys=["*"],
-                      commands=["+@all", "-@scripting"])
-    yield redis.Redis.from_url(redis_url, username=name, password=password)
-    admin.acl_deluser(name)
 
 
 def _records(*ids: str) -> list[tuple[str, bytes]]:
@@ -51,19 +38,14 @@ def _scenario(client: redis.Redis, ks: Keyspace) -> list[object]:
     return seen
 
 
-def _calls(client: redis.Redis, command: str) -> int:
-    stats = client.info("commandstats").get(f"cmdstat_{command}")
-    return int(stats["calls"]) if stats else 0
-
-
 def test_a_claim_and_a_confirm_are_one_script_call_each(redis_url: str, unique: str) -> None:
     client = connect(redis_url)
     ledger = AlertLedger(client, Keyspace(f"ls{unique}:"), TTLs(), run_id="run")
-    scripts, commands = _calls(client, "eval"), _calls(client, "set") + _calls(client, "hset")
+    scripts, commands = command_calls(client, "eval"), command_calls(client, "set", "hset")
     assert ledger.claim(_records("a1", "a2", "a3")) == [True, True, True]
     ledger.confirm(["a1", "a2", "a3"])
-    assert _calls(client, "eval") - scripts == 2
-    assert _calls(client, "set") + _calls(client, "hset") - commands == 7  # inside the server
+    assert command_calls(client, "eval") - scripts == 2
+    assert command_calls(client, "set", "hset") - commands == 7  # inside the server
     assert ledger.outbox() == []
 
 
@@ -92,6 +74,6 @@ def test_a_big_claim_goes_in_pieces_with_the_same_answers(
     client = connect(redis_url)
     whole = _scenario(client, Keyspace(f"w{unique}:"))
     monkeypatch.setattr("state.ledger.SCRIPT_PIECE", 3)
-    scripts = _calls(client, "eval")
+    scripts = command_calls(client, "eval")
     assert _scenario(client, Keyspace(f"p{unique}:")) == whole
-    assert _calls(client, "eval") - scripts > 5000 // 3
+    assert command_calls(client, "eval") - scripts > 5000 // 3

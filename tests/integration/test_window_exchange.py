@@ -1,7 +1,6 @@
 """The window exchange (``state/windows.py``): one script call per batch where the server
 runs scripts; the same windows, timers, TTLs and reads as plain commands where it does not."""
 
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +11,7 @@ from operators.signals import Signal
 from state.keys import Keyspace, TTLs
 from state.redis_client import connect
 from state.windows import WINDOW_CAP, WindowStore
+from tests.integration.command_calls import command_calls
 
 pytestmark = pytest.mark.integration
 
@@ -47,20 +47,15 @@ def _run(client: redis.Redis, ks: Keyspace) -> list[object]:
     return seen
 
 
-def _calls(client: redis.Redis, command: str) -> int:
-    stats = client.info("commandstats").get(f"cmdstat_{command}")
-    return int(stats["calls"]) if stats else 0
-
-
 def test_an_exchange_is_one_script_call(redis_url: str, unique: str) -> None:
     client = connect(redis_url)
     store = WindowStore(client, Keyspace(f"t{unique}:"), TTLs(), horizon=HORIZON)
     batch = _batches()[0]
     store.exchange(batch, (), {})  # asks once whether the server runs scripts
-    scripts, commands = _calls(client, "eval"), _calls(client, "zadd") + _calls(client, "zrevrangebyscore")
+    scripts, commands = command_calls(client, "eval"), command_calls(client, "zadd", "zrevrangebyscore")
     windows = store.exchange(batch, (), {"acct_1": ({"upgrade_intent"}, T0)})
-    assert _calls(client, "eval") - scripts == 1
-    assert _calls(client, "zadd") + _calls(client, "zrevrangebyscore") - commands == 9  # inside the server
+    assert command_calls(client, "eval") - scripts == 1
+    assert command_calls(client, "zadd", "zrevrangebyscore") - commands == 9  # inside the server
     assert len(windows["acct_1"]["upgrade_intent"]) == 10
 
 
@@ -74,18 +69,11 @@ def test_a_busy_window_is_written_whole_and_trimmed_to_its_cap(redis_url: str, u
     assert windows["acct_busy"]["upgrade_intent"][0] == busy[-1]  # the newest first
 
 
-def test_scripts_and_plain_commands_leave_the_same_state(redis_url: str, unique: str) -> None:
-    admin = connect(redis_url)
-    name, password = f"noscripts{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
-    admin.acl_setuser(name, enabled=True, passwords=[f"+{password}"], keys=["*"],
-                      commands=["+@all", "-@scripting"])
-    try:
-        plain = redis.Redis.from_url(redis_url, username=name, password=password)
-        scripted = _run(admin, Keyspace(f"s{unique}:"))
-        assert scripted == _run(plain, Keyspace(f"p{unique}:"))
-        assert len(scripted) > 4  # the keys were compared too
-    finally:
-        admin.acl_deluser(name)
+def test_scripts_and_plain_commands_leave_the_same_state(
+        redis_url: str, unique: str, no_scripts: redis.Redis) -> None:
+    scripted = _run(connect(redis_url), Keyspace(f"s{unique}:"))
+    assert scripted == _run(no_scripts, Keyspace(f"p{unique}:"))
+    assert len(scripted) > 4  # the keys were compared too
 
 
 def test_an_in_process_redis_reads_back_the_same_windows(redis_url: str, unique: str) -> None:
@@ -113,6 +101,6 @@ def test_a_big_exchange_goes_in_pieces_and_reads_what_it_wrote(
     client = connect(redis_url)
     whole = _run(client, Keyspace(f"w{unique}:"))
     monkeypatch.setattr("state.windows.SCRIPT_PIECE", 7)
-    scripts = _calls(client, "eval")
+    scripts = command_calls(client, "eval")
     assert _run(client, Keyspace(f"p{unique}:")) == whole
-    assert _calls(client, "eval") - scripts > 2 * len(_batches())
+    assert command_calls(client, "eval") - scripts > 2 * len(_batches())
