@@ -32,7 +32,7 @@ import redis
 
 from state.commands import stage_set
 from state.keys import Keyspace, TTLs
-from state.scripts import MAX_UNPACK, SCRIPT_PIECE, ScriptSupport
+from state.scripts import IN_PIECES, SCRIPT_PIECE, ScriptSupport
 
 SENT = b"sent"
 _SEP = "\x1f"
@@ -200,15 +200,7 @@ class AlertLedger:
         pipe.execute()
 
 
-_IN_PIECES = f"""
-local function in_pieces(command, key, list)
-  for from = 1, #list, {MAX_UNPACK} do
-    redis.call(command, key, unpack(list, from, math.min(from + {MAX_UNPACK} - 1, #list)))
-  end
-end
-"""
-
-CLAIM = f"""{_IN_PIECES}
+CLAIM = f"""{IN_PIECES}
 local n, outbox, pending = #KEYS - 1, KEYS[#KEYS], ARGV[1]
 local won, kept, lost = {{}}, {{}}, {{}}
 for i = 1, n do
@@ -222,9 +214,9 @@ for i = 1, n do
     lost[#lost + 1] = field
   end
 end
-in_pieces('HSET', outbox, kept)
+in_pieces('HSET', outbox, kept, 1, #kept)
 redis.call('EXPIRE', outbox, ARGV[3])
-in_pieces('HDEL', outbox, lost)
+in_pieces('HDEL', outbox, lost, 1, #lost)
 return won
 """
 """The claim in one call. ``KEYS``: each id's ledger key, then the outbox. ``ARGV``: this
@@ -233,13 +225,13 @@ Each id is ``SET … NX GET EX`` as :meth:`AlertLedger._claim_commands` sets it;
 keeps the entries of ids won now or pending for this run already and loses the others'
 (there, one ``HSET`` of all and an ``HDEL`` of the lost); the reply is 1 for each id won."""
 
-CONFIRM = f"""{_IN_PIECES}
+CONFIRM = f"""{IN_PIECES}
 local n, fields = #KEYS - 1, {{}}
 for i = 1, n do
   redis.call('SET', KEYS[i], ARGV[1], 'EX', ARGV[2])
   fields[i] = ARGV[2 + i]
 end
-in_pieces('HDEL', KEYS[n + 1], fields)
+in_pieces('HDEL', KEYS[n + 1], fields, 1, n)
 return n
 """
 """The confirmation in one call. ``KEYS``: each id's ledger key, then the outbox. ``ARGV``:

@@ -19,6 +19,18 @@ MAX_UNPACK = 4000
 """Values a script passes to one ``redis.call`` through ``unpack`` at most (Lua's C stack
 holds about 8,000): a longer list goes in several calls."""
 
+IN_PIECES = f"""
+local function in_pieces(command, key, list, from, last)
+  while from <= last do
+    local upto = math.min(from + {MAX_UNPACK} - 1, last)
+    redis.call(command, key, unpack(list, from, upto))
+    from = upto + 1
+  end
+end
+"""
+"""A Lua function for scripts: ``command key list[from..last]``, as several calls of at
+most :data:`MAX_UNPACK` values when the list is longer (keep ``MAX_UNPACK`` even, so
+score-member pairs are never split)."""
 
 SCRIPT_PIECE = 1000
 """Windows, timers, reads or ledger ids one script call takes at most: a script holds the

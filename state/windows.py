@@ -37,7 +37,7 @@ from state.commands import (
     stage_zrevrangebyscore,
 )
 from state.keys import Keyspace, TTLs
-from state.scripts import MAX_UNPACK, SCRIPT_PIECE, ScriptSupport
+from state.scripts import IN_PIECES, SCRIPT_PIECE, ScriptSupport
 from state.unit_of_work import Reply, UnitOfWork
 
 Windows = dict[str, dict[str, list[Signal]]]
@@ -246,17 +246,12 @@ class WindowStore:
         return out
 
 
-EXCHANGE = f"""
+EXCHANGE = f"""{IN_PIECES}
 local nw, nt, nr = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local cap, ttl, timers_ttl = tonumber(ARGV[4]), ARGV[5], ARGV[6]
 local a, k = 7, 1
 local function zadd(key, from, pairs)
-  local last = from + 2 * pairs - 1
-  while from <= last do
-    local upto = math.min(from + {MAX_UNPACK} - 1, last)
-    redis.call('ZADD', key, unpack(ARGV, from, upto))
-    from = upto + 1
-  end
+  in_pieces('ZADD', key, ARGV, from, from + 2 * pairs - 1)
 end
 for _ = 1, nw do
   local key, count = KEYS[k], tonumber(ARGV[a])
