@@ -31,9 +31,10 @@ if TYPE_CHECKING:
     from operators.learned_score import LearnedScorer
 
 STATE_FORMAT = "cuewire.ticket-model/2"
-REPRESENTATION_VERSION = 1
+REPRESENTATION_VERSION = 2
 """Bump when ``ticket_repr`` or the word vectors change what a row means: older checkpoints
-are then refused."""
+are then refused. 2: the sparse part hashes into ``1 << 18`` rows, not ``1 << 16``, so a
+row of an earlier checkpoint holds other features' weights."""
 
 
 def pack_array(values: np.ndarray, dtype: str = "<f4") -> dict[str, Any]:

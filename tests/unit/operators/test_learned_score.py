@@ -169,6 +169,15 @@ def test_an_old_or_damaged_state_is_refused_with_what_to_do(fresh: LearnedScorer
         LearnedScorer.from_state(fresh.taxonomy, damaged)
 
 
+def test_a_checkpoint_of_an_earlier_representation_is_refused(fresh: LearnedScorer) -> None:
+    """Its rows index another hashing of the features: applied, it would scramble the model."""
+    fresh.learn("gantt bars vanish", {"frustrated": True})
+    earlier = orjson.loads(state_to_json(fresh.to_state()))
+    earlier["representation"] -= 1
+    with pytest.raises(ConfigurationError, match="delete the model keys"):
+        LearnedScorer.from_state(fresh.taxonomy, earlier)
+
+
 def test_start_over_forgets_feedback_but_not_the_corpus(fresh: LearnedScorer) -> None:
     text = "The gantt view jumps around"
     before = fresh.score(text)
