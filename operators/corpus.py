@@ -36,6 +36,27 @@ TRAIN4 = CORPUS_DIR / "train4.jsonl"
 how-to questions, cancellation look-alikes that are not leaving beside fresh cancellations, and
 irritation just below the gate at 65 beside clear escalation above it."""
 DEV = CORPUS_DIR / "dev.jsonl"
+TRAINING_FILES = "train*.jsonl"
+"""The corpus folder's training files: a new ``train5.jsonl`` is learned from without code."""
+
+
+def training_corpus(folder: Path = CORPUS_DIR) -> list[Path]:
+    """The folder's training files in the order of their numbers (train, train2, … train10).
+
+    The order is the order the model learns them in, so it must not depend on how a file
+    system lists a folder.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     for name in ("train10.jsonl", "train2.jsonl", "train.jsonl", "dev.jsonl", "train-x.txt"):
+    ...         _ = (Path(d) / name).write_text("")
+    ...     [p.name for p in training_corpus(Path(d))]
+    ['train.jsonl', 'train2.jsonl', 'train10.jsonl']
+    """
+    def number(path: Path) -> tuple[int, str]:
+        digits = path.stem.removeprefix("train")
+        return (int(digits) if digits.isdigit() else 1 if not digits else 1 << 30, path.name)
+    return sorted(folder.glob(TRAINING_FILES), key=number)
 
 
 @dataclass(frozen=True, slots=True)

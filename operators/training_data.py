@@ -18,7 +18,7 @@ from scipy import sparse  # type: ignore[import-untyped]
 
 from config.taxonomy import Taxonomy
 from contracts.errors import PoisonRecord
-from operators.corpus import DEV, TRAIN, TRAIN2, TRAIN3, TRAIN4, LabelledTicket
+from operators.corpus import DEV, LabelledTicket, training_corpus
 from operators.heads import FRUSTRATION_LEVELS, Heads, Targets
 from operators.ticket_repr import TicketRepresentation
 
@@ -29,13 +29,13 @@ NONE = "none"
 
 
 def training_files(*, with_dev: bool = True) -> list[Path]:
-    """The labelled files the shipped model learns from (those that exist).
+    """The labelled files the shipped model learns from (those that exist): every
+    ``config/corpus/train*.jsonl`` in the order of its number, the dev split, the seed tickets.
 
     The method was chosen and tuned with the dev split held out (``make eval
     --split dev`` still holds it out); the shipped model then learns from it too.
     """
-    files = ((TRAIN, TRAIN2, TRAIN3, TRAIN4, DEV, DEFAULT_SEED) if with_dev
-             else (TRAIN, TRAIN2, TRAIN3, TRAIN4, DEFAULT_SEED))
+    files = [*training_corpus(), *((DEV,) if with_dev else ()), DEFAULT_SEED]
     return [p for p in files if p.exists()]
 
 
