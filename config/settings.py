@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     kafka_commit_offsets: bool = True
     kafka_start_from: Literal["earliest", "latest"] = "earliest"
     kafka_batch_size: int = Field(1000, ge=1, le=100_000)
+    kafka_prefetch_kb: int = Field(
+        8192, ge=256, le=1_048_576,
+        description="read-ahead each input partition's consumer may hold, in KiB (librdkafka's "
+        "queued.max.messages.kbytes, 64 MiB by default): a flow that lags its input holds at most "
+        "this per partition instead of growing towards 64 MiB times the partitions",
+    )
     kafka_create_topics: bool = True
     kafka_partitions: int = Field(3, ge=1)
     kafka_replication: int = Field(1, ge=1)

@@ -60,6 +60,7 @@ def kafka_inputs(settings: Settings, *, tail: bool = True) -> InputBuilder:
         source = monitored_input("kafka-in", flow, StoppableKafkaSource(
             settings.kafka_bootstrap.split(","), list(kinds),
             group_id=settings.monitoring_group_id() if settings.kafka_commit_offsets else None,
+            prefetch_kb=settings.kafka_prefetch_kb,
             tail=tail,
             starting_offset=OFFSET_BEGINNING if settings.kafka_start_from == "earliest" else OFFSET_END,
             add_config=consumer_conf,

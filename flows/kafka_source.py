@@ -37,9 +37,10 @@ class MonitoredKafkaSource(KafkaSource):
     their health; ``group_id=None`` commits nothing."""
 
     def __init__(self, brokers: list[str], topics: list[str], *, group_id: str | None,
-                 health: Health = HEALTH, **kwargs: Any) -> None:
+                 prefetch_kb: int, health: Health = HEALTH, **kwargs: Any) -> None:
         super().__init__(brokers, topics, **kwargs)
         self._group_id = group_id
+        self._prefetch_kb = prefetch_kb
         self._health = health
 
     def build_part(self, step_id: str, for_part: str, resume_state: int | None) -> _KafkaSourcePartition:
@@ -52,6 +53,9 @@ class MonitoredKafkaSource(KafkaSource):
             "bootstrap.servers": ",".join(self._brokers),
             "enable.partition.eof": str(not self._tail),
             "statistics.interval.ms": 1000,
+            # One consumer per partition, each reading ahead up to 64 MiB by default: a flow
+            # behind its input would hold that times the partitions (a pod's memory limit).
+            "queued.max.messages.kbytes": str(self._prefetch_kb),
             **self._add_config,
             "on_commit": _count_failed_commits,
         }
