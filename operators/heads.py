@@ -109,20 +109,24 @@ class Heads:
     # -- reading --------------------------------------------------------------
 
     def logits(self, rep: TicketRepresentation) -> np.ndarray:
-        z = rep.values @ self.sparse_w[rep.rows] if len(rep.rows) else np.zeros(self.width,
-                                                                                dtype=np.float32)
+        # ``take`` gathers the same rows as ``sparse_w[rows]`` in half the time (no
+        # fancy-index machinery); the product is the same gemv on the same matrix.
+        z = (rep.values @ self.sparse_w.take(rep.rows, axis=0) if len(rep.rows)
+             else np.zeros(self.width, dtype=np.float32))
         return z + rep.dense @ self.dense_w + self.bias
 
     def probabilities(self, logits: np.ndarray) -> dict[str, np.ndarray]:
         """Per head, its classes' probabilities (softmax or independent sigmoids)."""
+        # The ufuncs called directly: ``z.max()``, ``e.sum()`` and ``np.clip`` are the same
+        # reductions and comparisons behind a few microseconds of Python each, per head.
         out: dict[str, np.ndarray] = {}
         for head, (a, b) in self.spans.items():
             z = logits[a:b]
             if head in SOFTMAX:
-                e = np.exp(z - z.max())
-                out[head] = e / e.sum()
+                e = np.exp(z - np.maximum.reduce(z))
+                out[head] = e / np.add.reduce(e)
             else:
-                out[head] = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+                out[head] = 1.0 / (1.0 + np.exp(-np.minimum(np.maximum(z, -30), 30)))
         return out
 
     # -- learning -------------------------------------------------------------

@@ -103,9 +103,28 @@ class Featurizer:
             return _BOOSTER, word, booster, capitals
         return _WORD, word, self.lexicon.get(word), capitals
 
+    def _info(self, token: str) -> tuple[int, str, float | None, bool]:
+        info = self._tokens.get(token)
+        if info is None:
+            info = self._classify(token)
+            if len(self._tokens) < TOKEN_CACHE_SIZE:
+                self._tokens[token] = info
+        return info
+
     def words_of(self, text: str) -> list[str]:
-        """The normalised words of ``text`` (no boundaries, no emoticons)."""
-        return [w for w in tokens_of(text) if w and w[0] not in EMOTICON_STARTS]
+        """The normalised words of ``text`` (no boundaries, no emoticons): the words of
+        :func:`tokens_of`, read through the same per-token cache as :meth:`extract`.
+
+        >>> from config.taxonomy import load_taxonomy
+        >>> Featurizer(load_taxonomy()).words_of("Can’t log in; again ;) :(")
+        ['cant', 'log', 'in', 'again']
+        """
+        words = []
+        for token in TOKEN.findall(text):
+            kind, word, _, _ = self._info(token)
+            if kind != _BOUNDARY and kind != _EMOTICON:
+                words.append(word)
+        return words
 
     def extract(self, text: str) -> TextFeatures:
         cache = self._tokens

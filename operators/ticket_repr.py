@@ -82,7 +82,9 @@ class Representer:
         self.featurizer = Featurizer(taxonomy)
         self.vectors = vectors if vectors is not None else shipped_word_vectors()
         self._key_rows: dict[str, int] = {}
-        self._ngram_rows: dict[str, np.ndarray] = {}
+        self._terms: dict[str, tuple[int, str | None, tuple[int, ...]]] = {}
+        """Per word or word pair of a text: its row, and a word's own n-grams' rows, so a
+        word met again costs one look-up (bounded by :data:`CACHE_SIZE`)."""
 
     @property
     def dimensions(self) -> int:
@@ -96,62 +98,65 @@ class Representer:
                 self._key_rows[key] = row
         return row
 
-    def _ngrams(self, word: str) -> np.ndarray:
-        rows = self._ngram_rows.get(word)
-        if rows is None:
-            padded = f"<{word}>"
-            # Ordered, not a set: the rows' order sets the order floats are summed in, and a
-            # set's order changes with PYTHONHASHSEED, so the trained model would too.
-            grams = dict.fromkeys(padded[i:i + n] for n in NGRAM_SIZES for i in range(len(padded) - n + 1))
-            rows = np.fromiter((bucket("c:" + g) for g in grams), np.int64, len(grams))
-            if len(self._ngram_rows) < CACHE_SIZE:
-                self._ngram_rows[word] = rows
-        return rows
+    def _term(self, key: str) -> tuple[int, str | None, tuple[int, ...]]:
+        """A term's row; for a single word (``not_`` dropped), the word and its n-grams' rows."""
+        found = self._terms.get(key)
+        if found is None:
+            if " " in key:
+                found = (bucket(key), None, ())
+            else:
+                word = key[4:] if key.startswith("not_") else key
+                padded = f"<{word}>"
+                # Ordered, not a set: the rows' order sets the order floats are summed in, and a
+                # set's order changes with PYTHONHASHSEED, so the trained model would too.
+                grams = dict.fromkeys(padded[i:i + n] for n in NGRAM_SIZES
+                                      for i in range(len(padded) - n + 1))
+                found = (bucket(key), word, tuple(bucket("c:" + g) for g in grams))
+            if len(self._terms) < CACHE_SIZE:
+                self._terms[key] = found
+        return found
 
     def represent(self, text: str) -> TicketRepresentation:
         features = self.featurizer.extract(text)
-        terms: list[str] = []
+        n_terms = features.n_terms
+        items = list(features.values.items())
+        terms = [key for key, _ in items[:n_terms]]
+        # Rows in a fixed order (the order floats are summed in): the terms, the text-wide
+        # features that are set, every word's n-grams, the subject's words.
         rows: list[int] = []
-        values: list[float] = []
-        term_of: list[int] = []
+        values: list[float] = [value for _, value in items[:n_terms]]
         words: list[str] = []
-        ngram_parts: list[np.ndarray] = []
-        ngram_terms: list[int] = []
-        for i, (key, value) in enumerate(features.values.items()):
-            if i < features.n_terms:
-                terms.append(key)
+        gram_rows: list[int] = []
+        gram_terms: list[int] = []
+        term = self._term
+        for i, key in enumerate(terms):
+            row, word, grams = term(key)
+            rows.append(row)
+            if word is not None:
+                words.append(word)
+                gram_rows.extend(grams)
+                gram_terms.extend([i] * len(grams))
+        for key, value in items[n_terms:]:
+            if value:
                 rows.append(self._row(key))
                 values.append(value)
-                term_of.append(i)
-                if " " not in key:
-                    word = key[4:] if key.startswith("not_") else key
-                    words.append(word)
-                    grams = self._ngrams(word)
-                    ngram_parts.append(grams)
-                    ngram_terms.append(i)
-            elif value:
-                rows.append(self._row(key))
-                values.append(value)
-                term_of.append(NO_TERM)
-        row_array = np.asarray(rows, dtype=np.int64)
-        value_array = np.asarray(values, dtype=np.float32)
-        term_array = np.asarray(term_of, dtype=np.int64)
-        if ngram_parts:
-            total = sum(len(p) for p in ngram_parts)
-            unit = NGRAM_WEIGHT / math.sqrt(total) if total else 0.0
-            row_array = np.concatenate([row_array, *ngram_parts])
-            value_array = np.concatenate([value_array, np.full(total, unit, dtype=np.float32)])
-            term_array = np.concatenate([term_array, np.repeat(
-                np.asarray(ngram_terms, dtype=np.int64), [len(p) for p in ngram_parts])])
+        head = len(rows)
+        subject: dict[str, None] = {}
         if SUBJECT_WEIGHT and "\n" in text:
             # Ordered, as the n-grams are: the rows' order sets the order floats are summed in.
             subject = dict.fromkeys(self.featurizer.words_of(text.split("\n", 1)[0]))
-            if subject:
-                unit = SUBJECT_WEIGHT / math.sqrt(len(subject))
-                row_array = np.concatenate([row_array, np.fromiter(
-                    (self._row("s:" + w) for w in subject), np.int64, len(subject))])
-                value_array = np.concatenate([value_array, np.full(len(subject), unit, np.float32)])
-                term_array = np.concatenate([term_array, np.full(len(subject), NO_TERM, np.int64)])
+        rows.extend(gram_rows)
+        rows.extend(self._row("s:" + w) for w in subject)
+        n_grams, n_subject = len(gram_rows), len(subject)
+        value_array = np.empty(len(rows), dtype=np.float32)
+        value_array[:head] = values
+        if n_grams:
+            value_array[head:head + n_grams] = NGRAM_WEIGHT / math.sqrt(n_grams)
+        if n_subject:
+            value_array[head + n_grams:] = SUBJECT_WEIGHT / math.sqrt(n_subject)
+        term_array = np.full(len(rows), NO_TERM, dtype=np.int64)
+        term_array[:n_terms] = np.arange(n_terms)
+        term_array[head:head + n_grams] = gram_terms
         dense = self.vectors.mean(words) * EMBEDDING_WEIGHT
-        return TicketRepresentation(row_array, value_array, term_array, dense, terms,
-                                    features.hits, features.charged, words)
+        return TicketRepresentation(np.array(rows, dtype=np.int64), value_array, term_array, dense,
+                                    terms, features.hits, features.charged, words)
