@@ -55,7 +55,11 @@ def training_corpus(folder: Path = CORPUS_DIR) -> list[Path]:
     """
     def number(path: Path) -> tuple[int, str]:
         digits = path.stem.removeprefix("train")
-        return (int(digits) if digits.isdigit() else 1 if not digits else 1 << 30, path.name)
+        if not digits:
+            return 1, path.name  # train.jsonl is the first
+        if not digits.isdigit():
+            return 1 << 30, path.name  # train_extra.jsonl and the like: after every number
+        return int(digits), path.name
     return sorted(folder.glob(TRAINING_FILES), key=number)
 
 
