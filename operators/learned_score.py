@@ -7,8 +7,8 @@
   0–100 score by :mod:`operators.frustration_scale`), signal, topic, intents;
   the topic head's and the intents' readings are blended with a vote of the
   nearest labelled examples (:mod:`operators.learned_neighbours`);
-* evidence — :mod:`operators.explain`: the words that drove each head, the key
-  sentence, the nearest labelled examples.
+* evidence — :mod:`operators.ticket_evidence` (with :mod:`operators.explain`): the
+  words that drove each head, the key sentence, the nearest labelled examples.
 
 * problem vectors — :mod:`operators.problem_vector`, what ``same: problem`` rules compare.
 
@@ -36,14 +36,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from config.taxonomy import Taxonomy, load_taxonomy
-from operators import explain, frustration_scale, problem
+from operators import frustration_scale, problem
 from operators.assessment import INTENT_TOPIC_SHARE, Assessment, intents_shown, with_topics
 from operators.corpus import LabelledTicket, load_tickets
-from operators.heads import FRUSTRATION_LEVELS, Heads
+from operators.heads import Heads
 from operators.learned_neighbours import NeighbourIndex
 from operators.model_state import state_from_json, state_to_json
 from operators.problem_vector import distinctive_words, problem_vector
 from operators.score import Evidence, LazyEvidence, Score
+from operators.ticket_evidence import evidence_of, score_phrases
 from operators.ticket_repr import Representer, TicketRepresentation
 from operators.training_data import (
     NONE,
@@ -189,57 +190,19 @@ class LearnedScorer:
 
     def to_score(self, a: Assessment, text: str) -> Score:
         score = frustration_scale.rounded_score(a.frustration)
-        heads, rep = self.heads, a.rep
-        phrases: tuple[str, ...] = ()
-        if score >= 50:
-            column = heads.column("frustration", f"f{FRUSTRATION_LEVELS[self._level(a)]}")
-            phrases = explain.top_words(rep, explain.term_contributions(rep, heads.sparse_w,
-                                                                        column), limit=3)
+        rep = a.rep
         return Score(
             score=score, signal=a.signal, topic=a.topic,
             risk=frustration_scale.risk_level(score, a.topic),
             confidence=round(max(a.probability, 1.0 - a.probability), 3),
-            phrases=phrases, intents=a.intents,
+            phrases=score_phrases(self.heads, a) if score >= 50 else (), intents=a.intents,
             categories=tuple(sorted({h.owner for h in rep.hits if h.kind == "category"})),
             problem=problem.pack(a.problem),
             explain=LazyEvidence(lambda: self.evidence(a, text)),
         )
 
-    @staticmethod
-    def _level(a: Assessment) -> int:
-        """Which frustration column explains the score: the highest level it reached."""
-        return 0 if a.exact_score < 65 else (1 if a.exact_score < 80 else 2)
-
     def evidence(self, a: Assessment, text: str) -> Evidence:
-        heads, rep = self.heads, a.rep
-        gathered = heads.sparse_w[rep.rows]
-
-        def contributions(column: int) -> np.ndarray:
-            return explain.term_contributions(rep, heads.sparse_w, column, gathered)
-
-        words: list[tuple[str, tuple[str, ...]]] = []
-        frustration_col = heads.column("frustration", f"f{FRUSTRATION_LEVELS[self._level(a)]}")
-        f_contrib = contributions(frustration_col)
-        if a.probability < 0.5:
-            f_contrib = -f_contrib
-        words.append(("frustration", explain.top_words(rep, f_contrib)))
-        topic_contrib = contributions(heads.column("topic", a.topic or NONE))
-        words.append(("topic", explain.top_words(rep, topic_contrib)))
-        signal = a.signal or NONE
-        words.append(("signal", explain.top_words(rep, contributions(
-            heads.column("signal", signal)))))
-        for intent in a.intents:
-            words.append((f"intent:{intent}", explain.top_words(rep, contributions(
-                heads.column("intents", intent)))))
-        frustration_words, topic_words = words[0][1], words[1][1]
-        decisive = [*frustration_words[:3], *topic_words[:3]] if a.probability >= 0.5 else [
-            *topic_words[:3]]
-        sentence = explain.key_sentence(text, decisive)
-        confidence = [("frustration", round(max(a.probability, 1 - a.probability), 3)),
-                      ("topic", round(a.topic_p, 3)), ("signal", round(a.signal_p, 3))]
-        confidence += [(f"intent:{i}", round(a.intent_p[i], 3)) for i in a.intents]
-        nearest = explain.nearest_examples(a.problem, self.example_vectors, self.examples)
-        return Evidence(tuple(words), sentence, nearest, tuple(confidence))
+        return evidence_of(self.heads, a, text, self.example_vectors, self.examples)
 
     def same_problem(self, a: str, b: str) -> bool:
         """Whether two texts describe the same problem (as ``same: problem`` rules read it)."""
