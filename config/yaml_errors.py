@@ -1,6 +1,11 @@
 """Loading a YAML config file into its pydantic schema, with errors told as a person would
 want them: the file, the entry (by its ``id`` when it has one), the field, the line, what
-was wrong."""
+was wrong.
+
+A key written twice in one mapping is refused: plain YAML loaders keep the second and
+drop the first without a word, so a second ``examples:`` under an intent would silently
+replace its first list (and teach the model the wrong tickets).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,24 @@ from contracts.errors import ConfigurationError
 M = TypeVar("M", bound=BaseModel)
 
 
+class DuplicateKey(yaml.MarkedYAMLError):
+    """A mapping names the same key twice."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """``yaml.safe_load`` that raises :class:`DuplicateKey` instead of keeping the last value."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in seen:
+                raise DuplicateKey(problem=f"key {key!r} is written twice in one entry",
+                                   problem_mark=key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_yaml_model(path: Path, model: type[M], what: str) -> M:
     """Read, parse and validate ``path`` as ``model``; any problem is a ConfigurationError."""
     try:
@@ -22,10 +45,13 @@ def load_yaml_model(path: Path, model: type[M], what: str) -> M:
     except OSError as exc:
         raise ConfigurationError(f"{what} {path}: cannot read ({exc.strerror})") from None
     try:
-        raw = yaml.safe_load(text)
+        raw = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader: plain data only
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
+        if isinstance(exc, DuplicateKey):
+            raise ConfigurationError(f"{what} {path}{where}: {exc.problem}; keep one (merge "
+                                     "the two lists under it)") from None
         raise ConfigurationError(f"{what} {path}{where}: not valid YAML") from None
     try:
         return model.model_validate(raw)

@@ -120,6 +120,23 @@ def test_a_yaml_syntax_error_names_its_line(tmp_path: Path) -> None:
     assert "line" in error_of(path)
 
 
+def test_a_key_written_twice_in_one_entry_is_refused_with_its_line(tmp_path: Path) -> None:
+    # Plain YAML keeps the second list and drops the first without a word.
+    path = write(tmp_path, VALID.replace("    phrases: [cancel]\n",
+                                         "    examples: [\"We won't renew.\"]\n"
+                                         "    phrases: [cancel]\n"
+                                         "    examples: [\"Please end our contract.\"]\n"))
+    message = error_of(path)
+    assert "line 20: key 'examples' is written twice in one entry" in message
+
+
+def test_the_same_key_in_two_entries_is_not_a_duplicate(tmp_path: Path) -> None:
+    path = write(tmp_path, VALID.replace("    phrases: [cancel]\n",
+                                         "    phrases: [cancel]\n    examples: [\"We won't renew.\"]\n"))
+    intent = load_taxonomy(path).intents[0]
+    assert intent.examples == ["We won't renew."]
+
+
 def test_ids_used_twice_are_refused(tmp_path: Path) -> None:
     path = write(tmp_path, VALID.replace("  - id: cancellation", "  - id: data_integrity"))
     assert "ids used twice: ['data_integrity']" in error_of(path)
