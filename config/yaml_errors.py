@@ -38,6 +38,11 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def strict_load(text: str) -> Any:
+    """``yaml.safe_load`` that raises :class:`DuplicateKey` where a mapping repeats a key."""
+    return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader: plain data only
+
+
 def load_yaml_model(path: Path, model: type[M], what: str) -> M:
     """Read, parse and validate ``path`` as ``model``; any problem is a ConfigurationError."""
     try:
@@ -45,7 +50,7 @@ def load_yaml_model(path: Path, model: type[M], what: str) -> M:
     except OSError as exc:
         raise ConfigurationError(f"{what} {path}: cannot read ({exc.strerror})") from None
     try:
-        raw = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader: plain data only
+        raw = strict_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""

@@ -27,6 +27,7 @@ import yaml
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from config.yaml_errors import DuplicateKey, strict_load
 from console.settings import ConsoleSettings
 from console.store import Viewer
 from contracts.errors import ConfigurationError
@@ -56,7 +57,11 @@ def load_users(path: Path | None) -> dict[str, User]:
     if path is None:
         return {}
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = strict_load(path.read_text(encoding="utf-8")) or {}
+    except DuplicateKey as exc:
+        mark = exc.problem_mark
+        raise ConfigurationError(f"CUEWIRE_CONSOLE_USERS_FILE {path}"
+                                 f"{f' line {mark.line + 1}' if mark else ''}: {exc.problem}") from None
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigurationError(f"CUEWIRE_CONSOLE_USERS_FILE: cannot read {path} "
                                  f"({exc.__class__.__name__})") from None
@@ -65,6 +70,9 @@ def load_users(path: Path | None) -> dict[str, User]:
         if not isinstance(entry, Mapping) or not isinstance(entry.get("email"), str):
             raise ConfigurationError(f"{path}: users[{i}] needs an `email`")
         email = entry["email"].strip().lower()
+        if email in users:
+            # The later entry would replace the earlier one's password and role unseen.
+            raise ConfigurationError(f"{path}: users[{i}] repeats {email}: keep one entry per person")
         users[email] = User(email, entry.get("name"), entry.get("password_hash"), bool(entry.get("admin")))
     return users
 
