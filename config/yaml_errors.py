@@ -9,6 +9,7 @@ replace its first list (and teach the model the wrong tickets).
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,6 +32,8 @@ class _StrictLoader(yaml.SafeLoader):
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=True)
+            if not isinstance(key, Hashable):
+                break  # the parent's construct_mapping refuses it, with its line
             if key in seen:
                 raise DuplicateKey(problem=f"key {key!r} is written twice in one entry",
                                    problem_mark=key_node.start_mark)

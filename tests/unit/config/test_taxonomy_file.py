@@ -130,6 +130,10 @@ def test_a_key_written_twice_in_one_entry_is_refused_with_its_line(tmp_path: Pat
     assert "line 20: key 'examples' is written twice in one entry" in message
 
 
+def test_a_key_yaml_cannot_hash_is_not_valid_yaml_rather_than_a_crash(tmp_path: Path) -> None:
+    assert "line 1: not valid YAML" in error_of(write(tmp_path, "? [a, b]\n: 1\n"))
+
+
 def test_the_same_key_in_two_entries_is_not_a_duplicate(tmp_path: Path) -> None:
     path = write(tmp_path, VALID.replace("    phrases: [cancel]\n",
                                          "    phrases: [cancel]\n    examples: [\"We won't renew.\"]\n"))
