@@ -193,6 +193,7 @@ EXEMPT: dict[str, str] = {
     "value_class": "a class decorator, no operator: its doctest and tests/unit/operators/test_value_class.py",
     "decode": "bytes in, a record out: its property test is tests/unit/operators/test_decode_property.py",
     "explain": "numpy arrays of a fitted model in, text out; covered with the scorer",
+    "ticket_evidence": "a fitted model's heads and an assessment in, evidence out; covered with the scorer",
     "frustration_scale": "maps floats to floats; its unit test (test_frustration_scale) checks monotonicity",
     "heads": "a model's weights, updated in place by design (learn_one)",
     "learned_score": "the scorer learns in place by design; its state codec is model_state's (test_codecs)",
