@@ -58,8 +58,9 @@ def load_yaml_model(path: Path, model: type[M], what: str) -> M:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         if isinstance(exc, DuplicateKey):
-            raise ConfigurationError(f"{what} {path}{where}: {exc.problem}; keep one (merge "
-                                     "the two lists under it)") from None
+            # Not always a list: a repeated ``level:`` or ``within:`` is refused the same way.
+            raise ConfigurationError(f"{what} {path}{where}: {exc.problem}; keep one of "
+                                     "them") from None
         raise ConfigurationError(f"{what} {path}{where}: not valid YAML") from None
     try:
         return model.model_validate(raw)
