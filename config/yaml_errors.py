@@ -41,6 +41,12 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
+def at_line(exc: yaml.YAMLError) -> str:
+    """`` line N`` where PyYAML marked the problem (1-based, as editors count), else ``""``."""
+    mark = getattr(exc, "problem_mark", None)
+    return f" line {mark.line + 1}" if mark is not None else ""
+
+
 def strict_load(text: str) -> Any:
     """``yaml.safe_load`` that raises :class:`DuplicateKey` where a mapping repeats a key."""
     return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader: plain data only
@@ -55,8 +61,7 @@ def load_yaml_model(path: Path, model: type[M], what: str) -> M:
     try:
         raw = strict_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
+        where = at_line(exc)
         if isinstance(exc, DuplicateKey):
             # Not always a list: a repeated ``level:`` or ``within:`` is refused the same way.
             raise ConfigurationError(f"{what} {path}{where}: {exc.problem}; keep one of "

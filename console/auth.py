@@ -27,7 +27,7 @@ import yaml
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from config.yaml_errors import DuplicateKey, strict_load
+from config.yaml_errors import DuplicateKey, at_line, strict_load
 from console.settings import ConsoleSettings
 from console.store import Viewer
 from contracts.errors import ConfigurationError
@@ -59,12 +59,14 @@ def load_users(path: Path | None) -> dict[str, User]:
     try:
         doc = strict_load(path.read_text(encoding="utf-8")) or {}
     except DuplicateKey as exc:
-        mark = exc.problem_mark
-        raise ConfigurationError(f"CUEWIRE_CONSOLE_USERS_FILE {path}"
-                                 f"{f' line {mark.line + 1}' if mark else ''}: {exc.problem}") from None
-    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigurationError(f"CUEWIRE_CONSOLE_USERS_FILE {path}{at_line(exc)}: "
+                                 f"{exc.problem}; keep one of them") from None
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"CUEWIRE_CONSOLE_USERS_FILE {path}{at_line(exc)}: "
+                                 "not valid YAML") from None
+    except OSError as exc:
         raise ConfigurationError(f"CUEWIRE_CONSOLE_USERS_FILE: cannot read {path} "
-                                 f"({exc.__class__.__name__})") from None
+                                 f"({exc.strerror})") from None
     users: dict[str, User] = {}
     for i, entry in enumerate(doc.get("users") or []):
         if not isinstance(entry, Mapping) or not isinstance(entry.get("email"), str):

@@ -35,3 +35,13 @@ def test_a_key_written_twice_in_an_entry_is_refused_with_its_line(tmp_path: Path
     text = "users:\n" + RILEY + "  - email: sam@vendor.com\n    admin: false\n    admin: true\n"
     with pytest.raises(ConfigurationError, match="line 5: key 'admin' is written twice"):
         load_users(write(tmp_path, text))
+
+
+def test_a_file_that_is_not_yaml_is_refused_with_its_line(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match=r"users.yaml line 3: not valid YAML"):
+        load_users(write(tmp_path, "users:\n" + RILEY + "  - {email: sam@vendor.com}}\n" + SAM))
+
+
+def test_a_missing_file_says_why_it_cannot_be_read(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match=r"cannot read .*nowhere.yaml \(No such file"):
+        load_users(tmp_path / "nowhere.yaml")
