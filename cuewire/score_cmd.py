@@ -2,10 +2,12 @@
 
 Input: one ticket text per line, or JSON lines with a ``text`` field (an
 ``id`` field, if present, is echoed back). Output: one JSON line per text with
-``score``, ``signal``, ``topic``, ``confidence``, ``phrases`` (the top
-contributing phrases), ``risk``, ``intents`` and which ``model`` scored it;
+``score``, ``signal``, ``topic``, ``confidence`` (how sure the frustration
+reading is: the larger of P(frustrated) and its complement), ``phrases`` (the
+top contributing phrases), ``risk``, ``intents`` and which ``model`` scored it;
 ``--explain`` adds ``evidence``: the words that drove each head, the sentence
-that weighed most, the nearest labelled examples and each head's confidence.
+that weighed most, the nearest labelled examples and each head's confidence
+(the topic's is its probability, often far below the frustration's).
 
 The model is the newest checkpoint in Redis when ``CUEWIRE_REDIS_URL`` is set
 and a checkpoint exists, otherwise the model trained at start-up; ``--seed-model``
