@@ -129,8 +129,26 @@ class Condition(Strict):
         spans += [child.longest_window() for child in (self.all_of or []) + (self.any_of or [])]
         return max(spans, default=timedelta(0))
 
-    def absences(self) -> list[Absence]:
+    def absences(self) -> tuple[Absence, ...]:
+        """Every ``absence`` in the tree, in the file's order (computed once: a timer is
+        looked for on every windowed signal)."""
+        return self._absences
+
+    @cached_property
+    def _absences(self) -> tuple[Absence, ...]:
         found = [self.absence] if self.absence else []
         for child in (self.all_of or []) + (self.any_of or []):
             found += child.absences()
-        return found
+        return tuple(found)
+
+    def absences_after(self, name: str) -> tuple[Absence, ...]:
+        """The absences a signal called ``name`` starts (those whose ``first`` it is), in
+        the order :meth:`absences` gives them."""
+        return self._absences_by_first.get(name, ())
+
+    @cached_property
+    def _absences_by_first(self) -> dict[str, tuple[Absence, ...]]:
+        by_first: dict[str, tuple[Absence, ...]] = {}
+        for absence in self.absences():
+            by_first[absence.first] = (*by_first.get(absence.first, ()), absence)
+        return by_first

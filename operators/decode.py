@@ -22,6 +22,7 @@ from contracts.errors import PoisonRecord
 from contracts.feedback import FeedbackRecord
 from operators.normalise_event import normalise_event
 from operators.normalise_ticket import normalise_ticket
+from operators.plain_account import plain_snapshot
 from operators.records import AccountUpdate, Event, Feedback, Record, Ticket
 
 InputKind = Literal["events", "tickets", "accounts", "feedback"]
@@ -250,6 +251,9 @@ def _decode_account(key: bytes | None, value: bytes | None, limits: Limits) -> A
         except UnicodeDecodeError:
             raise PoisonRecord("account tombstone key is not UTF-8") from None
     body = load_json_object(value, limits)
+    plain = plain_snapshot(body)
+    if plain is not None:
+        return AccountUpdate(plain["account_id"], plain)
     try:
         snapshot = AccountSnapshot.model_validate(body)
     except ValidationError as exc:

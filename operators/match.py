@@ -99,12 +99,12 @@ def later_triggers(rule: Rule, signal: Signal, window: Window) -> list[Signal]:
 def timers_for(rules: Sequence[Rule], signal: Signal) -> list[Timer]:
     """The absence checks a newly arrived signal starts."""
     out = []
+    name = signal.name
     for rule in rules:
-        for absence in rule.when.absences():
-            if absence.first == signal.name:
-                out.append(Timer(rule.id, signal.at + absence.within, signal))
+        for absence in rule.when.absences_after(name):
+            out.append(Timer(rule.id, signal.at + absence.within, signal))
     return out
 
 
 def absences_due(rule: Rule, first: Signal) -> list[Absence]:
-    return [a for a in rule.when.absences() if a.first == first.name]
+    return list(rule.when.absences_after(first.name))

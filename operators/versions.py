@@ -51,6 +51,17 @@ def with_version(versions: Versions, at_ms: int, value: Any | None, keep: int = 
     >>> with_version(((1, "a"),), 1, "z")
     ((1, 'z'),)
     """
+    if not versions or versions[-1][0] < at_ms:
+        # The common case, a version newer than every one kept: nothing to replace or sort
+        # (``versions`` is ascending), so the same tuple as below without the list and sort.
+        appended = (*versions, (at_ms, value))
+        return appended if len(appended) <= keep else appended[-keep:]
+    return _inserted(versions, at_ms, value, keep)
+
+
+def _inserted(versions: Versions, at_ms: int, value: Any | None, keep: int) -> Versions:
+    """:func:`with_version` for a version not newer than every one kept (a late record, a
+    time already held): the kept ones without that time, the new one, sorted by time."""
     kept = [(t, v) for t, v in versions if t != at_ms]
     kept.append((at_ms, value))
     kept.sort(key=lambda version: version[0])
