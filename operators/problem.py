@@ -23,8 +23,16 @@ import binascii
 
 import numpy as np
 
-SAME_PROBLEM_AT = 0.55
-"""Cosine similarity from which two tickets are taken to describe the same problem."""
+SAME_PROBLEM_AT = 0.54
+"""Cosine similarity from which two tickets are taken to describe the same problem.
+
+Re-chosen when ``train5.jsonl`` and ``train6.jsonl`` (511 tickets by new writers) moved the
+words' rarities the fingerprint weighs: at 0.55 the re-worded triples found the same fell
+on ``train2.jsonl``'s writers held out from 0.88 to 0.76 (across held-out blocks of the
+corpus 0.93 → 0.88), while different problems passed as the same less often (0.12 → 0.11,
+0.18 → 0.17). At 0.54 both are back where they were: 0.88 with 0.12 passing on
+``train2.jsonl``'s writers, 0.95 with 0.20 across the blocks, 0.93 with 0.19 on the dev
+split. At 0.53: 0.92 / 0.16 and 0.97 / 0.22; at 0.50: 0.92 / 0.22 and 0.98 / 0.29."""
 
 
 def pack(vector: np.ndarray) -> str:
