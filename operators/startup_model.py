@@ -30,7 +30,7 @@ from operators.training_data import taxonomy_examples, training_files
 if TYPE_CHECKING:
     from operators.learned_score import LearnedScorer
 
-CACHE_VERSION = 9
+CACHE_VERSION = 10
 """Bump when training changes in a way the hashed settings do not show."""
 
 

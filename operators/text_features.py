@@ -14,7 +14,9 @@ One pass over the text's tokens yields everything:
   phrases and proximity patterns of ``config/taxonomy.yaml``, weighted as the
   file says; a match right after a negation ("we are not switching to …",
   "no data was lost") does not count;
-* **shape**: exclamation marks, a question, words in capitals.
+* **shape**: exclamation marks, a question, words in capitals;
+* **cues** (``cue:cancelled``): a cancellation told as decided or done ("we have
+  decided not to renew", "wir haben gekündigt"), :mod:`operators.cancellation_cues`'.
 
 Tokens are :mod:`operators.tokens`', the lexicon and its adjustments
 :mod:`operators.sentiment_lexicon`'s, taxonomy matching
@@ -36,6 +38,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from config.taxonomy import Taxonomy
+from operators.cancellation_cues import CUE, told_cancelled
 from operators.sentiment_lexicon import (
     BOOSTERS,
     CAPS_BOOST,
@@ -215,4 +218,6 @@ class Featurizer:
             key = ("tax:" if hit.kind == "category" else "intent:") + hit.owner
             if values.get(key, 0.0) < hit.weight:
                 values[key] = hit.weight
+        if told_cancelled(plain):
+            values[CUE] = 1.0
         return TextFeatures(values, hits, charged, n_words, n_terms)

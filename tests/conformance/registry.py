@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from operators import (
     batch_triggers,
+    cancellation_cues,
     feedback_lesson,
     gate,
     govern,
@@ -41,6 +42,8 @@ from operators.signals import SignalTable
 from tests.conformance import strategies as s
 
 TABLE = SignalTable.from_rules(s.RULES)
+_CUE_WORDS = ["", "we", "have", "decided", "not", "to", "renew", "cancelled", "wir", "gekündigt",
+              "nicht", "verlängern", "if", "hemos", "decidido", "no", "renovar", "avons", "résilié"]
 BY_ID = {r.id: r for r in s.RULES.rules}
 
 
@@ -174,6 +177,8 @@ OPERATORS: list[Operator] = [
                  records, [int(r.timestamp.timestamp() * 1000) for r in records], fetched),
              st.tuples(st.lists(s.events(), max_size=5),
                        st.just({("account", "acct_1"): ((0, {"account_id": "acct_1", "mrr": 10}),)}))),
+    Operator("cancellation_cues.told_cancelled", cancellation_cues.told_cancelled,
+             st.tuples(st.lists(st.sampled_from(_CUE_WORDS), max_size=12))),
     Operator("sanitise.plain_tree", sanitise.plain_tree,
              st.tuples(st.recursive(s.short_text | st.integers(), lambda inner: st.lists(inner, max_size=3)
                                     | st.dictionaries(s.ids, inner, max_size=3), max_leaves=8))),
