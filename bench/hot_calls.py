@@ -40,10 +40,7 @@ CACHES = ("_ISO", "_ISO_MINUTES")
 
 def record_calls(history: Path) -> dict[str, list[Any]]:
     """Each :data:`HOT` function's arguments over one replay of ``history``, in call order."""
-    from config.settings import Settings
-    from cuewire.app import replay
-    from cuewire.backtest_cmd import history_span
-
+    load_replay_modules()
     calls: dict[str, list[Any]] = {}
     for _, module, name in HOT:
         original = getattr(importlib.import_module(module), name)
@@ -53,17 +50,40 @@ def record_calls(history: Path) -> dict[str, list[Any]]:
             _seen.append(arg)
             return _original(arg)
 
-        # Every module that imported the function by name calls it through its own global.
-        for loaded in list(sys.modules.values()):
-            if not _is_ours(loaded) or (name in RECURSIVE and getattr(loaded, "__name__", "") == module):
-                continue
-            for attr, value in list(vars(loaded).items()):
-                if value is original:
-                    setattr(loaded, attr, recording)
+        patch_everywhere(original, recording, skip=module if name in RECURSIVE else None)
+    replay_once(history)
+    return calls
+
+
+def load_replay_modules() -> None:
+    """Import what a replay runs before patching: a module imported later would bind the
+    original function, and its calls would go unrecorded."""
+    for module in ("config.settings", "cuewire.app", "cuewire.backtest_cmd"):
+        importlib.import_module(module)
+
+
+def patch_everywhere(original: Callable[..., Any], replacement: Callable[..., Any],
+                     skip: str | None = None) -> None:
+    """Bind ``replacement`` wherever the project's modules hold ``original`` (but in ``skip``):
+    every module that imported the function by name calls it through its own global."""
+    for loaded in list(sys.modules.values()):
+        if not _is_ours(loaded) or (skip is not None and getattr(loaded, "__name__", "") == skip):
+            continue
+        for attr, value in list(vars(loaded).items()):
+            if value is original:
+                setattr(loaded, attr, replacement)
+
+
+def replay_once(history: Path) -> None:
+    """One ``cuewire replay`` of ``history`` on a private redis-server, its clock pinned to
+    the history's start so every run makes the same calls."""
+    from config.settings import Settings
+    from cuewire.app import replay
+    from cuewire.backtest_cmd import history_span
+
     _, earliest = history_span(history)
     pinned = earliest or datetime.now(UTC)
     replay(Settings(), history, lambda batch: None, clock=lambda: pinned, store="server")
-    return calls
 
 
 def _is_ours(module: ModuleType | None) -> bool:

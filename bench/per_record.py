@@ -20,10 +20,10 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
+
+from bench.hot_calls import load_replay_modules, patch_everywhere, replay_once
 
 CALLS = (("operators.normalise_event", "normalise_event", "normalise_event"),
          ("operators.versions", "with_version", "with_version"),
@@ -32,17 +32,9 @@ CALLS = (("operators.normalise_event", "normalise_event", "normalise_event"),
 """(module, function, label): each called as the flow calls it, positional and keyword arguments."""
 
 
-def _is_ours(module: ModuleType | None) -> bool:
-    name = getattr(module, "__name__", "") or ""
-    return name.split(".")[0] in {"operators", "contracts", "flows", "state", "cuewire"}
-
-
 def record_calls(history: Path) -> dict[str, list[tuple[tuple[Any, ...], dict[str, Any]]]]:
     """Each :data:`CALLS` function's arguments over one replay of ``history``, in call order."""
-    from config.settings import Settings
-    from cuewire.app import replay
-    from cuewire.backtest_cmd import history_span
-
+    load_replay_modules()
     for module, _, _ in CALLS:
         importlib.import_module(module)
     importlib.import_module("flows.pipeline")
@@ -56,15 +48,8 @@ def record_calls(history: Path) -> dict[str, list[tuple[tuple[Any, ...], dict[st
             _seen.append((args, kwargs))
             return _original(*args, **kwargs)
 
-        # Every module that imported the function by name calls it through its own global.
-        for loaded in list(sys.modules.values()):
-            if _is_ours(loaded):
-                for attr, value in list(vars(loaded).items()):
-                    if value is original:
-                        setattr(loaded, attr, recording)
-    _, earliest = history_span(history)
-    pinned = earliest or datetime.now(UTC)
-    replay(Settings(), history, lambda batch: None, clock=lambda: pinned, store="server")
+        patch_everywhere(original, recording)
+    replay_once(history)
     return calls
 
 
