@@ -26,6 +26,7 @@ import os
 import sys
 import time
 import uuid
+from statistics import median
 from typing import Any
 
 from rich.table import Table
@@ -43,12 +44,16 @@ def table(tp: dict[str, Any], lats: list[dict[str, Any]], soak_doc: dict[str, An
     t.add_column("runs", justify="right")
     labels = {"a_bare": "(a) bare confluent-kafka loop",
               "b_passthrough": "(b) Bytewax passthrough, first to last record",
-              "c_cuewire": "(c) full cuewire flow, 1 worker", "c_cuewire_w2": "(c) full flow, -w 2",
-              "c_cuewire_2proc": "(c) full flow, 2 processes"}
+              "c_cuewire": "(c) full cuewire flow, 1 worker, first to last record",
+              "c_cuewire_w2": "(c) full flow, -w 2", "c_cuewire_2proc": "(c) full flow, 2 processes"}
     for k, label in labels.items():
         if k in tp["median_per_s"]:
             t.add_row(f"{label} (records/s)", f"{tp['median_per_s'][k]:,.0f}",
                       ", ".join(f"{x:,.0f}" for x in tp["runs_per_s"][k]))
+        if k == "c_cuewire" and k in tp.get("whole_process_per_s", {}):
+            whole = tp["whole_process_per_s"][k]
+            t.add_row("(c) the same, whole process with start-up (records/s)",
+                      f"{median(whole):,.0f}", ", ".join(f"{x:,.0f}" for x in whole))
     for k in tp.get("flow_variants_env", {}):
         env = " ".join(f"{key}={v}" for key, v in tp["flow_variants_env"][k].items())
         t.add_row(f"(c) full flow, {env} (records/s)", f"{tp['median_per_s'][k]:,.0f}",

@@ -29,7 +29,9 @@ def markdown(name: str = "throughput") -> str:
         labels = {"a_bare": "(a) bare confluent-kafka loop",
                   "b_passthrough": "(b) Bytewax passthrough, " + tp.get(
                       "passthrough_timed", "whole process (start-up included)"),
-                  "c_cuewire": "(c) full flow, 1 worker", "c_cuewire_w2": "(c) full flow, `-w 2`",
+                  "c_cuewire": "(c) full flow, 1 worker, " + tp.get(
+                      "flow_timed", "whole process (start-up included)"),
+                  "c_cuewire_w2": "(c) full flow, `-w 2`",
                   "c_cuewire_2proc": "(c) full flow, 2 processes `-i/-a`"}
         for key, label in labels.items():
             if key not in tp["median_per_s"]:
