@@ -16,7 +16,7 @@ from operators.ticket_repr import TicketRepresentation
 
 INTENT_AT = 0.5
 INTENT_AT_BY_NAME = {"feature_request": 0.3, "full_export": 0.3, "billing_dispute": 0.3,
-                     "cancellation": 0.35, "api_question": 0.3}
+                     "cancellation": 0.4, "api_question": 0.3}
 """Intents said in many ways, few of them alike, show at a lower probability (chosen on the
 dev split: recall up by 0.1–0.15 at precision ≥ 0.9). Cancellation and API questions are
 chosen by cross-validation over held-out blocks of the training corpus (``python -m
@@ -28,7 +28,11 @@ them: across the blocks 0.78 / 0.93 (0.71 / 0.94 at 0.25, 0.83 / 0.91 at 0.35); 
 ``train2.jsonl``'s writers held out 0.93 / 0.90 (0.91 / 0.95 at 0.25, 0.92 / 0.84 at 0.35, under
 the 0.85 recall asked of it), on the dev split 0.86 / 0.95. Cancellation at 0.35: 0.88 / 0.93
 across the blocks, 0.96 / 0.93 on ``train2.jsonl``'s writers (0.93 / 0.89 and 0.99 / 0.89
-at 0.4)."""
+at 0.4). Re-chosen at 0.4 when ``train7.jsonl`` and ``train8.jsonl`` (500 tickets by new
+writers, 89 of them leaving) raised the model's reading of leaving everywhere: at 0.35 across
+the blocks 0.87 / 0.97, on ``train2.jsonl``'s writers 0.96 / 0.95; at 0.4 0.91 / 0.95 and
+0.96 / 0.94, where both stood before the new files (0.92 / 0.94, 0.97 / 0.94 at 0.35); at 0.45
+0.94 / 0.92 and 0.97 / 0.93."""
 
 
 INTENT_TOPIC_SHARE = {"cancellation": 0.5}
