@@ -55,14 +55,18 @@ CANDIDATE_TEXTS = [
     "The CSV export keeps failing with an error, we cannot get our reports out.",
 ]
 KINDS = ("account id", "contact", "domain", "identify later", "crm contact later")
+SUBJECT = "Help"
+"""Every round ticket's subject line (the scorer reads it with the body)."""
 
 
 @functools.cache
 def gated_texts() -> tuple[str, ...]:
     """Three ticket texts the current model scores 65–79: each alerts only when the
-    account's MRR (≥ 1,000) is known, so a ticket joined without its snapshot shows."""
+    account's MRR (≥ 1,000) is known, so a ticket joined without its snapshot shows. Scored
+    as the flow reads a ticket of :func:`ticket`: its subject, then its body."""
+    lines = [orjson.dumps({"text": f"{SUBJECT}\n{t}"}) for t in CANDIDATE_TEXTS]
     done = subprocess.run([sys.executable, "-m", "cuewire", "score"], cwd=ROOT, capture_output=True,
-                          input="\n".join(CANDIDATE_TEXTS).encode(), timeout=300)
+                          input=b"\n".join(lines), timeout=300)
     assert done.returncode == 0, done.stderr.decode()[-2000:]
     scores = [orjson.loads(line)["score"] for line in done.stdout.splitlines() if line.strip()]
     texts = tuple(t for t, s in zip(CANDIDATE_TEXTS, scores, strict=True) if 65 < s < 80)
@@ -77,7 +81,7 @@ def snapshot(acct: str, domain: str, at: datetime, contacts: list[str]) -> dict[
 
 
 def ticket(tid: str, at: datetime, text: str, email: str, account_id: str | None = None) -> dict[str, Any]:
-    body = {"source": "generic", "ticket_id": tid, "requester_email": email, "subject": "Help",
+    body = {"source": "generic", "ticket_id": tid, "requester_email": email, "subject": SUBJECT,
             "body": text, "created_at": z(at)}
     return body | ({"account_id": account_id} if account_id else {})
 
