@@ -23,7 +23,7 @@ import binascii
 
 import numpy as np
 
-SAME_PROBLEM_AT = 0.54
+SAME_PROBLEM_AT = 0.52
 """Cosine similarity from which two tickets are taken to describe the same problem.
 
 Re-chosen when ``train5.jsonl`` and ``train6.jsonl`` (511 tickets by new writers) moved the
@@ -32,7 +32,14 @@ on ``train2.jsonl``'s writers held out from 0.88 to 0.76 (across held-out blocks
 corpus 0.93 → 0.88), while different problems passed as the same less often (0.12 → 0.11,
 0.18 → 0.17). At 0.54 both are back where they were: 0.88 with 0.12 passing on
 ``train2.jsonl``'s writers, 0.95 with 0.20 across the blocks, 0.93 with 0.19 on the dev
-split. At 0.53: 0.92 / 0.16 and 0.97 / 0.22; at 0.50: 0.92 / 0.22 and 0.98 / 0.29."""
+split. At 0.53: 0.92 / 0.16 and 0.97 / 0.22; at 0.50: 0.92 / 0.22 and 0.98 / 0.29.
+
+Re-chosen at 0.52 when ``train7.jsonl`` to ``train10.jsonl`` (1,000 tickets by new writers) moved
+the rarities again: at 0.54 the triples found the same fell to 0.84 on ``train2.jsonl``'s writers
+(false-same 0.14) and 0.85 across the blocks (0.17). At 0.52: 0.88 / 0.17 and 0.95 / 0.22, 0.93 /
+0.20 on the dev split; at 0.51: 0.92 / 0.19 and 0.97 / 0.24; at 0.50: 0.92 / 0.20 and 0.98 /
+0.26. 0.52 keeps the blocks' agreement where it was for the fewest pairs of different problems
+passing."""
 
 
 def pack(vector: np.ndarray) -> str:

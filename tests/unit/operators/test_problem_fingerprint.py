@@ -13,15 +13,18 @@ from operators.problem import SAME_PROBLEM_AT, pack, same_problem, similarity
 
 def fingerprints_at(cosine: float) -> tuple[str, str, float]:
     """Two packed fingerprints whose cosine after quantisation lies within 0.002 of ``cosine``
-    (searched over angles in a plane, since the signed-byte components round the angle)."""
+    (searched near the angle, the rest of the vector split between two components, since the
+    signed-byte components round every angle)."""
     base = pack(np.array([1.0, 0.0, 0.0]))
     centre = math.acos(cosine)
     for step in range(400):
         angle = centre + (step // 2) * 1e-4 * (1 if step % 2 else -1)
-        other = pack(np.array([math.cos(angle), math.sin(angle), 0.0]))
-        found = similarity(base, other)
-        if abs(found - cosine) < 0.002:
-            return base, other, found
+        for split in (0.0, 0.2, 0.4, 0.6, 0.8):
+            other = pack(np.array([math.cos(angle), math.sin(angle) * math.cos(split),
+                                   math.sin(angle) * math.sin(split)]))
+            found = similarity(base, other)
+            if abs(found - cosine) < 0.002:
+                return base, other, found
     raise AssertionError(f"no quantised pair near {cosine}")
 
 
@@ -33,9 +36,18 @@ def test_a_pair_just_past_the_threshold_is_the_same_problem_and_just_short_of_it
     assert not same_problem(below[0], below[1])
 
 
+def test_the_shipped_threshold_sits_between_0_515_and_0_525() -> None:
+    # Chosen on the guides' re-worded triples (the constant's docstring); a re-choice moves
+    # this test with it.
+    near = fingerprints_at(0.5245)
+    far = fingerprints_at(0.5155)
+    assert same_problem(near[0], near[1])
+    assert not same_problem(far[0], far[1])
+
+
 def test_a_pair_the_earlier_threshold_refused_is_now_the_same_problem() -> None:
-    # Re-chosen from 0.55 on held-out writers' re-worded triples (the constant's docstring):
-    # at 0.55 their agreement fell from 0.88 to 0.76.
+    # Re-chosen down from 0.55 on held-out writers' re-worded triples (the constant's
+    # docstring): at 0.55 their agreement fell from 0.88 to 0.76.
     just_over_old = fingerprints_at(0.545)
     assert same_problem(just_over_old[0], just_over_old[1])
     assert not same_problem(just_over_old[0], just_over_old[1], at=0.55)
