@@ -52,7 +52,7 @@ from cuewire_dev.eval_sentiment import macro_f1, roc_auc, vader_compound
 from cuewire_dev.evaluate_points import FLOORS, best_precision
 from operators.corpus import DEV, TRAIN2, LabelledTicket, load_tickets
 from operators.learned_score import LearnedScorer, training_files
-from operators.problem import same_problem
+from operators.problem import SAME_PROBLEM_AT, same_problem
 from operators.score import Score
 
 RESULTS = ROOT / "bench" / "results"
@@ -179,7 +179,9 @@ def evaluate(scorer: LearnedScorer, tickets: Sequence[LabelledTicket]) -> dict[s
 
 
 def same_problem_agreement(tickets: Sequence[LabelledTicket], scores: Sequence[Score],
-                           seed: int = 0) -> dict[str, Any]:
+                           seed: int = 0, at: float = SAME_PROBLEM_AT) -> dict[str, Any]:
+    """How often re-worded triples are judged one problem at a cosine of ``at``, and what that
+    costs in pairs of different problems judged the same."""
     groups: dict[str, list[int]] = {}
     for i, t in enumerate(tickets):
         if t.problem:
@@ -187,9 +189,9 @@ def same_problem_agreement(tickets: Sequence[LabelledTicket], scores: Sequence[S
     triples = [g for g in groups.values() if len(g) >= 3]
     fingerprint = [s.problem for s in scores]
     # As repeat-unresolved reads it: the third report is close to both earlier ones.
-    problem_agree = sum(1 for g in triples if all(same_problem(fingerprint[g[2]], fingerprint[b])
+    problem_agree = sum(1 for g in triples if all(same_problem(fingerprint[g[2]], fingerprint[b], at)
                                                   for b in g[:2]))
-    all_pairs = sum(1 for g in triples if all(same_problem(fingerprint[a], fingerprint[b])
+    all_pairs = sum(1 for g in triples if all(same_problem(fingerprint[a], fingerprint[b], at)
                                               for a, b in combinations(g[:3], 2)))
     topic_agree = sum(1 for g in triples if len({scores[i].topic for i in g[:3]}) == 1)
     # What the agreement costs: pairs of different problems (same language) judged the same.
@@ -198,7 +200,7 @@ def same_problem_agreement(tickets: Sequence[LabelledTicket], scores: Sequence[S
     others = [(a, b) for a, b in combinations(members, 2)
               if tickets[a].problem != tickets[b].problem and tickets[a].lang == tickets[b].lang]
     sample = rnd.sample(others, min(len(others), 2000))
-    false_same = sum(1 for a, b in sample if same_problem(fingerprint[a], fingerprint[b]))
+    false_same = sum(1 for a, b in sample if same_problem(fingerprint[a], fingerprint[b], at))
     return {"triples": len(triples),
             "problem_agreement": round(problem_agree / len(triples), 4) if triples else float("nan"),
             "all_pairs_agreement": round(all_pairs / len(triples), 4) if triples else float("nan"),

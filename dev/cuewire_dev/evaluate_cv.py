@@ -61,6 +61,24 @@ class FoldScorer:
         return self.by_text[text].assess(text)
 
 
+def cross_validated(folds: int) -> tuple[FoldScorer, list[LabelledTicket]]:
+    """The held-out blocks of ``train.jsonl`` and the scorer that reads each with the model of
+    the fold that left it out (trained on the other blocks, every other training file but the
+    dev split, and the seed tickets)."""
+    taxonomy = load_taxonomy()
+    corpus = load_tickets(TRAIN)
+    others = [t for p in training_files() if p not in (TRAIN, DEV) for t in load_tickets(p)]
+    by_text: dict[str, LearnedScorer] = {}
+    held: list[LabelledTicket] = []
+    for i, block in enumerate(blocks(corpus, folds)):
+        with console.status(f"fold {i + 1}/{folds}: training without {len(block)} tickets"):
+            rest = [t for j, b in enumerate(blocks(corpus, folds)) if j != i for t in b]
+            scorer = LearnedScorer.seeded(taxonomy, [*rest, *others])
+        by_text.update((t.text, scorer) for t in block)
+        held += block
+    return FoldScorer(by_text), held
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cuewire_dev.evaluate_cv",
                                      description=(__doc__ or "").split("\n\n")[0])
@@ -71,19 +89,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         console.print("[red]--folds must be at least 2[/red]")
         return 2
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    taxonomy = load_taxonomy()
-    corpus = load_tickets(TRAIN)
-    others = [t for p in training_files() if p not in (TRAIN, DEV) for t in load_tickets(p)]
-    by_text: dict[str, LearnedScorer] = {}
-    held: list[LabelledTicket] = []
-    for i, block in enumerate(blocks(corpus, args.folds)):
-        with console.status(f"fold {i + 1}/{args.folds}: training without {len(block)} tickets"):
-            rest = [t for j, b in enumerate(blocks(corpus, args.folds)) if j != i for t in b]
-            scorer = LearnedScorer.seeded(taxonomy, [*rest, *others])
-        by_text.update((t.text, scorer) for t in block)
-        held += block
+    scorer, held = cross_validated(args.folds)
     with console.status(f"scoring {len(held):,} held-out tickets"):
-        results = measure(FoldScorer(by_text), held)  # type: ignore[arg-type]
+        results = measure(scorer, held)  # type: ignore[arg-type]
     results["split"], results["folds"] = "cross-validation", args.folds
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "eval-cv.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
