@@ -20,8 +20,10 @@ from cuewire.app import replay as run_replay
 
 D0 = datetime(2026, 11, 2, 0, 0, tzinfo=UTC)
 """Midnight UTC on a Monday: ``at(1, 10)`` is Tuesday 10:00, inside working hours."""
-FURIOUS = "Your product is broken, useless, and I am furious. Nothing works and support ignores us!!!"
-"""Scores 89 with the seeded model: frustrated (65), and past the gate's score alone (80)."""
+FURIOUS = ("Nothing has worked for three days, our orders are stuck, we are losing money and "
+           "support ignores us. I am furious.")
+"""Scores 97 with the seeded model: frustrated (65), and past the gate's score alone (80). A
+shout with nothing named as broken ("useless!!!") reads as loud but minor, as the corpus labels it."""
 CALM = "How do I invite a colleague?"
 
 Line = dict[str, Any]
