@@ -32,7 +32,7 @@ from operators.score import Score
 
 INTENT_GRID = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55)
 GATE_GRID = (0.6, 0.65, 0.7, 0.75, 0.8)
-SAME_GRID = (0.46, 0.48, 0.5, 0.52, 0.54, 0.56)
+SAME_GRID = (0.46, 0.48, 0.5, 0.51, 0.52, 0.53, 0.54, 0.56)
 console = Console()
 
 
