@@ -17,15 +17,14 @@ import os
 import sys
 from collections.abc import Sequence
 
-from rich.console import Console
 from rich.table import Table
 
 from config.taxonomy import load_taxonomy
-from cuewire_dev.evaluate import held_out_training, precision_recall, same_problem_agreement
+from cuewire_dev.evaluate import console, held_out_training, precision_recall, same_problem_agreement
 from cuewire_dev.evaluate_cv import cross_validated
 from operators.assessment import INTENT_AT, INTENT_AT_BY_NAME, Assessment
 from operators.corpus import DEV, TRAIN2, LabelledTicket, load_tickets
-from operators.frustration_scale import DECIDE_AT, monotone
+from operators.frustration_scale import DECIDE_AT
 from operators.learned_score import LearnedScorer
 from operators.problem import SAME_PROBLEM_AT
 from operators.score import Score
@@ -33,7 +32,6 @@ from operators.score import Score
 INTENT_GRID = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55)
 GATE_GRID = (0.6, 0.65, 0.7, 0.75, 0.8)
 SAME_GRID = (0.46, 0.48, 0.5, 0.51, 0.52, 0.53, 0.54, 0.56)
-console = Console()
 
 
 def swept(truth: Sequence[bool], probability: Sequence[float],
@@ -80,7 +78,7 @@ def table(name: str) -> Table:
         out.add_row(intent, "   ".join(cell(at, shipped, p, r) for at, p, r in rows))
     rated = [(t.frustration, a) for t, a in zip(tickets, assessments, strict=True)
              if t.frustration is not None]
-    rows = swept([f >= 65 for f, _ in rated], [monotone(a.frustration)[1] for _, a in rated],
+    rows = swept([f >= 65 for f, _ in rated], [a.frustration[1] for _, a in rated],
                  GATE_GRID)
     out.add_row("gate: P(≥ 65)", "   ".join(cell(at, DECIDE_AT[1], p, r) for at, p, r in rows))
     same = []
