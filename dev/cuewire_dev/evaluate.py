@@ -33,7 +33,6 @@ The last line is one ``key=value`` summary.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import time
@@ -45,6 +44,7 @@ from typing import Any
 import orjson
 from rich.console import Console
 
+import cuewire_dev.single_core  # noqa: F401  (first: before numpy loads)
 from config.taxonomy import load_taxonomy
 from cuewire_dev.checkout import ROOT
 from cuewire_dev.eval_report import render_markdown, render_table, summary_line
@@ -242,7 +242,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not source.exists():
         console.print(f"[red]no labelled tickets at {source}[/red]")
         return 2
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
     taxonomy = load_taxonomy(args.taxonomy)
     with console.status("training the start-up model"):
         held_out = held_out_training(args.split, args.file)

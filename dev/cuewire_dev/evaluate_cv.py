@@ -13,13 +13,13 @@ reported.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import orjson
 
+import cuewire_dev.single_core  # noqa: F401  (first: before numpy loads)
 from config.taxonomy import load_taxonomy
 from cuewire_dev.eval_report import render_table, summary_line
 from cuewire_dev.evaluate import RESULTS, console
@@ -88,7 +88,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.folds < 2:
         console.print("[red]--folds must be at least 2[/red]")
         return 2
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
     scorer, held = cross_validated(args.folds)
     with console.status(f"scoring {len(held):,} held-out tickets"):
         results = measure(scorer, held)  # type: ignore[arg-type]

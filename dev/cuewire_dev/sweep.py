@@ -13,12 +13,12 @@ starred. The test split is never swept: it is read once, by ``make eval``, after
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 
 from rich.table import Table
 
+import cuewire_dev.single_core  # noqa: F401  (first: before numpy loads)
 from config.taxonomy import load_taxonomy
 from cuewire_dev.evaluate import console, held_out_training, precision_recall, same_problem_agreement
 from cuewire_dev.evaluate_cv import cross_validated
@@ -96,7 +96,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("guides", nargs="*", choices=("cv", "proxy", "dev"),
                         default=["cv", "proxy", "dev"], help="which guides (default: all three)")
     args = parser.parse_args(argv)
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
     for name in args.guides:
         with console.status(f"{name}: training and scoring"):
             result = table(name)
