@@ -5,7 +5,8 @@ probabilities (``operators/assessment.py``), the gate's P(frustration ≥ 65)
 (``operators/frustration_scale.py``) and the cosine at which two tickets are the same problem
 (``operators/problem.py``). A new training file moves the model's readings, so each is
 re-chosen on the guides after one: cross-validation over blocks of ``train.jsonl`` (``cv``),
-the proxy's writers (``proxy``) and the dev split (``dev``). This prints precision / recall
+the proxy's writers (``proxy``), the dev split (``dev``) and two later writers' files the
+model never trains on (``writers``, ``tests/data/corpus/writers.jsonl``). This prints precision / recall
 (agreement / false-same for the problem) at a grid of values around each, the shipped value
 starred. The test split is never swept: it is read once, by ``make eval``, after the choice.
 """
@@ -20,7 +21,13 @@ from rich.table import Table
 
 import cuewire_dev.single_core  # noqa: F401  (first: before numpy loads)
 from config.taxonomy import load_taxonomy
-from cuewire_dev.evaluate import console, held_out_training, precision_recall, same_problem_agreement
+from cuewire_dev.evaluate import (
+    WRITERS,
+    console,
+    held_out_training,
+    precision_recall,
+    same_problem_agreement,
+)
 from cuewire_dev.evaluate_cv import cross_validated
 from operators.assessment import INTENT_AT, INTENT_AT_BY_NAME, Assessment
 from operators.corpus import DEV, TRAIN2, LabelledTicket, load_tickets
@@ -54,8 +61,11 @@ def guide(name: str) -> tuple[list[LabelledTicket], list[Score], list[Assessment
         fold_scorer, tickets = cross_validated(4)
         return (tickets, [fold_scorer.score(t.text) for t in tickets],
                 [fold_scorer.assess(t.text) for t in tickets])
-    scorer = LearnedScorer.seeded(load_taxonomy(), held_out_training(name))
-    tickets = load_tickets(TRAIN2 if name == "proxy" else DEV)
+    held_out = held_out_training(name)
+    taxonomy = load_taxonomy()
+    scorer = (LearnedScorer.seeded(taxonomy) if held_out is None
+              else LearnedScorer.seeded(taxonomy, held_out))
+    tickets = load_tickets({"proxy": TRAIN2, "dev": DEV, "writers": WRITERS}[name])
     return (tickets, [scorer.score(t.text) for t in tickets],
             [scorer.assess(t.text) for t in tickets])
 
@@ -93,8 +103,9 @@ def table(name: str) -> Table:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cuewire_dev.sweep",
                                      description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("guides", nargs="*", choices=("cv", "proxy", "dev"),
-                        default=["cv", "proxy", "dev"], help="which guides (default: all three)")
+    parser.add_argument("guides", nargs="*", choices=("cv", "proxy", "dev", "writers"),
+                        default=["cv", "proxy", "dev", "writers"],
+                        help="which guides (default: all four)")
     args = parser.parse_args(argv)
     for name in args.guides:
         with console.status(f"{name}: training and scoring"):

@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 import pytest
 
-from cuewire_dev.evaluate import held_out_training
+from cuewire_dev.evaluate import WRITERS, held_out_training
 from operators.corpus import DEV, TRAIN2, TRAIN3, TRAIN4, load_tickets, training_corpus
 from operators.training_data import training_files
 
@@ -30,7 +30,9 @@ CORE = {"data_integrity", "integration", "performance", "login_access", "export"
 """Topics whose frustrated tickets are a broken core workflow: churn risk."""
 CORPUS = (*training_corpus(), DEV)
 """Every labelled file the model learns from, a new ``train<N>.jsonl`` included."""
-PREFIX = {**{p: "tr" for p in CORPUS}, TRAIN2: "tr2", DEV: "dv"}
+CHECKED = (*CORPUS, WRITERS)
+"""Those and the later writers' guide the model never learns from (``--split writers``)."""
+PREFIX = {**{p: "tr" for p in CORPUS}, TRAIN2: "tr2", DEV: "dv", WRITERS: "uw"}
 SPLIT_TOPIC = {"pg-tr-en-027"}
 """Triples whose hand check moved one ticket to another topic (LABELLING.md, "the hand check")."""
 
@@ -67,7 +69,7 @@ def signal_breaks_the_order(row: dict[str, Any]) -> bool:
     return False
 
 
-@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", CHECKED, ids=lambda p: p.name)
 def test_every_line_holds_the_labelling_rules_fields_and_values(path: Path) -> None:
     for number, row in rows(path):
         where = f"{path.name} line {number}"
@@ -84,11 +86,11 @@ def test_every_line_holds_the_labelling_rules_fields_and_values(path: Path) -> N
 
 
 def test_ids_are_unique_across_the_corpus() -> None:
-    ids = [row["id"] for path in CORPUS for _, row in rows(path)]
+    ids = [row["id"] for path in CHECKED for _, row in rows(path)]
     assert len(ids) == len(set(ids))
 
 
-@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", CHECKED, ids=lambda p: p.name)
 def test_a_problem_group_is_one_files_triple_on_one_topic(path: Path) -> None:
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for _, row in rows(path):
@@ -98,7 +100,7 @@ def test_a_problem_group_is_one_files_triple_on_one_topic(path: Path) -> None:
     for problem, members in groups.items():
         assert len(members) == 3, problem
         assert len({m["topic"] for m in members}) == 1 or problem in SPLIT_TOPIC, problem
-    others = {row["problem"] for other in CORPUS if other != path for _, row in rows(other)}
+    others = {row["problem"] for other in CHECKED if other != path for _, row in rows(other)}
     assert not set(groups) & others
 
 
@@ -156,3 +158,13 @@ def test_every_training_file_reaches_the_start_up_model_and_the_held_out_splits(
     for split in ("dev", "proxy"):
         learned = held_out_training(split)
         assert learned is not None and ids <= {t.id for t in learned}, split
+
+
+def test_the_writers_guide_copies_no_sentence_the_model_learns_from() -> None:
+    """Scored as unseen writers, so no sentence of theirs may be one the model was taught."""
+    taught = set().union(*(sentences(row["body"]) for p in CORPUS for _, row in rows(p)))
+    seen: dict[str, str] = {}
+    for _, row in rows(WRITERS):
+        assert not sentences(row["body"]) & taught, row["id"]
+        for sentence in sentences(row["body"]):
+            assert seen.setdefault(sentence, row["id"]) == row["id"], row["id"]

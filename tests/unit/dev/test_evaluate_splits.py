@@ -36,3 +36,13 @@ def test_a_given_corpus_file_is_held_out_of_the_model_that_scores_it() -> None:
 def test_a_given_file_the_model_never_learns_from_is_scored_by_the_shipped_model(
         tmp_path: Path) -> None:
     assert held_out_training("proxy", tmp_path / "tickets.jsonl") is None
+
+
+def test_the_writers_guide_is_scored_by_the_shipped_model_and_never_trained_on() -> None:
+    from cuewire_dev.evaluate import WRITERS
+    from operators.corpus import training_corpus
+
+    assert held_out_training("writers") is None
+    written = {t.id for t in load_tickets(WRITERS)}
+    assert len(written) == 300
+    assert not written & {t.id for p in training_corpus() for t in load_tickets(p)}
