@@ -25,34 +25,32 @@ CPU time says what a core costs when others are busy on it. Results:
 
 from __future__ import annotations
 
+import argparse
 import os
+import random
+import statistics
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
-# Per core means per core: keep numpy's BLAS from starting threads (before numpy is imported).
-for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+import orjson
+from rich.console import Console
+from rich.table import Table
 
-import argparse  # noqa: E402
-import random  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from datetime import UTC, datetime  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-import orjson  # noqa: E402
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
-
-from config.taxonomy import load_taxonomy  # noqa: E402
-from operators.corpus import DEV, load_tickets  # noqa: E402
-from operators.learned_score import (  # noqa: E402
+# Per core means per core: the runtime package keeps numpy's BLAS from starting threads, as
+# long as it is imported before numpy is.
+import cuewire  # noqa: F401
+from config.taxonomy import load_taxonomy
+from operators.corpus import DEV, load_tickets
+from operators.learned_score import (
     LearnedScorer,
     state_from_json,
     state_to_json,
     training_files,
 )
-from state.model_cache import startup_scorer  # noqa: E402
+from state.model_cache import startup_scorer
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -60,6 +60,8 @@ from operators.score import Score
 RESULTS = ROOT / "bench" / "results"
 TEST = ROOT / "tests" / "data" / "corpus" / "test.jsonl"
 WRITERS = ROOT / "tests" / "data" / "corpus" / "writers.jsonl"
+SPLITS = {"test": TEST, "dev": DEV, "proxy": TRAIN2, "writers": WRITERS}
+"""What each ``--split`` scores."""
 LEVELS = (50, 65, 80)
 BINS = 10
 console = Console()
@@ -232,7 +234,7 @@ def held_out_training(split: str, given: Path | None = None) -> list[LabelledTic
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cuewire_dev.evaluate",
                                      description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--split", choices=("test", "dev", "proxy", "writers"), default="test",
+    parser.add_argument("--split", choices=tuple(SPLITS), default="test",
                         help="test: the held-apart split (default); dev: the split tuned on; "
                              "proxy: train2.jsonl, its writers held out of training; writers: "
                              "two later writers' files the model never trains on")
@@ -242,15 +244,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--taxonomy", type=Path, default=None, help="taxonomy file to evaluate")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where eval.json/eval.md go")
     args = parser.parse_args(argv)
-    source = args.file or {"test": TEST, "dev": DEV, "proxy": TRAIN2, "writers": WRITERS}[args.split]
+    source = args.file or SPLITS[args.split]
     if not source.exists():
         console.print(f"[red]no labelled tickets at {source}[/red]")
         return 2
     taxonomy = load_taxonomy(args.taxonomy)
     with console.status("training the start-up model"):
         held_out = held_out_training(args.split, args.file)
-        scorer = (LearnedScorer.seeded(taxonomy) if held_out is None
-                  else LearnedScorer.seeded(taxonomy, held_out))
+        scorer = LearnedScorer.seeded(taxonomy, held_out)
     tickets = load_tickets(source)
     with console.status(f"scoring {len(tickets):,} tickets"):
         results = evaluate(scorer, tickets)

@@ -22,7 +22,7 @@ from rich.table import Table
 import cuewire_dev.single_core  # noqa: F401  (first: before numpy loads)
 from config.taxonomy import load_taxonomy
 from cuewire_dev.evaluate import (
-    WRITERS,
+    SPLITS,
     console,
     held_out_training,
     precision_recall,
@@ -30,7 +30,7 @@ from cuewire_dev.evaluate import (
 )
 from cuewire_dev.evaluate_cv import cross_validated
 from operators.assessment import INTENT_AT, INTENT_AT_BY_NAME, Assessment
-from operators.corpus import DEV, TRAIN2, LabelledTicket, load_tickets
+from operators.corpus import LabelledTicket, load_tickets
 from operators.frustration_scale import DECIDE_AT
 from operators.learned_score import LearnedScorer
 from operators.problem import SAME_PROBLEM_AT
@@ -61,11 +61,8 @@ def guide(name: str) -> tuple[list[LabelledTicket], list[Score], list[Assessment
         fold_scorer, tickets = cross_validated(4)
         return (tickets, [fold_scorer.score(t.text) for t in tickets],
                 [fold_scorer.assess(t.text) for t in tickets])
-    held_out = held_out_training(name)
-    taxonomy = load_taxonomy()
-    scorer = (LearnedScorer.seeded(taxonomy) if held_out is None
-              else LearnedScorer.seeded(taxonomy, held_out))
-    tickets = load_tickets({"proxy": TRAIN2, "dev": DEV, "writers": WRITERS}[name])
+    scorer = LearnedScorer.seeded(load_taxonomy(), held_out_training(name))
+    tickets = load_tickets(SPLITS[name])
     return (tickets, [scorer.score(t.text) for t in tickets],
             [scorer.assess(t.text) for t in tickets])
 

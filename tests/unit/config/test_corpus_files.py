@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -115,7 +115,11 @@ LATER = training_corpus()[2:]
 @pytest.mark.parametrize("path", LATER, ids=lambda p: p.name)
 def test_a_later_file_copies_no_ticket_and_no_sentence_of_the_earlier_ones(path: Path) -> None:
     files = training_corpus()
-    earlier_files = (*files[:files.index(path)], DEV)
+    assert_no_sentence_repeats(path, (*files[:files.index(path)], DEV))
+
+
+def assert_no_sentence_repeats(path: Path, earlier_files: Sequence[Path]) -> None:
+    """No long sentence of ``path`` is one of ``earlier_files``' or another of its own tickets'."""
     earlier = set().union(*(sentences(row["body"]) for p in earlier_files for _, row in rows(p)))
     seen: dict[str, str] = {}
     for _, row in rows(path):
@@ -162,9 +166,4 @@ def test_every_training_file_reaches_the_start_up_model_and_the_held_out_splits(
 
 def test_the_writers_guide_copies_no_sentence_the_model_learns_from() -> None:
     """Scored as unseen writers, so no sentence of theirs may be one the model was taught."""
-    taught = set().union(*(sentences(row["body"]) for p in CORPUS for _, row in rows(p)))
-    seen: dict[str, str] = {}
-    for _, row in rows(WRITERS):
-        assert not sentences(row["body"]) & taught, row["id"]
-        for sentence in sentences(row["body"]):
-            assert seen.setdefault(sentence, row["id"]) == row["id"], row["id"]
+    assert_no_sentence_repeats(WRITERS, CORPUS)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cuewire_dev.evaluate import held_out_training
-from operators.corpus import DEV, TRAIN, TRAIN2, load_tickets
+from cuewire_dev.evaluate import WRITERS, held_out_training
+from operators.corpus import DEV, TRAIN, TRAIN2, load_tickets, training_corpus
 
 
 def test_the_dev_and_proxy_splits_are_held_out_of_training() -> None:
@@ -39,9 +39,6 @@ def test_a_given_file_the_model_never_learns_from_is_scored_by_the_shipped_model
 
 
 def test_the_writers_guide_is_scored_by_the_shipped_model_and_never_trained_on() -> None:
-    from cuewire_dev.evaluate import WRITERS
-    from operators.corpus import training_corpus
-
     assert held_out_training("writers") is None
     written = {t.id for t in load_tickets(WRITERS)}
     assert len(written) == 300
