@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         "queued.max.messages.kbytes, 64 MiB by default): a flow that lags its input holds at most "
         "this per partition instead of growing towards 64 MiB times the partitions",
     )
+    kafka_gather_ms: int = Field(
+        25, ge=0, le=1000,
+        description="how long a live input partition rests after a batch short of full before "
+        "it polls again, so records that trickle in are handled a batch at a time (less CPU a "
+        "record, at most this much more latency)",
+    )
     kafka_create_topics: bool = True
     kafka_partitions: int = Field(3, ge=1)
     kafka_replication: int = Field(1, ge=1)

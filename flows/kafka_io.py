@@ -14,6 +14,7 @@ names are imported here too, where callers have always found them.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any, cast
 
 import bytewax.operators as op
@@ -61,6 +62,7 @@ def kafka_inputs(settings: Settings, *, tail: bool = True) -> InputBuilder:
             settings.kafka_bootstrap.split(","), list(kinds),
             group_id=settings.monitoring_group_id() if settings.kafka_commit_offsets else None,
             prefetch_kb=settings.kafka_prefetch_kb,
+            gather=timedelta(milliseconds=settings.kafka_gather_ms) if tail else timedelta(0),
             tail=tail,
             starting_offset=OFFSET_BEGINNING if settings.kafka_start_from == "earliest" else OFFSET_END,
             add_config=consumer_conf,

@@ -15,6 +15,7 @@ Each partition also reports every poll and its broker connection to
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import bytewax.operators as op
@@ -37,10 +38,12 @@ class MonitoredKafkaSource(KafkaSource):
     their health; ``group_id=None`` commits nothing."""
 
     def __init__(self, brokers: list[str], topics: list[str], *, group_id: str | None,
-                 prefetch_kb: int, health: Health = HEALTH, **kwargs: Any) -> None:
+                 prefetch_kb: int, gather: timedelta = timedelta(0), health: Health = HEALTH,
+                 **kwargs: Any) -> None:
         super().__init__(brokers, topics, **kwargs)
         self._group_id = group_id
         self._prefetch_kb = prefetch_kb
+        self._gather = gather
         self._health = health
 
     def build_part(self, step_id: str, for_part: str, resume_state: int | None) -> _KafkaSourcePartition:
@@ -61,7 +64,8 @@ class MonitoredKafkaSource(KafkaSource):
         }
         return _MonitoredPartition(step_id, config, topic, int(idx), self._starting_offset,
                                    resume_state, self._batch_size, self._raise_on_errors,
-                                   commit=self._group_id is not None, health=self._health)
+                                   commit=self._group_id is not None, health=self._health,
+                                   gather=self._gather)
 
 
 def _count_failed_commits(err: object, _partitions: object) -> None:
@@ -70,12 +74,22 @@ def _count_failed_commits(err: object, _partitions: object) -> None:
 
 
 class _MonitoredPartition(_KafkaSourcePartition):
-    def __init__(self, *args: Any, commit: bool, health: Health) -> None:
+    def __init__(self, *args: Any, commit: bool, health: Health,
+                 gather: timedelta = timedelta(0)) -> None:
         self._health = health
         self._commit = commit
         self._committed: int | None = None
+        self._gather = gather
+        self._awake: datetime | None = None
         super().__init__(*args)
         health.polled(self._topic, self._part_idx)
+
+    def next_awake(self) -> datetime | None:
+        """After a batch short of full, the partition rests ``gather`` before it polls again:
+        records that trickle in live are then handed on a few dozen at a time, not one or
+        two, and every step's cost per batch (a Redis round trip, the order and join
+        bookkeeping) is shared among them. A full batch means a backlog: poll again at once."""
+        return self._awake
 
     def _process_stats(self, json_stats: str) -> None:
         super()._process_stats(json_stats)
@@ -84,6 +98,8 @@ class _MonitoredPartition(_KafkaSourcePartition):
     def next_batch(self) -> list[Message | Failure]:
         self._health.polled(self._topic, self._part_idx)
         batch: list[Message | Failure] = super().next_batch()
+        short = self._gather and len(batch) < self._batch_size
+        self._awake = datetime.now(UTC) + self._gather if short else None
         return batch
 
     def snapshot(self) -> int | None:
