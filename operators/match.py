@@ -26,8 +26,8 @@ from operators.signals import Signal, matches
 from operators.value_class import value_class
 from operators.window_reading import after
 
-__all__ = ["Match", "Timer", "Window", "absences_due", "account_conditions_hold", "evaluate",
-           "later_triggers", "match_of", "timers_for"]
+__all__ = ["Match", "Timer", "Window", "absences_due", "account_conditions_hold", "distinct",
+           "evaluate", "later_triggers", "match_of", "timers_for"]
 
 
 @value_class
@@ -108,3 +108,31 @@ def timers_for(rules: Sequence[Rule], signal: Signal) -> list[Timer]:
 
 def absences_due(rule: Rule, first: Signal) -> list[Absence]:
     return list(rule.when.absences_after(first.name))
+
+
+def distinct(matches: Sequence[Match]) -> list[Match]:
+    """Each match once, the first of its kind kept: several triggers of one batch often
+    complete a rule with the same evidence as of the same time (three re-worded tickets, each
+    its own trigger, make one ``repeat-unresolved`` match three times). They would name one
+    alert (rule, account, evidence) at one time, so each copy after the first was rendered,
+    governed and claimed only for the alert ledger to drop it. Matches at another time are
+    kept: governance decides as of a match's time.
+
+    >>> from datetime import UTC
+    >>> from config.rules import load_rules
+    >>> rule = next(r for r in load_rules().rules if r.id == "upgrade-intent")
+    >>> t = datetime(2026, 11, 2, tzinfo=UTC)
+    >>> s = Signal("a", "upgrade_intent", "m1", t, "event", "m1", "m1")
+    >>> once, again = Match(rule, "a", t, (s,)), Match(rule, "a", t, (s,))
+    >>> later = Match(rule, "a", t.replace(hour=1), (s,))
+    >>> [m is once or m is later for m in distinct([once, again, later])]
+    [True, True]
+    """
+    seen: set[tuple[str, str, datetime, frozenset[str]]] = set()
+    out = []
+    for m in matches:
+        key = (m.rule.id, m.account_id, m.at, frozenset(s.record_id for s in m.evidence))
+        if key not in seen:
+            seen.add(key)
+            out.append(m)
+    return out

@@ -26,7 +26,7 @@ from flows.stages.failures import DeadLetters, counts_round_trips, isolates_fail
 from flows.stages.items import Outgoing, PendingAlert, Tick
 from operators.batch_triggers import BatchSignals, later_triggers_in_batch
 from operators.candidates import match_candidate, snapshot_at
-from operators.match import Match, evaluate, match_of, timers_for
+from operators.match import Match, distinct, evaluate, match_of, timers_for
 from operators.near_miss import NearMiss, near_miss, near_miss_of
 from operators.resolve import LookupKey
 from operators.rule_progress import evaluate as progress
@@ -150,7 +150,7 @@ class PatternEngine:
                        | {("account", n.account_id) for n in near}) - accounts.keys()
             accounts |= self.identity.fetch_versions(missing)
         out: list[PendingAlert | Outgoing | Tick] = []
-        out += self._pending(matches, accounts)
+        out += self._pending(distinct(matches), accounts)
         if due_check and self.event_times is not None:
             self.event_times.stage_save(uow, self.event_time.newest())
         self.governance.stage_ticket_writes(uow, tickets.value)

@@ -171,3 +171,20 @@ def test_every_default_rule_has_a_test_here(rules: RulesFile) -> None:
     tested = {"ticket-frustration-gate", "repeat-unresolved", "upgrade-intent", "cancellation-intent",
               "abandonment", "inactivity"}
     assert {r.id for r in rules.rules} == tested
+
+
+# -- one candidate per alert and time -----------------------------------------------------
+
+def test_distinct_keeps_the_first_of_each_alert_at_each_time() -> None:
+    from operators.match import distinct
+
+    upgrade = rule("upgrade-intent")
+    a, b = sig("upgrade_intent", 0, "t1"), sig("api_question", 0, "t1")
+    c = sig("upgrade_intent", 1, "t2")
+    first = Match(upgrade, a.account_id, a.at, (a, b))
+    same = Match(upgrade, a.account_id, a.at, (b, a))            # same records: the same alert
+    later = Match(upgrade, a.account_id, c.at, (a, b))           # governed as of another time
+    more = Match(upgrade, a.account_id, a.at, (a, b, c))         # other evidence: another alert
+    kept = distinct([first, same, later, more])
+    assert [m is first for m in kept] == [True, False, False]
+    assert kept[1:] == [later, more]
