@@ -12,10 +12,10 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from confluent_kafka import OFFSET_BEGINNING, Producer
-from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
+from confluent_kafka import OFFSET_BEGINNING
 
 from flows.kafka_source import MonitoredKafkaSource
+from tests.integration.topics import filled_topic
 
 pytestmark = pytest.mark.integration
 
@@ -25,15 +25,7 @@ RECORDS = 10
 @pytest.fixture
 def topic(kafka_bootstrap: str, unique: str) -> str:
     """A one-partition topic holding :data:`RECORDS` records."""
-    name = f"cuewire.gather.{unique}"
-    admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
-    for future in admin.create_topics([NewTopic(name, num_partitions=1, replication_factor=1)]).values():
-        future.result(30)
-    producer = Producer({"bootstrap.servers": kafka_bootstrap})
-    for i in range(RECORDS):
-        producer.produce(name, b"{}", key=f"k{i}".encode())
-    assert producer.flush(30) == 0
-    return name
+    return filled_topic(kafka_bootstrap, f"cuewire.gather.{unique}", [b"{}"] * RECORDS)
 
 
 def first_batch(kafka: str, topic: str, *, batch_size: int, gather: timedelta) -> tuple[int, datetime | None]:

@@ -14,11 +14,11 @@ import time
 from typing import Any
 
 import pytest
-from confluent_kafka import OFFSET_BEGINNING, Producer
-from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
+from confluent_kafka import OFFSET_BEGINNING
 
 from flows import kafka_source
 from flows.kafka_source import MonitoredKafkaSource
+from tests.integration.topics import filled_topic
 
 pytestmark = pytest.mark.integration
 
@@ -29,17 +29,7 @@ BACKLOG_MB = 24
 @pytest.fixture
 def backlog(kafka_bootstrap: str, unique: str) -> str:
     """A one-partition topic holding ``BACKLOG_MB`` MB nobody has read."""
-    name = f"cuewire.prefetch.{unique}"
-    admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
-    for future in admin.create_topics([NewTopic(name, num_partitions=1, replication_factor=1)]).values():
-        future.result(30)
-    producer = Producer({"bootstrap.servers": kafka_bootstrap, "linger.ms": 20})
-    for i in range(BACKLOG_MB * 100):
-        producer.produce(name, RECORD, key=f"k{i}".encode())
-        if i % 500 == 0:
-            producer.poll(0)
-    assert producer.flush(60) == 0
-    return name
+    return filled_topic(kafka_bootstrap, f"cuewire.prefetch.{unique}", [RECORD] * (BACKLOG_MB * 100))
 
 
 def queued_bytes_after_a_pause(kafka: str, topic: str, prefetch_kb: int,

@@ -11,25 +11,19 @@ import time
 
 import pytest
 from confluent_kafka import Producer
-from confluent_kafka.admin import AdminClient, NewTopic  # type: ignore[attr-defined]
 
 from flows.input_order import LogOrder
 from flows.partition_ends import PartitionEnds
 from flows.stages.items import Decoded, Incoming
 from operators.ordering import OrderPolicy, PartitionMark
 from operators.records import Coordinates
+from tests.integration.topics import filled_topic
 
 pytestmark = pytest.mark.integration
 
 
 def topic_with(kafka: str, name: str, records_in_partition_1: int) -> None:
-    admin = AdminClient({"bootstrap.servers": kafka})
-    for future in admin.create_topics([NewTopic(name, num_partitions=2, replication_factor=1)]).values():
-        future.result(30)
-    producer = Producer({"bootstrap.servers": kafka})
-    for i in range(records_in_partition_1):
-        producer.produce(name, b"{}", partition=1, key=f"k{i}".encode())
-    assert producer.flush(30) == 0
+    filled_topic(kafka, name, [b"{}"] * records_in_partition_1, partitions=2, partition=1)
 
 
 def record(topic: str, partition: int, offset: int, ms: int) -> Decoded:
