@@ -20,6 +20,7 @@ from typing import Any
 
 from config.rules import Absence, Rule
 from operators import rule_progress as progress
+from operators.alert_envelope import alert_id
 from operators.gate import renewal_days
 from operators.rule_progress import Window
 from operators.signals import Signal, matches
@@ -111,12 +112,12 @@ def absences_due(rule: Rule, first: Signal) -> list[Absence]:
 
 
 def distinct(matches: Sequence[Match]) -> list[Match]:
-    """Each match once, the first of its kind kept: several triggers of one batch often
-    complete a rule with the same evidence as of the same time (three re-worded tickets, each
-    its own trigger, make one ``repeat-unresolved`` match three times). They would name one
-    alert (rule, account, evidence) at one time, so each copy after the first was rendered,
-    governed and claimed only for the alert ledger to drop it. Matches at another time are
-    kept: governance decides as of a match's time.
+    """Each match once, the first of its kind kept: triggers of one batch can complete a rule
+    with the same evidence as of the same time (a ticket that asks about the API and about a
+    bigger plan carries two signals, each a trigger of ``upgrade-intent``). They name one alert
+    (:func:`~operators.alert_envelope.alert_id`) at one time, so each copy after the first was
+    rendered, governed and claimed only for the alert ledger to drop it. Matches at another
+    time are kept: governance decides as of a match's time.
 
     >>> from datetime import UTC
     >>> from config.rules import load_rules
@@ -128,10 +129,10 @@ def distinct(matches: Sequence[Match]) -> list[Match]:
     >>> [m is once or m is later for m in distinct([once, again, later])]
     [True, True]
     """
-    seen: set[tuple[str, str, datetime, frozenset[str]]] = set()
+    seen: set[tuple[str, datetime]] = set()
     out = []
     for m in matches:
-        key = (m.rule.id, m.account_id, m.at, frozenset(s.record_id for s in m.evidence))
+        key = (alert_id(m.rule.id, m.account_id, [s.record_id for s in m.evidence]), m.at)
         if key not in seen:
             seen.add(key)
             out.append(m)
