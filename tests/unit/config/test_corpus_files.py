@@ -85,6 +85,20 @@ def test_every_line_holds_the_labelling_rules_fields_and_values(path: Path) -> N
         assert not signal_breaks_the_order(row), where
 
 
+HOW_TO_FIRST = {"tr-es-1093", "tr-fr-1096", "tr-en-1015", "tr-en-2706", "tr-en-1811",
+                "tr-en-1205", "tr-de-2657", "tr-en-2713", "uw-en-6448"}
+"""Feature requests kept under ``how_to``: the how-to question comes first, the wish after it."""
+
+
+@pytest.mark.parametrize("path", CHECKED, ids=lambda p: p.name)
+def test_a_feature_the_product_lacks_is_filed_under_other_not_how_to(path: Path) -> None:
+    """LABELLING.md, under the topic table: a request with nothing broken is ``other``."""
+    filed = [row["id"] for _, row in rows(path)
+             if row["topic"] == "how_to" and "feature_request" in row["intents"]
+             and row["id"] not in HOW_TO_FIRST]
+    assert not filed, f"{path.name}: feature requests filed under how_to: {filed}"
+
+
 def test_ids_are_unique_across_the_corpus() -> None:
     ids = [row["id"] for path in CHECKED for _, row in rows(path)]
     assert len(ids) == len(set(ids))

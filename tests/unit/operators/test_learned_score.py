@@ -43,6 +43,22 @@ def test_topics_of_tickets_written_as_customers_write(shipped: LearnedScorer, te
     assert shipped.score(text).topic == topic
 
 
+@pytest.mark.parametrize(("text", "topic"), [
+    ("is there a way to set a task to repeat every other Thursday? if not pls add it, we do "
+     "biweekly checks", "other"),
+    ("Wunsch: Es wäre toll, wenn man Aufgaben per Drag-and-drop zwischen Wochen verschieben "
+     "könnte. Ist das geplant?", "other"),
+    ("Bonjour, serait-il possible d'ajouter un mode hors ligne à l'application mobile ? Nos "
+     "techniciens n'ont souvent pas de réseau.", "other"),
+    ("quick q - can I move a task from one board to another and keep the comments? how?", "how_to"),
+    ("Hola, ¿cómo se cambia el logo que aparece en los correos a clientes? Gracias", "how_to"),
+])
+def test_a_missing_feature_asked_for_is_other_and_a_how_to_question_is_how_to(
+        shipped: LearnedScorer, text: str, topic: str) -> None:
+    """LABELLING.md: a feature the product lacks, asked for with nothing broken, is ``other``."""
+    assert shipped.score(text).topic == topic
+
+
 def test_a_cancellation_question_that_reads_like_a_how_to(shipped: LearnedScorer) -> None:
     s = shipped.score("We've decided not to continue past March: what's the process to get our "
                       "records out and shut the workspace down?")
