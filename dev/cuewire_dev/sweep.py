@@ -38,6 +38,7 @@ from operators.score import Score
 
 INTENT_GRID = (0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55)
 GATE_GRID = (0.6, 0.65, 0.7, 0.75, 0.8)
+GUIDES = ("cv", "proxy", "dev", "writers")
 SAME_GRID = (0.46, 0.48, 0.5, 0.51, 0.52, 0.53, 0.54, 0.56)
 
 
@@ -100,11 +101,14 @@ def table(name: str) -> Table:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cuewire_dev.sweep",
                                      description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("guides", nargs="*", choices=("cv", "proxy", "dev", "writers"),
-                        default=["cv", "proxy", "dev", "writers"],
+    # Checked here, not by ``choices``: argparse (3.11) refuses an empty ``nargs="*"``
+    # positional with choices, so naming no guide, meaning all four, would be an error.
+    parser.add_argument("guides", nargs="*", metavar="{" + ",".join(GUIDES) + "}",
                         help="which guides (default: all four)")
     args = parser.parse_args(argv)
-    for name in args.guides:
+    if unknown := [g for g in args.guides if g not in GUIDES]:
+        parser.error(f"unknown guide {unknown[0]!r}: choose from {', '.join(GUIDES)}")
+    for name in args.guides or GUIDES:
         with console.status(f"{name}: training and scoring"):
             result = table(name)
         console.print(result)
