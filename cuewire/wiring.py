@@ -14,6 +14,7 @@ from config.taxonomy import load_taxonomy
 from flows.event_clock import EventClock
 from flows.learning import CheckpointFollower, FeedbackLearner
 from flows.pipeline import Parts
+from flows.published_alerts import PublishedAlerts
 from flows.rules_source import RulesSource
 from flows.stages.accounts import LogOrdering
 from flows.stages.events import EventSteps
@@ -65,12 +66,14 @@ def make_parts(settings: Settings, client: redis.Redis,
     dead_letters = DeadLetters(clock)
     event_time = EventClock()
     ordering = ordering or LogOrdering(OrderPolicy())
+    acknowledged = PublishedAlerts()
     patterns = PatternEngine(
         windows=WindowStore(client, keyspace, ttls, rules.current().file.horizon()),
         identity=identity, governance=governance, weekly=WeeklyDigestStore(client, keyspace, ttls),
         event_times=event_times, event_time=event_time, rules=rules, dead_letters=dead_letters,
         clock=clock, deployment=deployment,
-        timer_lateness=timedelta(seconds=settings.timer_lateness_seconds), units=units)
+        timer_lateness=timedelta(seconds=settings.timer_lateness_seconds), units=units,
+        acknowledged=acknowledged)
     shadow = make_shadow(settings, client, patterns, rules, ttls, scorer) if settings.shadow_rules else None
     return Parts(
         dead_letters=dead_letters,
@@ -92,7 +95,7 @@ def make_parts(settings: Settings, client: redis.Redis,
         learning=FeedbackSteps(learner=learner, governance=governance, dead_letters=dead_letters,
                                shadow_governance=shadow.governor.governance if shadow else None),
         publisher=Publisher(ledger=AlertLedger(client, keyspace, ttls, run_id=uuid.uuid4().hex[:12]),
-                            clock=clock),
+                            clock=clock, acknowledged=acknowledged),
         event_time=event_time,
         shadow=shadow,
     )

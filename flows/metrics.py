@@ -18,6 +18,10 @@ DIGEST_OUT = Counter("cuewire_digest_total", "Digest records published")
 DUPLICATES_DROPPED = Counter(
     "cuewire_duplicate_alerts_dropped_total", "Alerts not published because their id was already"
 )
+REDERIVED_SKIPPED = Counter(
+    "cuewire_rederived_alerts_skipped_total",
+    "Candidates match-patterns left out because Kafka had already acknowledged their alert",
+)
 EVENT_TO_ALERT = Histogram(
     "cuewire_event_to_alert_seconds",
     "From the produce time of the record that completed the evidence to the alert's publication",

@@ -19,7 +19,9 @@ import orjson
 from bytewax.dataflow import Stream, operator
 
 from config.rules import Rule
+from flows import metrics
 from flows.event_clock import EventClock
+from flows.published_alerts import PublishedAlerts
 from flows.rules_source import ActiveRules, RulesSource
 from flows.stages.due_check import DueCheck
 from flows.stages.failures import DeadLetters, counts_round_trips, isolates_failures
@@ -53,7 +55,8 @@ class PatternEngine:
     def __init__(self, *, windows: WindowStore, identity: IdentityStore, governance: GovernanceStore,
                  weekly: WeeklyDigestStore, event_times: EventTimeStore | None, event_time: EventClock,
                  rules: RulesSource, dead_letters: DeadLetters, clock: Callable[[], datetime],
-                 deployment: str, timer_lateness: timedelta, units: UnitsOfWork) -> None:
+                 deployment: str, timer_lateness: timedelta, units: UnitsOfWork,
+                 acknowledged: PublishedAlerts | None = None) -> None:
         self.windows = windows
         self.identity = identity
         self.governance = governance
@@ -71,6 +74,9 @@ class PatternEngine:
         """Each batch's reads and writes, two round trips at most (before and after evaluating)."""
         self._due_check = DueCheck()
         """Due work is looked for about once a second, not in a round trip per batch."""
+        self.acknowledged = acknowledged
+        """Alerts Kafka has acknowledged: a candidate re-derived for one of them is left out
+        (``flows/published_alerts.py``)."""
 
     @counts_round_trips("match-patterns")
     @isolates_failures("match-patterns")
@@ -216,8 +222,12 @@ class PatternEngine:
             # The CRM snapshot (and so the consent) in force when the pattern was completed.
             candidate = match_candidate(m, snapshot_at(accounts, m.account_id, m.at),
                                         detected_at=now, deployment=self.deployment)
-            if candidate is not None:
-                out.append(PendingAlert(candidate))
+            if candidate is None:
+                continue
+            if self.acknowledged is not None and candidate.alert_id in self.acknowledged:
+                metrics.REDERIVED_SKIPPED.inc()
+                continue
+            out.append(PendingAlert(candidate))
         return out
 
     @staticmethod

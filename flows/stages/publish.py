@@ -19,6 +19,7 @@ from bytewax.outputs import FixedPartitionedSink
 from flows import metrics
 from flows.delivery import outbox_payload, record_id
 from flows.progress import Progress
+from flows.published_alerts import PublishedAlerts
 from flows.stages.failures import counts_round_trips
 from flows.stages.items import Outgoing
 from state.ledger import AlertLedger
@@ -28,13 +29,17 @@ class Publisher:
     """The ledger's claims and confirmations, and the counts of what went out."""
 
     def __init__(self, *, ledger: AlertLedger, clock: Callable[[], datetime],
-                 progress: Progress | None = None, counted: bool = True) -> None:
+                 progress: Progress | None = None, counted: bool = True,
+                 acknowledged: PublishedAlerts | None = None) -> None:
         self.ledger = ledger
         self.clock = clock
         self.progress = progress or Progress()
         self.counted = counted
         """Whether what goes out counts in the flow's metrics: a shadow branch's does not
         (dashboards and alerting rules see the live alerts alone)."""
+        self.acknowledged = acknowledged
+        """Where the alerts Kafka has acknowledged are told to the rule side
+        (``flows/published_alerts.py``)."""
 
     @staticmethod
     def output_key(out: Outgoing) -> str:
@@ -84,6 +89,8 @@ class Publisher:
     def published(self, batch: list[Outgoing]) -> None:
         """Called by a sink once ``batch`` is durably written (acknowledged by Kafka)."""
         self.ledger.confirm([o.alert_id for o in batch if o.alert_id])
+        if self.acknowledged is not None:
+            self.acknowledged.add(o.alert_id for o in batch if o.kind == "alerts" and o.alert_id)
 
 
 @operator
