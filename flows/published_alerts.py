@@ -48,6 +48,3 @@ class PublishedAlerts:
 
     def __contains__(self, alert_id: object) -> bool:
         return alert_id in self._ids
-
-    def __len__(self) -> int:
-        return len(self._ids)

@@ -13,9 +13,9 @@ from typing import Any
 
 from operators.gate import RULE_ID, GateDecision
 from operators.govern import Candidate
-from operators.match import Match, account_conditions_hold
+from operators.match import Match, account_conditions_hold, match_alert_id
 from operators.records import Ticket
-from operators.render import alert_id, render_match_alert, render_ticket_alert
+from operators.render import render_match_alert, render_ticket_alert
 from operators.score import Score
 from operators.versions import Versions, as_of
 
@@ -63,7 +63,7 @@ def match_candidate(match: Match, account: dict[str, Any] | None, *, detected_at
     if not account_conditions_hold(match.rule, account, match.at):
         return None
     rule = match.rule
-    aid = alert_id(rule.id, match.account_id, [s.record_id for s in match.evidence])
+    aid = match_alert_id(match)
     body = render_match_alert(match=match, alert_id_=aid, priority=rule.priority, account=account,
                               detected_at=detected_at, deployment=deployment)
     contact = next((s.email for s in reversed(match.evidence) if s.email), None)

@@ -28,7 +28,7 @@ from operators.value_class import value_class
 from operators.window_reading import after
 
 __all__ = ["Match", "Timer", "Window", "absences_due", "account_conditions_hold", "distinct",
-           "evaluate", "later_triggers", "match_of", "timers_for"]
+           "evaluate", "later_triggers", "match_alert_id", "match_of", "timers_for"]
 
 
 @value_class
@@ -111,6 +111,11 @@ def absences_due(rule: Rule, first: Signal) -> list[Absence]:
     return list(rule.when.absences_after(first.name))
 
 
+def match_alert_id(m: Match) -> str:
+    """The id of the alert ``m`` names: its rule, its account and its evidence records."""
+    return alert_id(m.rule.id, m.account_id, [s.record_id for s in m.evidence])
+
+
 def distinct(matches: Sequence[Match]) -> list[Match]:
     """Each match once, the first of its kind kept: triggers of one batch can complete a rule
     with the same evidence as of the same time (a ticket that asks about the API and about a
@@ -132,7 +137,7 @@ def distinct(matches: Sequence[Match]) -> list[Match]:
     seen: set[tuple[str, datetime]] = set()
     out = []
     for m in matches:
-        key = (alert_id(m.rule.id, m.account_id, [s.record_id for s in m.evidence]), m.at)
+        key = (match_alert_id(m), m.at)
         if key not in seen:
             seen.add(key)
             out.append(m)

@@ -28,7 +28,7 @@ from flows.stages.failures import DeadLetters, counts_round_trips, isolates_fail
 from flows.stages.items import Outgoing, PendingAlert, Tick
 from operators.batch_triggers import BatchSignals, later_triggers_in_batch
 from operators.candidates import match_candidate, snapshot_at
-from operators.match import Match, distinct, evaluate, match_of, timers_for
+from operators.match import Match, distinct, evaluate, match_alert_id, match_of, timers_for
 from operators.near_miss import NearMiss, near_miss, near_miss_of
 from operators.resolve import LookupKey
 from operators.rule_progress import evaluate as progress
@@ -219,15 +219,14 @@ class PatternEngine:
         out = []
         now = self.clock()
         for m in matches:
+            if self.acknowledged is not None and match_alert_id(m) in self.acknowledged:
+                metrics.REDERIVED_SKIPPED.inc()
+                continue
             # The CRM snapshot (and so the consent) in force when the pattern was completed.
             candidate = match_candidate(m, snapshot_at(accounts, m.account_id, m.at),
                                         detected_at=now, deployment=self.deployment)
-            if candidate is None:
-                continue
-            if self.acknowledged is not None and candidate.alert_id in self.acknowledged:
-                metrics.REDERIVED_SKIPPED.inc()
-                continue
-            out.append(PendingAlert(candidate))
+            if candidate is not None:
+                out.append(PendingAlert(candidate))
         return out
 
     @staticmethod

@@ -1,8 +1,9 @@
-"""One batch of ``match-patterns`` makes one candidate per alert, however many triggers found it.
+"""``match-patterns`` makes one candidate per alert, and none for an alert already out.
 
 A ticket that asks about the API and about a bigger plan carries two signals at one time;
-each triggers ``upgrade-intent`` and each completes it with the same evidence. Over the test
-session's Redis, as the flow composes the step.
+each triggers ``upgrade-intent`` and each completes it with the same evidence: one batch
+makes one candidate. A candidate re-derived for an alert Kafka has acknowledged is not made
+at all. Over the test session's Redis, as the flow composes the step.
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ def test_two_signals_of_one_ticket_make_one_candidate(redis_url: str, unique: st
     found = candidates(redis_url, unique, [ticket_signal("upgrade_intent", "t1", AT),
                                           ticket_signal("api_question", "t1", AT)])
     assert [c.candidate.rule_id for c in found] == ["upgrade-intent"]
-
 
 
 def test_a_candidate_for_an_alert_kafka_acknowledged_is_not_made_again(redis_url: str,
