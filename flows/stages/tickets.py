@@ -1,6 +1,6 @@
 """The tickets stage: score, gate, and what a ticket becomes.
 
-Each ticket is scored (``operators/score.py``) and gated on its account's CRM
+Each ticket a customer wrote is scored (``operators/score.py``) and gated on its account's CRM
 snapshot (``operators/gate.py``, rule ``ticket-frustration-gate``). A ticket that
 passes is a candidate alert; one below the gate goes to the digest, and to its
 owner's weekly digest when it came close (``operators/near_miss.py``). Every
@@ -33,6 +33,11 @@ TICKET_NEAR_MISS = 0.8
 """How close a below-gate ticket must come to make the weekly digest (0.8: score 52 of 65)."""
 UNSCORED = Score(0, None, None, None, 0.0)
 """Stands in for the score of a ticket whose scoring failed (it is dead-lettered)."""
+UNREAD = Score(0, None, None, None, 0.0)
+"""Stands in for the score of a record with no customer's words in it: a status change
+(Zendesk sends the ticket's first message with it, read when it arrived), a staff comment,
+an empty message. No step reads that score: such a ticket is not gated, has no digest
+entry and raises no signal but ``ticket_status``."""
 
 
 class TicketSteps:
@@ -51,6 +56,8 @@ class TicketSteps:
     def score(self, located: Located) -> ScoredTicket:
         ticket = located.resolved.record
         assert isinstance(ticket, Ticket)
+        if not ticket.raised_by_customer:
+            return ScoredTicket(located.resolved, located.coords, ticket, UNREAD)
         return ScoredTicket(located.resolved, located.coords, ticket, self.scorer.score(ticket.text))
 
     @survives("gate-tickets", lambda self, scored, dead: GatedTicket(scored, None, dead))
