@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from contracts.alert import AlertData, CloudEvent
-from operators.alert_thread import UPDATED_TYPE, thread_record
+from operators.alert_thread import UPDATED_TYPE, thread_priority, thread_record
 from operators.govern import (
     Candidate,
     CooldownEntry,
@@ -105,6 +105,40 @@ def test_a_snooze_and_a_missing_consent_still_hold_an_update_back() -> None:
     assert v.outcome == "suppressed" and v.reason.startswith("no consent:")
 
 
+def test_new_evidence_for_a_dismissed_alert_is_not_sent_and_other_alerts_still_are() -> None:
+    """A dismissal closes its alert's thread: a match inside that cooldown is suppressed, by
+    whoever dismissed it. It is no snooze: another thread of the rule, or the same match once
+    the cooldown has passed, goes out as before."""
+    opening = CooldownEntry("a1", THU_10, THU_10 + timedelta(hours=48), "high")
+    dismissed = Snooze("a1", THU_10 + timedelta(days=30), "riley@vendor.test", closes_thread=True)
+    view = GovernanceView(cooldowns={KEY: [opening]}, snoozes={KEY: [dismissed]})
+    [v], _ = run([cand("a2", 3, "critical")], view=view)
+    assert (v.outcome, v.candidate.alert_id) == ("suppressed", "a2")
+    assert v.reason == ("dismissed: riley@vendor.test dismissed alert a1; "
+                        "new evidence for it is not sent")
+    [later], _ = run([cand("a3", 60)], view=view)
+    assert later.outcome == "publish" and later.update is None
+    elsewhere = Snooze("a0", THU_10 + timedelta(days=30), None, closes_thread=True)
+    [other], _ = run([cand("a2", 3)], view=GovernanceView(cooldowns={KEY: [opening]},
+                                                          snoozes={KEY: [elsewhere]}))
+    assert other.outcome == "publish" and other.update is not None
+    anonymous = Snooze("a1", THU_10 + timedelta(days=30), None, closes_thread=True)
+    [v], _ = run([cand("a2", 3)], view=GovernanceView(cooldowns={KEY: [opening]},
+                                                      snoozes={KEY: [anonymous]}))
+    assert v.reason.startswith("dismissed: a reviewer dismissed alert a1;")
+
+
+def test_an_update_made_again_is_marked_by_its_owners_working_hours() -> None:
+    """Re-derived (a restart, a late record), an update is published as it was the first time:
+    at 18:00 UTC the owner in Los Angeles is at work, so neither is held for the next morning."""
+    la = {**ACCOUNT, "cs_owner": {"name": "Riley", "timezone": "America/Los_Angeles"}}
+    [_, first, again], _ = run([cand("a1", 0, account=la)], [cand("a2", 8, account=la)],
+                               [cand("a2", 8, account=la)])
+    assert first.update is not None and again.update == first.update
+    assert not first.queue_for_next_morning and not again.queue_for_next_morning
+    assert again.reason == first.reason
+
+
 def test_an_entry_kept_before_priorities_were_is_updated_never_escalated() -> None:
     legacy = GovernanceView(cooldowns={KEY: [CooldownEntry("a1", THU_10, THU_10 + timedelta(hours=48))]})
     [v], _ = run([cand("a2", 1, "critical")], view=legacy)
@@ -127,3 +161,18 @@ def test_an_alert_that_opens_a_thread_names_itself_as_the_thread() -> None:
     body = thread_record(opened.candidate.alert or {}, opened)
     assert body["type"] == "io.cuewire.alert.churn_risk" and body["data"]["thread_id"] == "a1"
     assert "change" not in body["data"]
+
+
+def test_new_evidence_of_a_lower_priority_goes_out_at_the_threads_priority() -> None:
+    [_, low], _ = run([cand("a1", 0, "critical")], [cand("a2", 3, "low")])
+    assert low.update is not None and low.update.change == "new_evidence"
+    data = thread_record(low.candidate.alert or {}, low)["data"]
+    assert (data["priority"], data["previous_priority"]) == ("critical", "critical")
+
+
+def test_a_threads_priority_is_the_highest_of_its_own_alerts_only() -> None:
+    entries = [CooldownEntry("a1", THU_10, THU_10 + timedelta(hours=48), "medium"),
+               CooldownEntry("b1", THU_10, THU_10 + timedelta(hours=48), "critical"),
+               CooldownEntry("b2", THU_10, THU_10 + timedelta(hours=48), None)]
+    assert thread_priority(entries, "a1") == "medium"
+    assert thread_priority(entries, "b2") is None

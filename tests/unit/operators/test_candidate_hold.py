@@ -117,3 +117,14 @@ def test_competing_candidates_read_out_of_order_within_the_lateness_are_governed
     assert _governed_as_held(reversed_one_by_one, HoldPolicy(timedelta(0), 0.0)) != one_batch
     # Later than the lateness, a candidate is decided on arrival, as before.
     assert _governed_as_held(reversed_one_by_one, HoldPolicy(timedelta(hours=1), None)) != one_batch
+
+
+def test_a_resumed_hold_knows_how_far_event_time_had_got() -> None:
+    """A restart resumes from the snapshot: the newest candidate time it had seen still makes
+    an older held candidate due, without waiting for a newer one to arrive."""
+    hold: CandidateHold[str] = CandidateHold(EVENT_TIME)
+    hold.add(key("a", 6, "a6"), "a6", now=0.0)
+    hold.add(key("b", 0, "b0"), "b0", now=1.0)  # arrived late: event time is already 6 minutes on
+    resumed: CandidateHold[str] = CandidateHold(EVENT_TIME, resume=hold.snapshot())
+    assert resumed.release(now=1.0) == ["b0"]
+    assert resumed.drain() == ["a6"]

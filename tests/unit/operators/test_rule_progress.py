@@ -124,3 +124,16 @@ def test_a_sequence_that_matched_is_no_near_miss_even_if_an_older_first_step_is_
     signals = [sig("ticket", 0, key="t1"), sig("ticket", 34, key="t1"), sig("login", 36)]
     assert evaluate(r, signals[-1], window(signals)) is not None
     assert near_miss(r, signals[-1], window(signals), signals[-1].at, min_closeness=0.0) is None
+
+
+def test_all_of_keeps_what_its_parts_found_for_the_alert_text() -> None:
+    """The message's ``{count}`` and "about <topic>" come from the parts' details, in either
+    reading (matches only, or the full one the pattern stage makes for near misses too)."""
+    r = custom_rule({"all_of": [TWO_ON_ONE_TOPIC,
+                                {"sequence": {"first": "login", "then": "ticket", "within": "1d"}}]})
+    signals = [sig("ticket", 0, topic="billing"), sig("ticket", 1, topic="billing"),
+               sig("login", 1.5), sig("ticket", 2, topic="billing")]
+    found = evaluate(r, signals[-1], window(signals))
+    assert found is not None and found.details == {"count": 3, "topic": "billing"}
+    full = progress.evaluate(r, signals[-1], window(signals))
+    assert full is not None and full.match is not None and full.match[1] == found.details
