@@ -137,3 +137,24 @@ def test_all_of_keeps_what_its_parts_found_for_the_alert_text() -> None:
     assert found is not None and found.details == {"count": 3, "topic": "billing"}
     full = progress.evaluate(r, signals[-1], window(signals))
     assert full is not None and full.match is not None and full.match[1] == found.details
+
+
+def test_a_sequence_in_either_order_pairs_the_trigger_with_another_records_step() -> None:
+    """One ticket can raise both steps (a ticket that asks an API question): its own second
+    step is passed over, and an earlier ticket's completes the sequence."""
+    r = custom_rule({"sequence": {"first": "ticket", "then": "api_question", "within": "2d",
+                                  "either_order": True}})
+    signals = [sig("api_question", 0, key="t0"), sig("api_question", 1, key="t1"),
+               sig("ticket", 1, key="t1")]
+    found = evaluate(r, signals[-1], window(signals))
+    assert found is not None and [s.key for s in found.evidence] == ["t0", "t1"]
+
+
+def test_any_of_keeps_its_match_when_an_earlier_branch_is_as_close_without_one() -> None:
+    """The full reading (a match, or else a near miss) of an any_of whose first branch is
+    complete but cannot fire for this trigger still holds the later branch's match."""
+    r = custom_rule({"any_of": [{"all_of": [TWO_ON_ONE_TOPIC, A_LOGIN]}, A_LOGIN]})
+    signals = [sig("ticket", 0, topic="billing"), sig("ticket", 1, topic="billing"), sig("login", 2)]
+    full = progress.evaluate(r, signals[-1], window(signals))
+    assert full is not None and full.match is not None
+    assert [s.name for s in full.match[0]] == ["login"]
