@@ -25,19 +25,32 @@ run time is gone, and the type check makes it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
 T = TypeVar("T")
 
 
-def _getstate(self: Any) -> list[Any]:
-    return [getattr(self, f.name) for f in fields(self)]
+GetState = Callable[[Any], list[Any]]
+SetState = Callable[[Any, list[Any]], None]
 
 
-def _setstate(self: Any, state: list[Any]) -> None:
-    for f, value in zip(fields(self), state, strict=False):
-        object.__setattr__(self, f.name, value)
+def _pickled_as_frozen(cls: type[Any]) -> tuple[GetState, SetState]:
+    """``__getstate__`` and ``__setstate__`` that give ``cls`` the pickled form of a frozen
+    slotted dataclass: the list of its field values. The field names are looked up once per
+    class, not per pickle: every record that crosses between processes, or goes into a
+    recovery snapshot, is pickled."""
+    names = tuple(f.name for f in fields(cls))
+
+    def __getstate__(self: Any) -> list[Any]:
+        return [getattr(self, name) for name in names]
+
+    def __setstate__(self: Any, state: list[Any]) -> None:
+        for name, value in zip(names, state, strict=False):
+            setattr(self, name, value)
+
+    return __getstate__, __setstate__
 
 
 if TYPE_CHECKING:
@@ -50,5 +63,5 @@ else:
     def value_class(cls):
         made = dataclass(slots=True, unsafe_hash=True)(cls)
         # What dataclasses gives a frozen slotted class, so its pickles read either way.
-        made.__getstate__, made.__setstate__ = _getstate, _setstate
+        made.__getstate__, made.__setstate__ = _pickled_as_frozen(made)
         return made
