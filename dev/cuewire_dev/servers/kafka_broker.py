@@ -116,11 +116,7 @@ class KafkaBroker:
         java = ["java", "-Xms256m", "-Xmx768m", f"-Dlog4j2.configurationFile={home / 'log4j2.yaml'}",
                 "-cp", cp]
         if not (self.data_dir / "logs" / "meta.properties").exists():
-            subprocess.run(
-                [*java, "kafka.tools.StorageTool", "format", "-t", _cluster_id(),
-                 "-c", str(props), *self.format_arguments()],
-                check=True, capture_output=True,
-            )
+            self._format(java, props)
         log = self.data_dir / "broker.log"
         self.process = subprocess.Popen(
             [*java, "kafka.Kafka", str(props)],
@@ -129,6 +125,21 @@ class KafkaBroker:
         wait_port(self.port, timeout, self.process, log)
         self._wait_ready(timeout)
         return self
+
+    def _format(self, java: list[str], props: Path) -> None:
+        """Format the log directory for KRaft. Tried twice: a JVM that fails to start once (a
+        loaded machine) should not fail a whole test session; what the tool said is in the error."""
+        command = [*java, "kafka.tools.StorageTool", "format", "-t", _cluster_id(), "-c", str(props),
+                   *self.format_arguments()]
+        for _attempt in (1, 2):
+            done = subprocess.run(command, capture_output=True)
+            if done.returncode == 0:
+                return
+            if (self.data_dir / "logs" / "meta.properties").exists():
+                return  # formatted by the first try after all
+        said = (done.stderr or done.stdout).decode(errors="replace").strip().splitlines()[-5:]
+        raise ServerError(f"Kafka's StorageTool could not format {self.data_dir / 'logs'} (exit "
+                          f"{done.returncode}): {' / '.join(said) or 'no output'}")
 
     def listener_properties(self) -> list[str]:
         """The listener lines of server.properties (the secure variant has its own)."""
