@@ -13,9 +13,7 @@ the rule itself, and the topic holds the alert once.
 
 from __future__ import annotations
 
-import re
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ import orjson
 import pytest
 from confluent_kafka import Producer
 
+from cuewire_dev.loadtest import scrape_metrics
 from cuewire_dev.servers import free_port
 from flows.kafka_io import read_to_end
 from tests.e2e.live_flow import Record, produce, running_flow, wait_for
@@ -46,13 +45,12 @@ def event(name: str, hour: float) -> Record:
 
 
 def metric(port: int, name: str) -> float:
-    """The sum of ``name``'s samples on the flow's metrics endpoint (0 before any)."""
+    """The sum of ``name``'s samples on the flow's metrics endpoint (0 before it answers)."""
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
-            text = response.read().decode()
+        samples = scrape_metrics(f"http://127.0.0.1:{port}/metrics", timeout=5)
     except OSError:
         return 0.0
-    return sum(float(v) for v in re.findall(rf"^{name}(?:\{{[^}}]*\}})? (\S+)$", text, re.M))
+    return sum(v for k, v in samples.items() if k == name or k.startswith(name + "{"))
 
 
 def alerts(kafka: str, topics: dict[str, str]) -> list[dict[str, Any]]:
