@@ -22,11 +22,13 @@ from bytewax.operators import StatefulBatchLogic
 
 from flows import metrics, shutdown
 from flows.partition_ends import PartitionEnds
-from flows.stages.items import Decoded
+from flows.stages.items import Decoded, TimelineBatch
 from operators.ordering import InputOrder, OrderPolicy, OrderState, Partition, PartitionMark, sort_key
 
 
-class LogOrder(StatefulBatchLogic[Decoded | PartitionMark, Decoded, OrderState[Decoded]]):
+class LogOrder(StatefulBatchLogic[TimelineBatch, Decoded, OrderState[Decoded]]):
+    """Takes each worker's batches (:class:`TimelineBatch`) and hands records on in log order."""
+
     def __init__(self, policy: OrderPolicy, resume: OrderState[Decoded] | None,
                  clock: Callable[[], float] = time.time, ends: PartitionEnds | None = None,
                  margin_ms: int = 0) -> None:
@@ -37,16 +39,17 @@ class LogOrder(StatefulBatchLogic[Decoded | PartitionMark, Decoded, OrderState[D
         self._baseline: dict[Partition, int] = {}
         """Partitions never read from: the offset where reading them started."""
 
-    def on_batch(self, values: list[Decoded | PartitionMark]) -> tuple[Iterable[Decoded], bool]:
+    def on_batch(self, values: list[TimelineBatch]) -> tuple[Iterable[Decoded], bool]:
         now = self._clock()
         order = self._order
         late = order.late
-        for value in values:
-            if isinstance(value, PartitionMark):
-                order.mark(value.reached, now)
-            else:
-                c = value.incoming.coords
-                order.add(sort_key(c.topic, c.partition, c.offset, c.timestamp_ms), value, now)
+        for batch in values:
+            for value in batch.items:
+                if isinstance(value, PartitionMark):
+                    order.mark(value.reached, now)
+                else:
+                    c = value.incoming.coords
+                    order.add(sort_key(c.topic, c.partition, c.offset, c.timestamp_ms), value, now)
         if order.late > late:
             metrics.RECORDS_OUT_OF_ORDER.inc(order.late - late)
         return self._release(now), StatefulBatchLogic.RETAIN

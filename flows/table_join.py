@@ -23,7 +23,7 @@ from flows import metrics, shutdown
 from flows.held_records import HeldRecords
 from flows.record_failures import is_dependency_failure
 from flows.stages.failures import DeadLetters, counts_round_trips
-from flows.stages.items import Decoded, Located
+from flows.stages.items import Decoded, Located, ShardBatch
 from operators.identity_keys import linked_keys
 from operators.reattach import Unattached, UnattachedState
 from operators.records import Event, Record, Ticket
@@ -180,7 +180,7 @@ def table_join(join: AccountJoin) -> Callable[[UnattachedState[Decoded] | None],
     return build
 
 
-class HandOff(StatefulBatchLogic[Located, Located, HeldRecords]):
+class HandOff(StatefulBatchLogic[ShardBatch, Located, HeldRecords]):
     """Passes an account shard's records on, on the shard's worker.
 
     A bounded input (``--exit-at-end``, a replay) is handed on at its end, all of a
@@ -196,10 +196,11 @@ class HandOff(StatefulBatchLogic[Located, Located, HeldRecords]):
         if isinstance(resume, list):  # a snapshot from before records were packed
             self._held.extend(resume)
 
-    def on_batch(self, values: list[Located]) -> tuple[Iterable[Located], bool]:
+    def on_batch(self, values: list[ShardBatch]) -> tuple[Iterable[Located], bool]:
+        records = [r for batch in values for r in batch.records]
         if self._live:
-            return values, StatefulBatchLogic.RETAIN
-        self._held.extend(values)
+            return records, StatefulBatchLogic.RETAIN
+        self._held.extend(records)
         return [], StatefulBatchLogic.RETAIN
 
     def on_eof(self) -> tuple[Iterable[Located], bool]:

@@ -1,11 +1,12 @@
 """The accounts stage: records in log order, joined with the tables, on their account's worker.
 
-Every event, ticket and CRM snapshot goes to one key (``LOG_KEY``): ``order-by-log``
+Every event, ticket and CRM snapshot goes to one key (``LOG_KEY``), a worker's batch at a
+time (records cross between workers as whole batches, not one by one): ``order-by-log``
 (``flows/input_order.py``) hands them on in log order and ``resolve-accounts``
 (``flows/table_join.py``) joins each with the accounts, identity links and consent
-as they were at its time. Then each record goes to its account's shard, so one
-worker handles an account's records in that order; tickets and everything else
-leave the stage apart.
+as they were at its time. Then each record goes to its account's shard (a batch's
+records for one shard together), so one worker handles an account's records in
+that order; tickets and everything else leave the stage apart.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from bytewax.dataflow import Stream, operator
 
 from flows.input_order import log_order
 from flows.partition_ends import PartitionEnds
-from flows.stages.items import Decoded, Located
+from flows.stages.items import Decoded, Located, ShardBatch, TimelineBatch
 from flows.table_join import LOG_KEY, AccountJoin, hand_off, table_join
 from operators.ordering import OrderPolicy, PartitionMark
 from operators.records import Ticket
@@ -39,18 +40,42 @@ class LogOrdering:
     margin_ms: int = 0
 
 
-def timeline_key(item: Decoded | PartitionMark) -> str:
+def as_timeline_batch(batch: list[Decoded | PartitionMark]) -> list[TimelineBatch]:
+    """A worker's batch as the one item that crosses to ``order-by-log``, in its order (the
+    partition mark stays behind the records it covers)."""
+    return [TimelineBatch(tuple(batch))] if batch else []
+
+
+def timeline_key(item: TimelineBatch) -> str:
     """Every event, ticket and snapshot goes to one key: one worker puts them in log order
     and joins them with the tables as of their time."""
     return LOG_KEY
 
 
 def account_shard(item: Located) -> str:
-    """Routes a joined record to its account's shard, so one worker handles an account's
-    records, in the order ``resolve-accounts`` handed them on."""
+    """A joined record's account shard: one worker handles an account's records, in the
+    order ``resolve-accounts`` handed them on."""
     account = item.resolved.account_id
     basis = account.encode() if account else (item.coords.key or b"")
     return str(zlib.crc32(basis) % ORDER_SHARDS)
+
+
+def by_account_shard(batch: list[Located]) -> list[ShardBatch]:
+    """A batch of joined records as one item per account shard, each shard's records in the
+    order they were joined."""
+    shards: dict[str, list[Located]] = {}
+    for located in batch:
+        shard = account_shard(located)
+        held = shards.get(shard)
+        if held is None:
+            shards[shard] = [located]
+        else:
+            held.append(located)
+    return [ShardBatch(shard, tuple(records)) for shard, records in shards.items()]
+
+
+def shard_of(batch: ShardBatch) -> str:
+    return batch.shard
 
 
 def is_ticket(located: Located) -> bool:
@@ -67,12 +92,14 @@ class Accounts:
 @operator
 def accounts(step_id: str, timeline: Stream[Decoded | PartitionMark], ordering: LogOrdering,
              join: AccountJoin, live: bool) -> Accounts:
-    keyed = op.key_on("key-timeline", timeline, timeline_key)           # ("log", Decoded|Mark)
+    batches = op.flat_map_batch("batch-timeline", timeline, as_timeline_batch)  # TimelineBatch
+    keyed = op.key_on("key-timeline", batches, timeline_key)            # ("log", TimelineBatch)
     ordered = op.stateful_batch("order-by-log", keyed, log_order(
         ordering.policy, ordering.partition_ends, ordering.margin_ms))  # ("log", Decoded)
     joined = op.stateful_batch("resolve-accounts", ordered, table_join(join))  # ("log", Located)
     located = op.key_rm("unkey-timeline", joined)                        # Located
-    sharded = op.key_on("key-account-shards", located, account_shard)
+    per_shard = op.flat_map_batch("batch-account-shards", located, by_account_shard)  # ShardBatch
+    sharded = op.key_on("key-account-shards", per_shard, shard_of)
     handed = op.stateful_batch("to-account-shards", sharded, hand_off(live))
     in_order = op.key_rm("unkey-account-shards", handed)                 # Located
     by_kind = op.branch("split-tickets", in_order, is_ticket)

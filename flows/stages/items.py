@@ -9,6 +9,7 @@ from typing import Literal
 from operators.decode import InputKind
 from operators.gate import GateDecision
 from operators.govern import Candidate
+from operators.ordering import PartitionMark
 from operators.records import Coordinates, Record, Ticket
 from operators.resolve import Resolved
 from operators.score import Score
@@ -35,6 +36,15 @@ class Decoded:
 
 
 @value_class
+class TimelineBatch:
+    """One worker's batch of events, tickets, snapshots and its partition mark, as one item:
+    every such batch crosses to ``order-by-log``'s worker, and Bytewax pickles and sends each
+    item on its own: one pickle per batch, not per record (each value class named once)."""
+
+    items: tuple[Decoded | PartitionMark, ...]
+
+
+@value_class
 class Located:
     """A resolved record with the coordinates it arrived at (for latency and dead letters)."""
 
@@ -43,6 +53,16 @@ class Located:
     failure: Outgoing | None = None
     """The record's dead letter, when resolving it failed: it goes on, in log order, to
     ``route-others``, which publishes it, and nowhere else."""
+
+
+@value_class
+class ShardBatch:
+    """The joined records of one batch that go to one account shard, in the order they
+    were joined: they cross to the shard's worker as one item (see :class:`TimelineBatch`),
+    and the records of one account carry its CRM snapshot once, not each a copy."""
+
+    shard: str
+    records: tuple[Located, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from confluent_kafka import Producer
 
 from flows.input_order import LogOrder
 from flows.partition_ends import PartitionEnds
-from flows.stages.items import Decoded, Incoming
+from flows.stages.items import Decoded, Incoming, TimelineBatch
 from operators.ordering import OrderPolicy, PartitionMark
 from operators.records import Coordinates
 from tests.integration.topics import filled_topic
@@ -49,7 +49,8 @@ def test_a_record_waits_only_for_a_partition_with_unread_records(kafka_bootstrap
     order = LogOrder(policy, None, ends=PartitionEnds({"bootstrap.servers": kafka_bootstrap}))
     now_ms = int(time.time() * 1000)
     first = record(name, 0, 0, now_ms - 1_000)
-    assert list(order.on_batch([first, PartitionMark(0, ((name, 0, now_ms - 1_000, 0),))])[0]) == []
+    mark = PartitionMark(0, ((name, 0, now_ms - 1_000, 0),))
+    assert list(order.on_batch([TimelineBatch((first, mark))])[0]) == []
     out = released_within(order, 4.0)
     if behind:
         assert out == [], "partition 1 holds three records nobody has read"

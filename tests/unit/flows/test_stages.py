@@ -9,10 +9,18 @@ from datetime import UTC, datetime
 from flows import shutdown
 from flows.event_clock import EventClock
 from flows.held_records import CHUNK
-from flows.stages.accounts import ORDER_SHARDS, account_shard, is_ticket
+from flows.input_order import LogOrder
+from flows.stages.accounts import (
+    ORDER_SHARDS,
+    account_shard,
+    as_timeline_batch,
+    by_account_shard,
+    is_ticket,
+    shard_of,
+)
 from flows.stages.failures import DeadLetters, is_output
 from flows.stages.ingest import Decoder, is_feedback, is_rejected
-from flows.stages.items import Decoded, Incoming, Located, Outgoing
+from flows.stages.items import Decoded, Incoming, Located, Outgoing, ShardBatch, TimelineBatch
 from flows.table_join import HandOff
 from operators.decode import Limits
 from operators.ordering import OrderPolicy, PartitionMark
@@ -42,6 +50,49 @@ def test_records_that_reached_no_account_are_spread_by_their_key() -> None:
     assert account_shard(located(None, b"k1")) == account_shard(located(None, b"k1"))
 
 
+def test_a_batch_crosses_to_its_shards_one_item_per_shard_each_in_join_order() -> None:
+    batch = [located(f"acct_{n % 5}", b"k", Event(f"m{n}", "track", AT, name="Plan Compared"))
+             for n in range(40)]
+    per_shard = by_account_shard(batch)
+    assert len({shard_of(b) for b in per_shard}) == len(per_shard) > 1  # one item per shard
+    for item in per_shard:
+        assert all(account_shard(r) == item.shard for r in item.records)
+        assert list(item.records) == [r for r in batch if account_shard(r) == item.shard]
+    assert by_account_shard([]) == []
+
+
+def test_a_shards_worker_hands_on_the_records_of_its_batches_in_the_order_they_came() -> None:
+    first = ShardBatch("3", (located("acct_1", b"a"), located("acct_2", b"b")))
+    second = ShardBatch("3", (located("acct_3", b"c"),))
+    live = HandOff(live=True, resume=None)
+    assert list(live.on_batch([first, second])[0]) == [*first.records, *second.records]
+    bounded = HandOff(live=False, resume=None)
+    bounded.on_batch([first])
+    bounded.on_batch([second])
+    assert list(bounded.on_eof()[0]) == [*first.records, *second.records]
+
+
+def test_a_workers_batch_crosses_to_the_log_as_one_item_its_mark_behind_its_records() -> None:
+    batch: list[Decoded | PartitionMark] = [decoded("tickets", 0, 5, 1000), decoded("tickets", 0, 6, 900),
+                                            PartitionMark(0, (("tickets", 0, 1000, 6),))]
+    assert as_timeline_batch(batch) == [TimelineBatch(tuple(batch))]
+    assert as_timeline_batch([]) == []
+    unpickled = pickle.loads(pickle.dumps(TimelineBatch(tuple(batch))))
+    assert unpickled == TimelineBatch(tuple(batch))
+
+
+def test_the_log_takes_every_workers_batches_and_hands_records_on_in_log_order() -> None:
+    policy = OrderPolicy(expected=frozenset({("tickets", 0), ("tickets", 1)}))
+    order = LogOrder(policy, None, clock=lambda: 100.0)
+    from_one = TimelineBatch((decoded("tickets", 0, 5, 1000), decoded("tickets", 0, 6, 3000),
+                              PartitionMark(0, (("tickets", 0, 3000, 6),))))
+    from_two = TimelineBatch((decoded("tickets", 1, 2, 2000), PartitionMark(1, (("tickets", 1, 2000, 2),))))
+    out = list(order.on_batch([from_one, from_two])[0])
+    # partition 1 has been read to 2,000 ms: what is logged up to then may go on, in log order
+    assert [(d.incoming.coords.partition, d.incoming.coords.offset) for d in out] == [(0, 5), (1, 2)]
+    assert [d.incoming.coords.offset for d in order.on_eof()[0]] == [6]
+
+
 def test_only_a_ticket_whose_join_did_not_fail_takes_the_ticket_branch() -> None:
     assert is_ticket(located("acct_42", b"k"))
     event = Event("m1", "track", AT, name="Plan Compared")
@@ -54,11 +105,11 @@ def test_only_a_ticket_whose_join_did_not_fail_takes_the_ticket_branch() -> None
 def test_a_bounded_run_hands_a_shard_its_records_at_the_end_and_a_live_one_at_once() -> None:
     records = [located("acct_42", b"k"), located("acct_7", b"k")]
     bounded = HandOff(live=False, resume=None)
-    assert list(bounded.on_batch(records)[0]) == []
+    assert list(bounded.on_batch([ShardBatch("0", tuple(records))])[0]) == []
     assert list(bounded.snapshot().records()) == records  # held records are in the recovery snapshot
     assert list(bounded.on_eof()[0]) == records
     live = HandOff(live=True, resume=None)
-    assert list(live.on_batch(records)[0]) == records
+    assert list(live.on_batch([ShardBatch("0", tuple(records))])[0]) == records
 
 
 def test_a_bounded_run_stopped_part_way_keeps_its_records_for_the_next_run() -> None:
@@ -66,13 +117,13 @@ def test_a_bounded_run_stopped_part_way_keeps_its_records_for_the_next_run() -> 
     # then decide the rest against it, not all of it together as one run does.
     records = [located("acct_42", b"k"), located("acct_7", b"k")]
     bounded = HandOff(live=False, resume=None)
-    bounded.on_batch(records)
+    bounded.on_batch([ShardBatch("0", tuple(records))])
     shutdown.STOP.set()
     try:
         assert list(bounded.on_eof()[0]) == []
         assert list(bounded.snapshot().records()) == records
-        live = HandOff(live=True, resume=None)
-        assert list(live.on_batch(records)[0]) == records  # a live run has handed them on
+        live = HandOff(live=True, resume=None)  # a live run has handed them on
+        assert list(live.on_batch([ShardBatch("0", tuple(records))])[0]) == records
     finally:
         shutdown.STOP.clear()
     resumed = HandOff(live=False, resume=pickle.loads(pickle.dumps(bounded.snapshot())))
@@ -89,7 +140,7 @@ def test_a_bounded_run_hands_on_every_record_it_held_packed_in_the_order_it_came
     records.append(Located(Resolved(ticket(1), None, None), Coordinates("t", 0, 1), dead))
     bounded = HandOff(live=False, resume=None)
     for start in range(0, len(records), 500):
-        bounded.on_batch(records[start:start + 500])
+        bounded.on_batch([ShardBatch("0", tuple(records[start:start + 500]))])
     snapshot = bounded.snapshot()
     assert len(snapshot.chunks) > 1 and not snapshot.recent  # packed, a chunk at a time
     out = list(bounded.on_eof()[0])
@@ -103,7 +154,7 @@ def test_a_bounded_run_hands_on_every_record_it_held_packed_in_the_order_it_came
 def test_a_snapshot_from_before_records_were_packed_resumes() -> None:
     records = [located("acct_42", b"k"), located("acct_7", b"k")]
     resumed = HandOff(live=False, resume=records)
-    resumed.on_batch([located("acct_9", b"k")])
+    resumed.on_batch([ShardBatch("0", (located("acct_9", b"k"),))])
     assert list(resumed.on_eof()[0]) == [*records, located("acct_9", b"k")]
 
 
