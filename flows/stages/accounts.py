@@ -65,12 +65,7 @@ def by_account_shard(batch: list[Located]) -> list[ShardBatch]:
     order they were joined."""
     shards: dict[str, list[Located]] = {}
     for located in batch:
-        shard = account_shard(located)
-        held = shards.get(shard)
-        if held is None:
-            shards[shard] = [located]
-        else:
-            held.append(located)
+        shards.setdefault(account_shard(located), []).append(located)
     return [ShardBatch(shard, tuple(records)) for shard, records in shards.items()]
 
 

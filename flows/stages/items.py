@@ -37,9 +37,9 @@ class Decoded:
 
 @value_class
 class TimelineBatch:
-    """One worker's batch of events, tickets, snapshots and its partition mark, as one item:
-    every such batch crosses to ``order-by-log``'s worker, and Bytewax pickles and sends each
-    item on its own: one pickle per batch, not per record (each value class named once)."""
+    """One worker's batch of events, tickets, snapshots and its partition mark, as the one
+    item that crosses to ``order-by-log``'s worker. Bytewax pickles and sends each item on its
+    own, so a batch is one pickle and one message, not one per record."""
 
     items: tuple[Decoded | PartitionMark, ...]
 
